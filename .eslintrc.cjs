@@ -1,0 +1,4 @@
+module.exports = {
+  extends: ['eslint-config-salesforce-typescript', 'plugin:sf-plugin/recommended'],
+  root: true,
+};

@@ -1,0 +1,78 @@
+import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { Messages } from '@salesforce/core';
+import { concurrencyFlag, lastUsedFlags, listFlags, orgFlags } from '../../../../flags.js';
+import { printRows } from '../../../../output.js';
+import { tokenInventory, type InventoryProgress } from '../../../../shared/inventory.js';
+import { lastUsedCriteria } from '../../../../shared/lastUsed.js';
+import type { TokenUsage } from '../../../../shared/types.js';
+import { UsageClient } from '../../../../shared/usageClient.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'external-client-app.usage.tokens.list');
+
+export type TokensListResult = TokenUsage[];
+
+export default class TokensList extends SfCommand<TokensListResult> {
+  public static readonly summary = messages.getMessage('summary');
+  public static readonly description = messages.getMessage('description');
+  public static readonly examples = messages.getMessages('examples');
+
+  public static readonly flags = {
+    ...orgFlags,
+    app: Flags.string({
+      char: 'a',
+      summary: messages.getMessage('flags.app.summary'),
+      multiple: true,
+    }),
+    user: Flags.string({
+      summary: messages.getMessage('flags.user.summary'),
+      multiple: true,
+    }),
+    ...lastUsedFlags,
+    ...concurrencyFlag,
+    ...listFlags,
+  };
+
+  public async run(): Promise<TokensListResult> {
+    const { flags } = await this.parse(TokensList);
+    const criteria = lastUsedCriteria({
+      before: flags['last-used-before'],
+      after: flags['last-used-after'],
+      unusedDays: flags['unused-days'],
+    });
+    const connection = flags['target-org'].getConnection(flags['api-version']);
+    const client = UsageClient.forConnection(connection, { concurrency: flags.concurrency });
+    this.spinner.start(messages.getMessage('progress.title'));
+    const tokens = await tokenInventory(client, {
+      apps: flags.app ?? [],
+      users: flags.user ?? [],
+      criteria,
+      limit: flags.limit,
+      pageSize: flags['page-size'],
+      concurrency: flags.concurrency,
+      onProgress: (progress) => this.showProgress(progress),
+    }).finally(() => this.spinner.stop());
+    printRows(this, tokens, {
+      format: flags['result-format'],
+      csvPreferred: ['tokenId', 'appIdentifier', 'appDeveloperName', 'userIdentifier', 'username', 'initialConnectionAt', 'lastUsedAt', 'useCount'],
+      columns: [
+        { key: 'appDeveloperName', name: 'App' },
+        { key: 'username', name: 'Username' },
+        { key: 'tokenId', name: 'Token ID' },
+        { key: 'initialConnectionAt', name: 'First Used' },
+        { key: 'lastUsedAt', name: 'Last Used' },
+        { key: 'useCount', name: 'Use Count' },
+      ],
+    });
+    if (flags['result-format'] === 'human') {
+      const users = new Set(tokens.map((token) => `${token.appIdentifier}/${token.userIdentifier}`)).size;
+      const apps = new Set(tokens.map((token) => token.appIdentifier)).size;
+      this.log(tokens.length === 0 ? messages.getMessage('info.noTokens') : messages.getMessage('info.summary', [tokens.length, users, apps]));
+    }
+    return tokens;
+  }
+
+  private showProgress({ stage, done, total }: InventoryProgress): void {
+    this.spinner.status = messages.getMessage(stage === 'apps' ? 'progress.apps' : 'progress.users', [done, total]);
+  }
+}

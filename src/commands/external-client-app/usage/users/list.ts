@@ -1,0 +1,67 @@
+import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { Messages } from '@salesforce/core';
+import { lastUsedFlags, listFlags, orgFlags } from '../../../../flags.js';
+import { printRows } from '../../../../output.js';
+import { hasLastUsedCriteria, lastUsedCriteria, lastUsedMatcher } from '../../../../shared/lastUsed.js';
+import { resolveApp } from '../../../../shared/resolve.js';
+import type { UserUsage } from '../../../../shared/types.js';
+import { UsageClient } from '../../../../shared/usageClient.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'external-client-app.usage.users.list');
+
+export type UsersListResult = UserUsage[];
+
+export default class UsersList extends SfCommand<UsersListResult> {
+  public static readonly summary = messages.getMessage('summary');
+  public static readonly description = messages.getMessage('description');
+  public static readonly examples = messages.getMessages('examples');
+
+  public static readonly flags = {
+    ...orgFlags,
+    app: Flags.string({
+      char: 'a',
+      summary: messages.getMessage('flags.app.summary'),
+      required: true,
+    }),
+    ...lastUsedFlags,
+    ...listFlags,
+  };
+
+  public async run(): Promise<UsersListResult> {
+    const { flags } = await this.parse(UsersList);
+    const criteria = lastUsedCriteria({
+      before: flags['last-used-before'],
+      after: flags['last-used-after'],
+      unusedDays: flags['unused-days'],
+    });
+    const connection = flags['target-org'].getConnection(flags['api-version']);
+    const client = UsageClient.forConnection(connection);
+    const pageSize = flags['page-size'];
+    const app = resolveApp(flags.app, await client.listApps({ pageSize }));
+    const users = await client.listUsers(app.identifier, {
+      pageSize,
+      limit: flags.limit,
+      keep: hasLastUsedCriteria(criteria) ? lastUsedMatcher(criteria) : undefined,
+    });
+    printRows(this, users, {
+      format: flags['result-format'],
+      csvPreferred: ['userIdentifier', 'username', 'appIdentifier', 'appDeveloperName', 'initialConnectionAt', 'lastUsedAt', 'useCount'],
+      columns: [
+        { key: 'username', name: 'Username' },
+        { key: 'userIdentifier', name: 'User ID' },
+        { key: 'initialConnectionAt', name: 'First Used' },
+        { key: 'lastUsedAt', name: 'Last Used' },
+        { key: 'useCount', name: 'Use Count' },
+      ],
+    });
+    if (flags['result-format'] === 'human') {
+      this.log(
+        users.length === 0
+          ? messages.getMessage('info.noUsers', [app.developerName])
+          : messages.getMessage('info.summary', [users.length, app.developerName])
+      );
+    }
+    return users;
+  }
+}

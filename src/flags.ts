@@ -1,0 +1,56 @@
+import { Flags } from '@salesforce/sf-plugins-core';
+import { Messages } from '@salesforce/core';
+import { DEFAULT_CONCURRENCY, DEFAULT_PAGE_SIZE, MAX_CONCURRENCY } from './shared/usageClient.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'flags');
+
+/** Flags that several usage commands share, defined once so that their names, limits and help never drift apart. */
+export const orgFlags = {
+  'target-org': Flags.requiredOrg(),
+  'api-version': Flags.orgApiVersion(),
+};
+
+export const listFlags = {
+  limit: Flags.integer({
+    summary: messages.getMessage('flags.limit.summary'),
+    min: 1,
+  }),
+  'page-size': Flags.integer({
+    summary: messages.getMessage('flags.page-size.summary'),
+    description: messages.getMessage('flags.page-size.description'),
+    min: 1,
+    max: 2000,
+    default: DEFAULT_PAGE_SIZE,
+  }),
+  'result-format': Flags.option({
+    char: 'r',
+    summary: messages.getMessage('flags.result-format.summary'),
+    description: messages.getMessage('flags.result-format.description'),
+    options: ['human', 'csv'] as const,
+    default: 'human' as const,
+  })(),
+};
+
+export const concurrencyFlag = {
+  concurrency: Flags.integer({
+    summary: messages.getMessage('flags.concurrency.summary'),
+    min: 1,
+    max: MAX_CONCURRENCY,
+    default: DEFAULT_CONCURRENCY,
+  }),
+};
+
+export const lastUsedFlags = {
+  'last-used-before': Flags.string({
+    summary: messages.getMessage('flags.last-used-before.summary'),
+    description: messages.getMessage('flags.last-used-before.description'),
+  }),
+  'last-used-after': Flags.string({
+    summary: messages.getMessage('flags.last-used-after.summary'),
+  }),
+  'unused-days': Flags.integer({
+    summary: messages.getMessage('flags.unused-days.summary'),
+    min: 0,
+  }),
+};

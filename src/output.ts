@@ -1,0 +1,36 @@
+import type { SfCommand } from '@salesforce/sf-plugins-core';
+import { csvColumns, toCsv } from './shared/csv.js';
+
+export type Column<R> = { key: keyof R & string; name: string };
+
+/**
+ * Prints rows as a table or as CSV. CSV goes straight to stdout (no table chrome), with every field of the --json
+ * rows, the preferred columns first. Nothing is printed under --json: the command's return value is the output.
+ */
+export function printRows<R extends Record<string, unknown>>(
+  command: SfCommand<unknown>,
+  rows: R[],
+  options: { format: 'human' | 'csv'; columns: Array<Column<R>>; title?: string; csvPreferred: readonly string[] }
+): void {
+  if (command.jsonEnabled()) return;
+  if (options.format === 'csv') {
+    process.stdout.write(toCsv(rows, csvColumns(rows, options.csvPreferred)));
+    return;
+  }
+  if (rows.length === 0) return;
+  command.table({
+    data: rows.map((row) => displayRow(row, options.columns)),
+    columns: options.columns.map(({ key, name }) => ({ key, name })),
+    title: options.title,
+  });
+}
+
+/** Missing timestamps read "never" in a table; JSON and CSV keep the API's null. */
+function displayRow<R extends Record<string, unknown>>(row: R, columns: Array<Column<R>>): Record<string, unknown> {
+  const shown: Record<string, unknown> = {};
+  for (const { key } of columns) {
+    const value = row[key];
+    shown[key] = value ?? (key === 'lastUsedAt' ? 'never' : '');
+  }
+  return shown;
+}

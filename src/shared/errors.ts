@@ -1,0 +1,99 @@
+import { Messages, SfError } from '@salesforce/core';
+import type { HttpMethod, HttpResponse } from './http.js';
+import { printable } from './usagePaths.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'shared');
+
+/** What a request was about, so that a 404 can say "app 0xI…" instead of "resource". */
+export type Subject = { kind: 'app' | 'user' | 'token' | 'app list' | 'user list' | 'token list'; id?: string };
+
+/** The API's own words, kept on every mapped error so that revoke results can report them per target. */
+export type ApiErrorData = { status: number; errorCode: string; apiMessage: string };
+
+/**
+ * The one place that turns what the org answered into an SfError with actions. Connect error bodies are a JSON array
+ * of `{ errorCode, message }` (https://developer.salesforce.com/docs/atlas.en-us.chatterapi.meta/chatterapi/connect_error_responses.htm).
+ */
+export function apiError(response: HttpResponse, method: HttpMethod, subject: Subject): SfError<ApiErrorData> {
+  const { errorCode, apiMessage } = firstApiError(response);
+  const data: ApiErrorData = { status: response.status, errorCode, apiMessage };
+  const tokens = [errorCode, apiMessage];
+  let error: SfError;
+  if (response.status === 401 || errorCode === 'INVALID_SESSION_ID') {
+    error = messages.createError('error.SessionExpired', [errorCode]);
+  } else if (errorCode === 'REQUEST_LIMIT_EXCEEDED') {
+    error = messages.createError('error.RequestLimitExceeded', tokens);
+  } else if (response.status === 403 || errorCode.startsWith('INSUFFICIENT_ACCESS')) {
+    error = messages.createError('error.InsufficientAccess', tokens);
+  } else if (response.status === 404 || errorCode === 'NOT_FOUND') {
+    error = messages.createError('error.NotFound', [describe(subject), errorCode, apiMessage]);
+  } else if (response.status === 400) {
+    error = messages.createError('error.BadRequest', tokens);
+  } else {
+    error = messages.createError('error.ServerError', [String(response.status || 'unknown'), errorCode, apiMessage]);
+  }
+  return withData(error, data, method);
+}
+
+/** A 2xx whose body is not the documented JSON: an HTML maintenance page, or JSON cut short. */
+export function unexpectedBodyError(response: HttpResponse, method: HttpMethod, subject: Subject): SfError<ApiErrorData> {
+  const what = typeof response.body === 'string' && /<html|<!doctype/i.test(response.body) ? 'an HTML page' : 'a body that is not valid JSON';
+  const error = messages.createError('error.UnexpectedBody', [`${method} ${describe(subject)}`, what]);
+  return withData(error, { status: response.status, errorCode: 'UNEXPECTED_BODY', apiMessage: what }, method);
+}
+
+export function networkFailure(code: string, attempts: number, timeoutMs: number, method: HttpMethod): SfError<ApiErrorData> {
+  const error =
+    code === 'ETIMEDOUT'
+      ? messages.createError('error.Timeout', [String(timeoutMs), String(attempts)])
+      : messages.createError('error.ConnectionFailed', [code, String(attempts)]);
+  return withData(error, { status: 0, errorCode: code, apiMessage: error.message }, method);
+}
+
+export const isNotFound = (error: unknown): boolean => error instanceof SfError && error.name === 'NotFoundError';
+
+export const isRequestLimitExceeded = (error: unknown): boolean =>
+  error instanceof SfError && error.name === 'RequestLimitExceededError';
+
+export const isInterrupted = (error: unknown): boolean => error instanceof SfError && error.name === 'InterruptedError';
+
+export function interruptedError(): SfError {
+  return messages.createError('error.Interrupted');
+}
+
+/** The errorCode and message a revoke result reports for a failed target. */
+export function describeFailure(error: unknown): { errorCode: string; message: string } {
+  if (error instanceof SfError) {
+    const data = error.data as Partial<ApiErrorData> | undefined;
+    return { errorCode: data?.errorCode ?? error.name, message: data?.apiMessage ?? error.message };
+  }
+  return { errorCode: 'UNKNOWN_ERROR', message: error instanceof Error ? error.message : String(error) };
+}
+
+function firstApiError(response: HttpResponse): { errorCode: string; apiMessage: string } {
+  const first: unknown = Array.isArray(response.body) ? response.body[0] : response.body;
+  if (first && typeof first === 'object') {
+    const { errorCode, message } = first as { errorCode?: unknown; message?: unknown };
+    if (typeof errorCode === 'string' || typeof message === 'string') {
+      return {
+        errorCode: typeof errorCode === 'string' ? errorCode : `ERROR_HTTP_${response.status}`,
+        apiMessage: typeof message === 'string' ? printable(message) : '',
+      };
+    }
+  }
+  const text = typeof response.body === 'string' ? response.body : '';
+  const apiMessage = /<html|<!doctype/i.test(text) ? 'an HTML page' : printable(text.trim()) || 'no details';
+  return { errorCode: `ERROR_HTTP_${response.status}`, apiMessage };
+}
+
+function describe(subject: Subject): string {
+  return subject.id ? `${subject.kind} "${printable(subject.id)}"` : subject.kind;
+}
+
+function withData(error: SfError, data: ApiErrorData, method: HttpMethod): SfError<ApiErrorData> {
+  const typed = error as SfError<ApiErrorData>;
+  typed.data = data;
+  typed.setContext(`usage ${method}`);
+  return typed;
+}

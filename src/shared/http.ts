@@ -1,0 +1,124 @@
+import type { Connection } from '@salesforce/core';
+// jsforce hides the status and headers of a response behind its own error objects, and retries by itself. We need the
+// status (to retry only what is safe) and Retry-After, so each request is sent through a transport that records the
+// raw response it saw. The module has no "exports" map, so this deep import is the published way to reach the class.
+import { Transport } from '@jsforce/jsforce-node/lib/transport.js';
+
+export type HttpMethod = 'GET' | 'DELETE';
+
+export type HttpResponse = {
+  /** HTTP status; 0 when the failure was raised before any response was seen (for example by a stubbed connection). */
+  status: number;
+  headers: Record<string, string>;
+  /** Parsed JSON, or the raw text when the body is not JSON, or undefined when there is no body. */
+  body: unknown;
+  /** False when a body was present but was not valid JSON (HTML page, truncated JSON). */
+  bodyIsJson: boolean;
+  contentType: string;
+};
+
+/** A request that got no HTTP response: reset, refused, timed out. */
+export class NetworkError extends Error {
+  public constructor(message: string, public readonly code: string) {
+    super(message);
+    this.name = 'NetworkError';
+  }
+}
+
+export type HttpTransport = {
+  /** Sends one request, without retries. Resolves for every HTTP status; rejects with NetworkError only. */
+  send(method: HttpMethod, path: string, timeoutMs: number): Promise<HttpResponse>;
+};
+
+type RawResponse = { statusCode: number; headers: Record<string, string>; body?: string };
+
+/**
+ * Sends requests through a @salesforce/core connection, so auth, instance URL, proxies and session refresh stay those
+ * of sf itself, with jsforce's own retries switched off (one retry policy lives in the usage client).
+ */
+export function connectionTransport(connection: Connection): HttpTransport {
+  return {
+    async send(method, path, timeoutMs): Promise<HttpResponse> {
+      let observed: RawResponse | undefined;
+      const transport = new ObservingTransport((response) => {
+        observed = response;
+      });
+      let value: unknown;
+      let failure: unknown;
+      try {
+        value = await connection.request(
+          { method, url: path },
+          // `transport` is honoured by jsforce's HttpApi but missing from its public option type.
+          { retry: { maxRetries: 0 }, timeout: timeoutMs, transport } as unknown as Parameters<Connection['request']>[1]
+        );
+      } catch (error) {
+        failure = error;
+      }
+      if (observed) return fromRaw(observed);
+      if (failure === undefined) {
+        // No response went over the wire: the connection was stubbed (unit tests) and handed back a value.
+        return { status: value === undefined ? 204 : 200, headers: {}, body: value, bodyIsJson: true, contentType: '' };
+      }
+      return fromUnobservedFailure(failure);
+    },
+  };
+}
+
+class ObservingTransport extends Transport {
+  public constructor(private readonly observe: (response: RawResponse) => void) {
+    super();
+  }
+
+  public httpRequest(...args: Parameters<Transport['httpRequest']>): ReturnType<Transport['httpRequest']> {
+    const pending = super.httpRequest(...args);
+    pending.then(
+      (response) => this.observe(response as unknown as RawResponse),
+      () => undefined
+    );
+    return pending;
+  }
+}
+
+export function fromRaw(raw: RawResponse): HttpResponse {
+  const contentType = raw.headers['content-type'] ?? '';
+  const text = raw.body ?? '';
+  if (text.trim() === '') {
+    return { status: raw.statusCode, headers: raw.headers, body: undefined, bodyIsJson: true, contentType };
+  }
+  try {
+    return { status: raw.statusCode, headers: raw.headers, body: JSON.parse(text) as unknown, bodyIsJson: true, contentType };
+  } catch {
+    return { status: raw.statusCode, headers: raw.headers, body: text, bodyIsJson: false, contentType };
+  }
+}
+
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'ENETDOWN',
+  'ENETUNREACH',
+  'EHOSTDOWN',
+  'EHOSTUNREACH',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+]);
+
+function fromUnobservedFailure(failure: unknown): HttpResponse {
+  const error = failure as { name?: string; code?: string; errorCode?: string; message?: string; type?: string };
+  const message = typeof error?.message === 'string' ? error.message : String(failure);
+  if (error?.name === 'AbortError' || error?.type === 'aborted') {
+    throw new NetworkError('request timed out', 'ETIMEDOUT');
+  }
+  if (typeof error?.code === 'string' && NETWORK_CODES.has(error.code)) {
+    throw new NetworkError(error.code, error.code);
+  }
+  if (error?.name === 'FetchError' || /socket hang up|ECONNRESET|network/i.test(message)) {
+    throw new NetworkError(error.code ?? 'ECONNRESET', error.code ?? 'ECONNRESET');
+  }
+  // An API error raised without a response we could observe: keep its errorCode and message, as the API would send.
+  const errorCode = error?.errorCode ?? error?.name ?? 'UNKNOWN_ERROR';
+  return { status: 0, headers: {}, body: [{ errorCode, message }], bodyIsJson: true, contentType: 'application/json' };
+}

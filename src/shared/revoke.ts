@@ -1,0 +1,245 @@
+import { readFile } from 'node:fs/promises';
+import { Messages } from '@salesforce/core';
+import { parseCsv } from './csv.js';
+import { describeFailure, isInterrupted, isNotFound, isRequestLimitExceeded } from './errors.js';
+import { tokenInventory, usersInScope } from './inventory.js';
+import { runPool } from './limiter.js';
+import { resolveApp } from './resolve.js';
+import type { Selection } from './selection.js';
+import type { AppUsage, TokenUsage, UserUsage } from './types.js';
+import type { UsageClient } from './usageClient.js';
+import { printable, tokenIdFrom } from './usagePaths.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'revoke');
+
+export type RevokeStatus = 'revoked' | 'would-revoke' | 'not-found' | 'failed';
+
+export type RevokeTarget = {
+  scope: 'token' | 'user' | 'app';
+  appIdentifier?: string;
+  appDeveloperName?: string;
+  userIdentifier?: string;
+  username?: string;
+  tokenId?: string;
+  status: RevokeStatus;
+  errorCode?: string;
+  message?: string;
+};
+
+/** A target before it runs: what the dry run shows and the prompt counts. */
+export type PlannedTarget = Omit<RevokeTarget, 'status' | 'errorCode' | 'message'>;
+
+export type RevokeOutcome = {
+  dryRun: boolean;
+  successes: RevokeTarget[];
+  failures: RevokeTarget[];
+  /** How many of the failures were never sent because the run stopped (Ctrl-C, REQUEST_LIMIT_EXCEEDED). */
+  notSent: number;
+  interrupted: boolean;
+  stoppedByLimit: boolean;
+};
+
+export const planTokens = (tokens: ReadonlyArray<Partial<TokenUsage> & { tokenId: string }>): PlannedTarget[] =>
+  dedupe(
+    tokens.map((token) =>
+      clean({
+        scope: 'token',
+        tokenId: token.tokenId,
+        appIdentifier: token.appIdentifier,
+        appDeveloperName: token.appDeveloperName,
+        userIdentifier: token.userIdentifier,
+        username: token.username,
+      })
+    )
+  );
+
+export const planUsers = (app: AppUsage, users: readonly UserUsage[]): PlannedTarget[] =>
+  dedupe(
+    users.map((user) => ({
+      scope: 'user',
+      appIdentifier: app.identifier,
+      appDeveloperName: app.developerName,
+      userIdentifier: user.userIdentifier,
+      username: user.username,
+    }))
+  );
+
+export const planApp = (app: AppUsage): PlannedTarget[] => [
+  { scope: 'app', appIdentifier: app.identifier, appDeveloperName: app.developerName },
+];
+
+/** Token ids typed with --token-id: ids or whole revocation URLs, validated before anything is sent. */
+export const planTokenIds = (values: readonly string[]): PlannedTarget[] => planTokens(values.map((value) => ({ tokenId: tokenIdFrom(value) })));
+
+/**
+ * Reads what `tokens list` wrote: its `--json` output (the envelope or the bare array) or its CSV (a `tokenId` or
+ * `revocationUrl` column). Every row is validated before anything is sent.
+ */
+export async function planFromFile(path: string): Promise<PlannedTarget[]> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw messages.createError('error.FileUnreadable', [path, (error as Error).message]);
+  }
+  const rows = parseRows(text, path);
+  if (rows.length === 0) throw messages.createError('error.FileEmpty', [path]);
+  return planTokens(
+    rows.map((row, index) => {
+      const source = stringField(row.tokenId) ?? stringField(row.revocationUrl);
+      if (!source) throw messages.createError('error.FileRowWithoutToken', [path, String(index + 1)]);
+      return {
+        tokenId: tokenIdFrom(source),
+        appIdentifier: stringField(row.appIdentifier),
+        appDeveloperName: stringField(row.appDeveloperName),
+        userIdentifier: stringField(row.userIdentifier),
+        username: stringField(row.username),
+      };
+    })
+  );
+}
+
+/** Turns the selection into the exact list of DELETEs to send: the plan that --dry-run shows and the prompt counts. */
+export async function planSelection(client: UsageClient, selection: Selection, concurrency: number): Promise<PlannedTarget[]> {
+  switch (selection.kind) {
+    case 'tokenIds':
+      return planTokenIds(selection.tokenIds);
+    case 'file':
+      return planFromFile(selection.path);
+    case 'app':
+      return planApp(resolveApp(selection.app, await client.listApps()));
+    case 'users': {
+      const { apps, pairs } = await usersInScope(client, { apps: [selection.app], users: selection.users, concurrency });
+      return planUsers(
+        apps[0],
+        pairs.map(({ user }) => user)
+      );
+    }
+    case 'filter':
+      return planTokens(
+        await tokenInventory(client, { apps: selection.apps, users: selection.users, criteria: selection.criteria, concurrency })
+      );
+  }
+}
+
+export type ExecuteOptions = {
+  dryRun: boolean;
+  concurrency: number;
+  /** Ctrl-C: no new DELETE starts once this is true. */
+  stopRequested?: () => boolean;
+  onProgress?: (done: number, total: number) => void;
+};
+
+/** Sends one DELETE per planned target (or none for a dry run) and sorts the outcome target by target. */
+export async function executePlan(client: UsageClient, plan: readonly PlannedTarget[], options: ExecuteOptions): Promise<RevokeOutcome> {
+  if (options.dryRun) {
+    return {
+      dryRun: true,
+      successes: plan.map((target) => ({ ...target, status: 'would-revoke' })),
+      failures: [],
+      notSent: 0,
+      interrupted: false,
+      stoppedByLimit: false,
+    };
+  }
+  const results: Array<RevokeTarget | undefined> = new Array<RevokeTarget | undefined>(plan.length);
+  let stoppedByLimit = false;
+  let done = 0;
+  const stop = (): boolean => stoppedByLimit || (options.stopRequested?.() ?? false);
+  await runPool(
+    plan,
+    options.concurrency,
+    async (target, index) => {
+      try {
+        await revokeOne(client, target);
+        results[index] = { ...target, status: 'revoked' };
+      } catch (error) {
+        if (isInterrupted(error)) return;
+        if (isNotFound(error)) {
+          results[index] = { ...target, status: 'not-found', message: messages.getMessage('status.notFound') };
+        } else {
+          if (isRequestLimitExceeded(error)) stoppedByLimit = true;
+          results[index] = { ...target, status: 'failed', ...describeFailure(error) };
+        }
+      }
+      options.onProgress?.(++done, plan.length);
+    },
+    stop
+  );
+  const interrupted = !stoppedByLimit && (options.stopRequested?.() ?? false);
+  // Every planned target is reported exactly once: one never sent is a failure that says why, so the report always
+  // matches what the org still holds.
+  const notSentReason = stoppedByLimit ? 'status.notSentLimit' : 'status.notSentInterrupted';
+  const finished = plan.map(
+    (target, index): RevokeTarget =>
+      results[index] ?? { ...target, status: 'failed', errorCode: 'NOT_SENT', message: messages.getMessage(notSentReason) }
+  );
+  return {
+    dryRun: false,
+    successes: finished.filter((result) => result.status !== 'failed'),
+    failures: finished.filter((result) => result.status === 'failed'),
+    notSent: plan.filter((_, index) => results[index] === undefined).length,
+    interrupted,
+    stoppedByLimit,
+  };
+}
+
+/**
+ * 130 after Ctrl-C; otherwise 0 when nothing failed, 68 when some targets succeeded and some failed, and 1 when every
+ * target failed. An empty plan (no token matched) is a success: there was nothing to revoke.
+ */
+export function revokeExitCode(outcome: Pick<RevokeOutcome, 'successes' | 'failures' | 'interrupted'>): number {
+  if (outcome.interrupted) return 130;
+  if (outcome.failures.length === 0) return 0;
+  return outcome.successes.length > 0 ? 68 : 1;
+}
+
+async function revokeOne(client: UsageClient, target: PlannedTarget): Promise<void> {
+  if (target.scope === 'token') return client.revokeToken(target.tokenId!);
+  if (target.scope === 'user') return client.revokeUserTokens(target.appIdentifier!, target.userIdentifier!);
+  return client.revokeAppTokens(target.appIdentifier!);
+}
+
+function parseRows(text: string, path: string): Array<Record<string, unknown>> {
+  const trimmed = text.trim();
+  if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(trimmed);
+    } catch {
+      throw messages.createError('error.FileNotJson', [path]);
+    }
+    const rows = Array.isArray(parsed) ? parsed : (parsed as { result?: unknown })?.result;
+    if (!Array.isArray(rows)) throw messages.createError('error.FileNotJson', [path]);
+    return rows.filter((row): row is Record<string, unknown> => typeof row === 'object' && row !== null);
+  }
+  const rows = parseCsv(text);
+  if (rows.length > 0 && !('tokenId' in rows[0]) && !('revocationUrl' in rows[0])) {
+    throw messages.createError('error.FileWithoutTokenColumn', [path]);
+  }
+  return rows;
+}
+
+const stringField = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+
+function clean(target: PlannedTarget): PlannedTarget {
+  return Object.fromEntries(Object.entries(target).filter(([, value]) => value !== undefined)) as PlannedTarget;
+}
+
+/** A token or user named twice is revoked once. */
+function dedupe(targets: PlannedTarget[]): PlannedTarget[] {
+  const seen = new Map<string, PlannedTarget>();
+  for (const target of targets) {
+    const key = `${target.scope}:${target.tokenId ?? ''}:${target.appIdentifier ?? ''}:${target.userIdentifier ?? ''}`;
+    if (!seen.has(key)) seen.set(key, target);
+  }
+  return [...seen.values()];
+}
+
+export const describeTarget = (target: PlannedTarget): string =>
+  target.scope === 'token'
+    ? `token ${printable(target.tokenId ?? '')}`
+    : target.scope === 'user'
+    ? `user ${target.username ?? target.userIdentifier ?? ''} of ${target.appDeveloperName ?? target.appIdentifier ?? ''}`
+    : `every token of ${target.appDeveloperName ?? target.appIdentifier ?? ''}`;

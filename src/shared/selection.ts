@@ -1,0 +1,59 @@
+import { Messages } from '@salesforce/core';
+import type { LastUsedCriteria } from './lastUsed.js';
+import { hasLastUsedCriteria } from './lastUsed.js';
+import { assertUserInput } from './resolve.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'external-client-app.usage.tokens.revoke');
+
+export type SelectionInput = {
+  tokenIds: readonly string[];
+  fromFile?: string;
+  apps: readonly string[];
+  users: readonly string[];
+  allUsers: boolean;
+  criteria: LastUsedCriteria;
+};
+
+/** The one way the user chose to say what to revoke (commands.md §4). */
+export type Selection =
+  | { kind: 'tokenIds'; tokenIds: readonly string[] }
+  | { kind: 'file'; path: string }
+  | { kind: 'users'; app: string; users: readonly string[] }
+  | { kind: 'app'; app: string }
+  | { kind: 'filter'; apps: readonly string[]; users: readonly string[]; criteria: LastUsedCriteria };
+
+/** Decides the selection from the flags, or fails naming the valid combinations: all before any request. */
+export function chooseSelection(input: SelectionInput): Selection {
+  const filter = hasLastUsedCriteria(input.criteria);
+  const given = [
+    input.tokenIds.length > 0 ? '--token-id' : undefined,
+    input.fromFile !== undefined ? '--from-file' : undefined,
+    input.allUsers ? '--all-users' : undefined,
+    filter ? 'a filter' : undefined,
+  ].filter((name): name is string => name !== undefined);
+  if (given.length > 1) throw messages.createError('error.ConflictingSelection', [given[0], given.slice(1).join(' and ')]);
+  input.users.forEach(assertUserInput);
+
+  if (input.tokenIds.length > 0 || input.fromFile !== undefined) {
+    const extra = [input.apps.length > 0 ? '--app' : undefined, input.users.length > 0 ? '--user' : undefined].filter(Boolean);
+    if (extra.length > 0) throw messages.createError('error.ConflictingSelection', [given[0], extra.join(' and ')]);
+    return input.fromFile !== undefined ? { kind: 'file', path: input.fromFile } : { kind: 'tokenIds', tokenIds: input.tokenIds };
+  }
+  if (filter) return { kind: 'filter', apps: input.apps, users: input.users, criteria: input.criteria };
+  if (input.allUsers) {
+    if (input.users.length > 0) throw messages.createError('error.ConflictingSelection', ['--all-users', '--user']);
+    return { kind: 'app', app: oneApp(input.apps, '--all-users') };
+  }
+  if (input.users.length > 0) {
+    if (input.apps.length === 0) throw messages.createError('error.UserWithoutApp');
+    return { kind: 'users', app: oneApp(input.apps, '--user'), users: input.users };
+  }
+  if (input.apps.length > 0) throw messages.createError('error.AppAlone');
+  throw messages.createError('error.NoSelection');
+}
+
+function oneApp(apps: readonly string[], flag: string): string {
+  if (apps.length !== 1) throw messages.createError('error.OneAppOnly', [flag, String(apps.length)]);
+  return apps[0];
+}

@@ -1,0 +1,50 @@
+/*
+ * Row types named after the fields the Connect API sends for the OAuth usage resources
+ * (https://developer.salesforce.com/docs/atlas.en-us.chatterapi.meta/chatterapi/connect_resources_usage_resources.htm).
+ * Only the official token table is documented; the others come from Salesforce's Postman examples, so every row type
+ * keeps an index signature: fields we do not know yet are passed through to --json and CSV, never dropped.
+ */
+
+/** One item of `apps` from GET /apps/oauth/usage. */
+export type AppUsage = {
+  [field: string]: unknown;
+  identifier: string;
+  developerName: string;
+  description?: string;
+  accessTokenFormat?: string;
+  isFromPackage?: boolean;
+  availableActions?: string | string[];
+  usageDetailsUrl?: string;
+  /** Not sent by the API: added by `usage list --user-counts`. */
+  userCount?: number;
+};
+
+/** Fields shared by user rows and token rows (the Postman example shows the same keys for both). */
+export type UsageRowBase = {
+  [field: string]: unknown;
+  appIdentifier: string;
+  appDeveloperName: string;
+  userIdentifier: string;
+  username: string;
+  initialConnectionAt?: string | null;
+  lastUsedAt?: string | null;
+  useCount?: number;
+  accessTokenFormat?: string;
+  revocationUrl?: string;
+};
+
+/** One item of `users` from GET /apps/oauth/usage/{appId}/users. */
+export type UserUsage = UsageRowBase;
+
+/** One item of `tokens` from GET /apps/oauth/usage/{appId}/{userId}/tokens, plus the derived `tokenId`. */
+export type TokenUsage = UsageRowBase & {
+  /** Last path segment of `revocationUrl`: the API has no separate field for it. */
+  tokenId: string;
+};
+
+/** A page of a collection resource as the API sends it. */
+export type UsagePage = {
+  [collection: string]: unknown;
+  currentPageUrl?: string | null;
+  nextPageUrl?: string | null;
+};

@@ -1,0 +1,197 @@
+import type { Connection } from '@salesforce/core';
+import { SfError, Messages } from '@salesforce/core';
+import { connectionTransport, type HttpMethod, type HttpResponse, type HttpTransport, NetworkError } from './http.js';
+import { apiError, interruptedError, isRequestLimitExceeded, networkFailure, type Subject, unexpectedBodyError } from './errors.js';
+import { createLimiter, type Limiter } from './limiter.js';
+import { isRetryableStatus, nextDelay, parseRetryAfter, type RetryPolicy, retryPolicyFromEnv } from './retry.js';
+import type { AppUsage, TokenUsage, UsagePage, UserUsage } from './types.js';
+import { assertUsageApiVersion, followableUsageUrl, tokenIdFrom, usagePaths } from './usagePaths.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'shared');
+
+export const DEFAULT_PAGE_SIZE = 100;
+export const DEFAULT_CONCURRENCY = 8;
+export const MAX_CONCURRENCY = 32;
+/** A server that never sends an empty page must not keep us paging forever (Infisical caps at 10 for this reason). */
+export const DEFAULT_PAGE_CAP = 2000;
+
+export type UsageClientOptions = {
+  instanceUrl: string;
+  concurrency?: number;
+  retry?: RetryPolicy;
+  pageCap?: number;
+  sleep?: (ms: number) => Promise<void>;
+};
+
+export type PageOptions<T> = {
+  pageSize?: number;
+  /** Stop once this many rows are collected. */
+  limit?: number;
+  /** Called after each page with the rows collected so far. */
+  onPage?: (rowsSoFar: number) => void;
+  /** Keep only rows that pass; `limit` counts kept rows. */
+  keep?: (row: T) => boolean;
+};
+
+export type RequestStats = { GET: number; DELETE: number; retries: number };
+
+/**
+ * The one typed client of the OAuth usage resources. Every request of every command goes through `send`, which is
+ * where the concurrency limit, the retry policy, the stop on REQUEST_LIMIT_EXCEEDED and Ctrl-C handling live.
+ */
+export class UsageClient {
+  public readonly stats: RequestStats = { GET: 0, DELETE: 0, retries: 0 };
+  private readonly limiter: Limiter;
+  private readonly retry: RetryPolicy;
+  private readonly pageCap: number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private halted?: SfError;
+  private interrupted = false;
+
+  public constructor(private readonly transport: HttpTransport, private readonly options: UsageClientOptions) {
+    this.limiter = createLimiter(options.concurrency ?? DEFAULT_CONCURRENCY);
+    this.retry = options.retry ?? retryPolicyFromEnv();
+    this.pageCap = options.pageCap ?? pageCapFromEnv();
+    this.sleep = options.sleep ?? ((ms): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  /** Builds a client on an sf connection; fails before any request when the API version has no usage resources. */
+  public static forConnection(connection: Connection, options: Omit<UsageClientOptions, 'instanceUrl'> = {}): UsageClient {
+    assertUsageApiVersion(connection.getApiVersion());
+    return new UsageClient(connectionTransport(connection), { ...options, instanceUrl: connection.instanceUrl });
+  }
+
+  public async listApps(options: PageOptions<AppUsage> = {}): Promise<AppUsage[]> {
+    const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+    return this.collect<AppUsage>(usagePaths.apps(0, pageSize), 'apps', { kind: 'app list' }, { ...options, pageSize });
+  }
+
+  public async listUsers(appId: string, options: PageOptions<UserUsage> = {}): Promise<UserUsage[]> {
+    const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+    return this.collect<UserUsage>(usagePaths.users(appId, 0, pageSize), 'users', { kind: 'app', id: appId }, { ...options, pageSize });
+  }
+
+  /** The token resource documents no paging; a `nextPageUrl`, if one ever comes, is still followed (until empty). */
+  public async listTokens(appId: string, userId: string, options: PageOptions<TokenUsage> = {}): Promise<TokenUsage[]> {
+    const subject: Subject = { kind: 'user', id: userId };
+    return this.collect<TokenUsage>(usagePaths.tokens(appId, userId), 'tokens', subject, { ...options, pageSize: undefined }, (row) =>
+      withTokenId(row, this.options.instanceUrl)
+    );
+  }
+
+  public async revokeToken(tokenIdOrUrl: string): Promise<void> {
+    const tokenId = tokenIdFrom(tokenIdOrUrl);
+    await this.send('DELETE', usagePaths.revokeToken(tokenId), { kind: 'token', id: tokenId });
+  }
+
+  public async revokeUserTokens(appId: string, userId: string): Promise<void> {
+    await this.send('DELETE', usagePaths.revokeUser(appId, userId), { kind: 'user', id: userId });
+  }
+
+  public async revokeAppTokens(appId: string): Promise<void> {
+    await this.send('DELETE', usagePaths.revokeApp(appId), { kind: 'app', id: appId });
+  }
+
+  /** After this, requests not yet sent fail with InterruptedError; requests in flight finish. */
+  public interrupt(): void {
+    this.interrupted = true;
+  }
+
+  private async collect<T>(
+    firstPath: string,
+    key: string,
+    subject: Subject,
+    options: Omit<PageOptions<T>, 'pageSize'> & { pageSize: number | undefined },
+    transform: (row: Record<string, unknown>) => T = (row): T => row as T
+  ): Promise<T[]> {
+    const rows: T[] = [];
+    let path: string | undefined = firstPath;
+    for (let pageCount = 0; path !== undefined; pageCount++) {
+      if (pageCount >= this.pageCap) {
+        throw messages.createError('error.PageCapReached', [String(this.pageCap)]);
+      }
+      // Paging is sequential by nature: the next URL comes from the page before.
+      // eslint-disable-next-line no-await-in-loop
+      const response = await this.send('GET', path, subject);
+      const page = response.body as UsagePage;
+      const items = page && typeof page === 'object' && !Array.isArray(page) ? page[key] : undefined;
+      if (!Array.isArray(items)) throw unexpectedBodyError(response, 'GET', subject);
+      for (const item of items as Array<Record<string, unknown>>) {
+        const row = transform(item);
+        if (options.keep && !options.keep(row)) continue;
+        rows.push(row);
+        if (options.limit !== undefined && rows.length >= options.limit) {
+          options.onPage?.(rows.length);
+          return rows;
+        }
+      }
+      options.onPage?.(rows.length);
+      // The API sends nextPageUrl on the last page too, so only an empty or short page ends the list
+      // (https://developer.salesforce.com/docs/atlas.en-us.chatterapi.meta/chatterapi/connect_responses_app_oauth_usage_user_collection.htm).
+      const short = options.pageSize !== undefined && items.length < options.pageSize;
+      const next = page.nextPageUrl;
+      path = items.length === 0 || short || typeof next !== 'string' || next === '' ? undefined : followableUsageUrl(next, this.options.instanceUrl);
+    }
+    return rows;
+  }
+
+  private async send(method: HttpMethod, path: string, subject: Subject): Promise<HttpResponse> {
+    return this.limiter.run(async () => {
+      const started = Date.now();
+      for (let attempt = 1; ; attempt++) {
+        if (this.halted) throw this.halted;
+        if (this.interrupted) throw interruptedError();
+        let response: HttpResponse;
+        try {
+          this.stats[method]++;
+          // Attempts are sequential by design: each waits for the backoff of the one before.
+          // eslint-disable-next-line no-await-in-loop
+          response = await this.transport.send(method, path, this.retry.timeoutMs);
+        } catch (error) {
+          if (!(error instanceof NetworkError)) throw error;
+          const delay = nextDelay(this.retry, attempt, Date.now() - started);
+          if (delay === undefined) throw networkFailure(error.code, attempt, this.retry.timeoutMs, method);
+          // eslint-disable-next-line no-await-in-loop
+          await this.pause(delay);
+          continue;
+        }
+        if (response.status >= 200 && response.status < 300) {
+          if (method === 'GET' && !response.bodyIsJson) throw unexpectedBodyError(response, method, subject);
+          return response;
+        }
+        if (isRetryableStatus(response.status)) {
+          const delay = nextDelay(this.retry, attempt, Date.now() - started, parseRetryAfter(response.headers['retry-after']));
+          if (delay !== undefined) {
+            // eslint-disable-next-line no-await-in-loop
+            await this.pause(delay);
+            continue;
+          }
+        }
+        const error = apiError(response, method, subject);
+        if (isRequestLimitExceeded(error)) this.halted = error;
+        throw error;
+      }
+    });
+  }
+
+  private async pause(ms: number): Promise<void> {
+    this.stats.retries++;
+    await this.sleep(ms);
+  }
+}
+
+function withTokenId(row: Record<string, unknown>, instanceUrl: string): TokenUsage {
+  const url = row.revocationUrl;
+  if (typeof url !== 'string') {
+    throw messages.createError('error.InvalidTokenId', ['(a token row without revocationUrl)']);
+  }
+  // The token id only exists inside revocationUrl; refuse a row that points anywhere but the org's usage resources.
+  followableUsageUrl(url, instanceUrl);
+  return { ...(row as TokenUsage), tokenId: tokenIdFrom(url) };
+}
+
+function pageCapFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const value = Number(env.SF_ECA_MAX_PAGES);
+  return Number.isInteger(value) && value > 0 ? value : DEFAULT_PAGE_CAP;
+}

@@ -1,0 +1,139 @@
+import { Messages } from '@salesforce/core';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'shared');
+
+/**
+ * The one place that validates identifiers and builds or accepts URLs of the OAuth usage resources.
+ * Nothing goes into a URL without passing through here, so a hostile id (`../`, `%2F`, `?x=`) can never change which
+ * resource a request hits, and a URL the API hands back is only followed when it stays on the org's own origin.
+ */
+
+/** First API version with the OAuth usage resources. */
+export const MIN_USAGE_API_VERSION = '59.0';
+
+const SALESFORCE_ID = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
+const TOKEN_ID = /^[A-Za-z0-9_.-]{1,255}$/;
+const USAGE_PATH = /^\/services\/data\/v\d{2,3}\.\d\/apps\/oauth\/usage(?:\/|\?|$)/;
+
+export type IdKind = 'app' | 'user';
+
+/** Salesforce ids are compared on their case-sensitive 15-character form; the last 3 characters only encode case. */
+export const id15 = (id: string): string => id.slice(0, 15);
+
+export const sameSalesforceId = (a: string, b: string): boolean =>
+  a.length >= 15 && b.length >= 15 && id15(a) === id15(b);
+
+export const isSalesforceId = (value: string): boolean => SALESFORCE_ID.test(value);
+
+export const looksLikeAppId = (value: string): boolean => isSalesforceId(value) && value.startsWith('0xI');
+
+export const looksLikeUserId = (value: string): boolean => isSalesforceId(value) && value.startsWith('005');
+
+/** Throws an SfError (and so sends no request) unless the value is a 15- or 18-character Salesforce id. */
+export function assertSalesforceId(value: string, kind: IdKind): string {
+  if (!isSalesforceId(value)) {
+    throw messages.createError('error.InvalidId', [kind, printable(value)]);
+  }
+  return value;
+}
+
+/** Throws unless the value can be a token identifier: letters, digits, `-`, `_`, `.`, and never `..`. */
+export function assertTokenId(value: string): string {
+  if (!TOKEN_ID.test(value) || value.includes('..')) {
+    throw messages.createError('error.InvalidTokenId', [printable(value)]);
+  }
+  return value;
+}
+
+/**
+ * Accepts a token id or a whole `revocationUrl` and returns the validated token id. The API has no token id field:
+ * the id is the last segment of the row's `revocationUrl`
+ * (https://developer.salesforce.com/docs/atlas.en-us.chatterapi.meta/chatterapi/connect_responses_app_oauth_usage_token.htm).
+ */
+export function tokenIdFrom(value: string): string {
+  const trimmed = value.trim();
+  if (!trimmed.includes('/')) return assertTokenId(trimmed);
+  const path = trimmed.includes('://') ? safeUrlPath(trimmed) : trimmed;
+  const match = /\/apps\/oauth\/usage\/tokens\/([^/?#]+)$/.exec(path.split('?')[0]);
+  if (!match) {
+    throw messages.createError('error.InvalidTokenId', [printable(value)]);
+  }
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(match[1]);
+  } catch {
+    throw messages.createError('error.InvalidTokenId', [printable(value)]);
+  }
+  return assertTokenId(decoded);
+}
+
+/** Relative paths (to `/services/data/vNN.N`) of the six usage operations, every segment validated and encoded. */
+export const usagePaths = {
+  apps: (page: number, pageSize: number): string => `/apps/oauth/usage?page=${page}&pageSize=${pageSize}`,
+  users: (appId: string, page: number, pageSize: number): string =>
+    `/apps/oauth/usage/${segment(assertSalesforceId(appId, 'app'))}/users?page=${page}&pageSize=${pageSize}`,
+  tokens: (appId: string, userId: string): string =>
+    `/apps/oauth/usage/${segment(assertSalesforceId(appId, 'app'))}/${segment(assertSalesforceId(userId, 'user'))}/tokens`,
+  revokeToken: (tokenId: string): string => `/apps/oauth/usage/tokens/${segment(assertTokenId(tokenId))}`,
+  revokeUser: (appId: string, userId: string): string => usagePaths.tokens(appId, userId),
+  revokeApp: (appId: string): string => `/apps/oauth/usage/${segment(assertSalesforceId(appId, 'app'))}/tokens`,
+};
+
+/**
+ * Checks a URL the API sent (`nextPageUrl`) before the bearer token goes with it: it must be relative
+ * (`/services/data/...`) or on the org's own origin, and point at the usage resources. Returns the path to request.
+ */
+export function followableUsageUrl(url: string, instanceUrl: string): string {
+  let path = url;
+  if (!url.startsWith('/') || url.startsWith('//')) {
+    let parsed: URL;
+    let instance: URL;
+    try {
+      parsed = new URL(url);
+      instance = new URL(instanceUrl);
+    } catch {
+      throw messages.createError('error.ForeignUrl', [printable(url)]);
+    }
+    if (parsed.origin !== instance.origin) {
+      throw messages.createError('error.ForeignUrl', [printable(url)]);
+    }
+    path = `${parsed.pathname}${parsed.search}`;
+  }
+  if (!USAGE_PATH.test(path) || path.includes('/../') || /%2f|%5c/i.test(path)) {
+    throw messages.createError('error.ForeignUrl', [printable(url)]);
+  }
+  return path;
+}
+
+/** Compares API versions such as '58.0' and '62.0' numerically. */
+export function compareApiVersions(a: string, b: string): number {
+  return Number.parseFloat(a) - Number.parseFloat(b);
+}
+
+/** The version gate: the usage resources do not exist below 59.0, so fail before sending anything. */
+export function assertUsageApiVersion(version: string): void {
+  if (!/^\d{2,3}\.\d$/.test(version) || compareApiVersions(version, MIN_USAGE_API_VERSION) < 0) {
+    throw messages.createError('error.ApiVersionTooLow', [MIN_USAGE_API_VERSION, version], [MIN_USAGE_API_VERSION, MIN_USAGE_API_VERSION]);
+  }
+}
+
+function segment(value: string): string {
+  return encodeURIComponent(value);
+}
+
+function safeUrlPath(value: string): string {
+  try {
+    return new URL(value).pathname;
+  } catch {
+    throw messages.createError('error.InvalidTokenId', [printable(value)]);
+  }
+}
+
+/** Shortens and neutralises user input before it is echoed back in an error. */
+export function printable(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = value.replace(/[\u0000-\u001f\u007f]/g, '?');
+  return clean.length > 80 ? `${clean.slice(0, 77)}...` : clean;
+}
+
