@@ -1,11 +1,18 @@
-import type { Connection } from '@salesforce/core';
+import type { Connection, Org } from '@salesforce/core';
 import { SfError, Messages } from '@salesforce/core';
 import { connectionTransport, type HttpMethod, type HttpResponse, type HttpTransport, NetworkError } from './http.js';
 import { apiError, interruptedError, isRequestLimitExceeded, networkFailure, type Subject, unexpectedBodyError } from './errors.js';
 import { createLimiter, type Limiter } from './limiter.js';
 import { isRetryableStatus, nextDelay, parseRetryAfter, type RetryPolicy, retryPolicyFromEnv } from './retry.js';
 import type { AppUsage, TokenUsage, UsagePage, UserUsage } from './types.js';
-import { assertUsageApiVersion, followableUsageUrl, tokenIdFrom, usagePaths } from './usagePaths.js';
+import {
+  assertUsageApiVersion,
+  compareApiVersions,
+  followableUsageUrl,
+  MIN_USAGE_API_VERSION,
+  tokenIdFrom,
+  usagePaths,
+} from './usagePaths.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'shared');
@@ -62,6 +69,22 @@ export class UsageClient {
     return new UsageClient(connectionTransport(connection), { ...options, instanceUrl: connection.instanceUrl });
   }
 
+  /**
+   * Connects to the org with the version the user chose (`--api-version` or the `org-api-version` config) or, when
+   * none, the org's newest. @salesforce/core silently falls back to an old default version when it can't read the
+   * org's version list (an expired session, an org that is down); without a version of their own choosing, we ask the
+   * org once more, so the user sees the real problem instead of "version too low", and use its newest version.
+   */
+  public static async connect(org: Org, apiVersion: string | undefined, options: Omit<UsageClientOptions, 'instanceUrl'> = {}): Promise<UsageClient> {
+    const connection = org.getConnection(apiVersion);
+    if (apiVersion === undefined && compareApiVersions(connection.getApiVersion(), MIN_USAGE_API_VERSION) < 0) {
+      const probe = new UsageClient(connectionTransport(connection), { ...options, instanceUrl: connection.instanceUrl });
+      const newest = await probe.newestApiVersion();
+      if (newest !== undefined) connection.setApiVersion(newest);
+    }
+    return UsageClient.forConnection(connection, options);
+  }
+
   public async listApps(options: PageOptions<AppUsage> = {}): Promise<AppUsage[]> {
     const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
     return this.collect<AppUsage>(usagePaths.apps(0, pageSize), 'apps', { kind: 'app list' }, { ...options, pageSize });
@@ -91,6 +114,17 @@ export class UsageClient {
 
   public async revokeAppTokens(appId: string): Promise<void> {
     await this.send('DELETE', usagePaths.revokeApp(appId), { kind: 'app', id: appId });
+  }
+
+  /** The highest version in the org's version list (GET /services/data), if it lists any. */
+  public async newestApiVersion(): Promise<string | undefined> {
+    const response = await this.send('GET', '/services/data', { kind: 'version list' });
+    const versions = Array.isArray(response.body) ? (response.body as Array<{ version?: unknown }>) : [];
+    return versions
+      .map((entry) => entry.version)
+      .filter((version): version is string => typeof version === 'string' && /^\d{2,3}\.\d$/.test(version))
+      .sort(compareApiVersions)
+      .pop();
   }
 
   /** After this, requests not yet sent fail with InterruptedError; requests in flight finish. */

@@ -2,6 +2,7 @@ import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
 import { concurrencyFlag, listFlags, orgFlags } from '../../../flags.js';
 import { printRows } from '../../../output.js';
+import { startProgress } from '../../../progress.js';
 import { withUserCounts } from '../../../shared/inventory.js';
 import type { AppUsage } from '../../../shared/types.js';
 import { UsageClient } from '../../../shared/usageClient.js';
@@ -28,15 +29,16 @@ export default class UsageList extends SfCommand<UsageListResult> {
 
   public async run(): Promise<UsageListResult> {
     const { flags } = await this.parse(UsageList);
-    const connection = flags['target-org'].getConnection(flags['api-version']);
-    const client = UsageClient.forConnection(connection, { concurrency: flags.concurrency });
+    const client = await UsageClient.connect(flags['target-org'], flags['api-version'], { concurrency: flags.concurrency });
     const pageSize = flags['page-size'];
     const listed = await client.listApps({ pageSize, limit: flags.limit });
-    const apps = flags['user-counts']
-      ? await this.countingUsers(listed.length, () => withUserCounts(client, listed, pageSize, flags.concurrency, (done) => {
-          this.spinner.status = messages.getMessage('progress.status', [done, listed.length]);
-        }))
-      : listed;
+    let apps = listed;
+    if (flags['user-counts']) {
+      const progress = startProgress(this, messages.getMessage('progress.title'));
+      apps = await withUserCounts(client, listed, pageSize, flags.concurrency, (done) =>
+        progress.update(messages.getMessage('progress.status', [done, listed.length]))
+      ).finally(() => progress.stop());
+    }
     printRows(this, apps, {
       format: flags['result-format'],
       csvPreferred: ['identifier', 'developerName', 'description', 'accessTokenFormat', 'isFromPackage', 'availableActions', 'usageDetailsUrl'],
@@ -55,14 +57,5 @@ export default class UsageList extends SfCommand<UsageListResult> {
       } else this.log(messages.getMessage('info.summary', [apps.length]));
     }
     return apps;
-  }
-
-  private async countingUsers<T>(total: number, work: () => Promise<T>): Promise<T> {
-    this.spinner.start(messages.getMessage('progress.title'), messages.getMessage('progress.status', [0, total]));
-    try {
-      return await work();
-    } finally {
-      this.spinner.stop();
-    }
   }
 }

@@ -2,7 +2,8 @@ import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
 import { concurrencyFlag, lastUsedFlags, listFlags, orgFlags } from '../../../../flags.js';
 import { printRows } from '../../../../output.js';
-import { tokenInventory, type InventoryProgress } from '../../../../shared/inventory.js';
+import { tokenInventory } from '../../../../shared/inventory.js';
+import { startProgress } from '../../../../progress.js';
 import { lastUsedCriteria } from '../../../../shared/lastUsed.js';
 import type { TokenUsage } from '../../../../shared/types.js';
 import { UsageClient } from '../../../../shared/usageClient.js';
@@ -40,9 +41,8 @@ export default class TokensList extends SfCommand<TokensListResult> {
       after: flags['last-used-after'],
       unusedDays: flags['unused-days'],
     });
-    const connection = flags['target-org'].getConnection(flags['api-version']);
-    const client = UsageClient.forConnection(connection, { concurrency: flags.concurrency });
-    this.spinner.start(messages.getMessage('progress.title'));
+    const client = await UsageClient.connect(flags['target-org'], flags['api-version'], { concurrency: flags.concurrency });
+    const progress = startProgress(this, messages.getMessage('progress.title'));
     const tokens = await tokenInventory(client, {
       apps: flags.app ?? [],
       users: flags.user ?? [],
@@ -50,8 +50,9 @@ export default class TokensList extends SfCommand<TokensListResult> {
       limit: flags.limit,
       pageSize: flags['page-size'],
       concurrency: flags.concurrency,
-      onProgress: (progress) => this.showProgress(progress),
-    }).finally(() => this.spinner.stop());
+      onProgress: ({ stage, done, total }) =>
+        progress.update(messages.getMessage(stage === 'apps' ? 'progress.apps' : 'progress.users', [done, total])),
+    }).finally(() => progress.stop());
     printRows(this, tokens, {
       format: flags['result-format'],
       csvPreferred: ['tokenId', 'appIdentifier', 'appDeveloperName', 'userIdentifier', 'username', 'initialConnectionAt', 'lastUsedAt', 'useCount'],
@@ -65,14 +66,10 @@ export default class TokensList extends SfCommand<TokensListResult> {
       ],
     });
     if (flags['result-format'] === 'human') {
-      const users = new Set(tokens.map((token) => `${token.appIdentifier}/${token.userIdentifier}`)).size;
+      const users = new Set(tokens.map((token) => token.userIdentifier)).size;
       const apps = new Set(tokens.map((token) => token.appIdentifier)).size;
       this.log(tokens.length === 0 ? messages.getMessage('info.noTokens') : messages.getMessage('info.summary', [tokens.length, users, apps]));
     }
     return tokens;
-  }
-
-  private showProgress({ stage, done, total }: InventoryProgress): void {
-    this.spinner.status = messages.getMessage(stage === 'apps' ? 'progress.apps' : 'progress.users', [done, total]);
   }
 }

@@ -2,6 +2,7 @@ import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
 import { concurrencyFlag, lastUsedFlags, orgFlags } from '../../../../flags.js';
 import { printRows } from '../../../../output.js';
+import { startProgress } from '../../../../progress.js';
 import { lastUsedCriteria } from '../../../../shared/lastUsed.js';
 import {
   executePlan,
@@ -85,7 +86,7 @@ export default class TokensRevoke extends SfCommand<TokensRevokeResult> {
     if (mustAsk && !process.stdin.isTTY) throw sharedMessages.createError('error.NoPromptWithoutTerminal');
 
     const org = flags['target-org'];
-    const client = UsageClient.forConnection(org.getConnection(flags['api-version']), { concurrency: flags.concurrency });
+    const client = await UsageClient.connect(org, flags['api-version'], { concurrency: flags.concurrency });
     const plan = await planSelection(client, selection, flags.concurrency);
     if (plan.length === 0) {
       this.log(messages.getMessage('info.nothingToRevoke'));
@@ -105,16 +106,14 @@ export default class TokensRevoke extends SfCommand<TokensRevokeResult> {
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
-    if (!dryRun) this.spinner.start(messages.getMessage('progress.title'), `0/${plan.length}`);
+    const progress = startProgress(this, messages.getMessage('progress.title'));
     const outcome = await executePlan(client, plan, {
       dryRun,
       concurrency: flags.concurrency,
       stopRequested: () => this.stopRequested,
-      onProgress: (done, total) => {
-        this.spinner.status = messages.getMessage('progress.status', [done, total]);
-      },
+      onProgress: (done, total) => progress.update(messages.getMessage('progress.status', [done, total])),
     }).finally(() => {
-      this.spinner.stop();
+      progress.stop();
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     });

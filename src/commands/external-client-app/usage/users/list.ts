@@ -35,8 +35,7 @@ export default class UsersList extends SfCommand<UsersListResult> {
       after: flags['last-used-after'],
       unusedDays: flags['unused-days'],
     });
-    const connection = flags['target-org'].getConnection(flags['api-version']);
-    const client = UsageClient.forConnection(connection);
+    const client = await UsageClient.connect(flags['target-org'], flags['api-version']);
     const pageSize = flags['page-size'];
     const app = resolveApp(flags.app, await client.listApps({ pageSize }));
     const users = await client.listUsers(app.identifier, {

@@ -1,0 +1,43 @@
+import type { SfCommand } from '@salesforce/sf-plugins-core';
+
+export type ProgressReporter = {
+  update(status: string): void;
+  stop(): void;
+};
+
+/** Seconds between progress lines when stderr is not a terminal (CI logs), so a long run doesn't flood the log. */
+const LOG_INTERVAL_MS = 2000;
+
+/**
+ * Progress of a long run, on stderr only and never under --json: a spinner on a terminal, and an occasional plain line
+ * otherwise (the spinner's inline updates would pile up on one line in a CI log).
+ */
+export function startProgress(command: SfCommand<unknown>, title: string, interactive = Boolean(process.stderr.isTTY)): ProgressReporter {
+  if (command.jsonEnabled()) return { update: (): void => undefined, stop: (): void => undefined };
+  if (interactive) {
+    const { spinner } = command;
+    spinner.start(title);
+    return {
+      update: (status): void => {
+        spinner.status = status;
+      },
+      stop: (): void => spinner.stop(),
+    };
+  }
+  let lastLine = 0;
+  let pending: string | undefined;
+  const write = (status: string): void => {
+    process.stderr.write(`${title}: ${status}\n`);
+    lastLine = Date.now();
+    pending = undefined;
+  };
+  return {
+    update: (status): void => {
+      pending = status;
+      if (Date.now() - lastLine >= LOG_INTERVAL_MS) write(status);
+    },
+    stop: (): void => {
+      if (pending !== undefined && lastLine !== 0) write(pending);
+    },
+  };
+}
