@@ -1,0 +1,163 @@
+import { expect } from 'chai';
+import { Emulator } from '../emulator/server.js';
+import { generateState, staleTokens, to18CharId } from '../emulator/model.js';
+import { parseCsv } from '../../src/shared/csv.js';
+import type { TokenUsage, UserUsage } from '../../src/shared/types.js';
+import { removeIsolatedHome, runPlugin, usageRequests } from './runPlugin.js';
+
+const duplicates = (lines: string[]): string[] => lines.filter((line, index) => lines.indexOf(line) !== index);
+
+describe('usage users list and usage tokens list (bin/run.js against the emulator)', () => {
+  let emulator: Emulator;
+
+  before(async () => {
+    emulator = await Emulator.start({ state: generateState({ apps: 4, usersPerApp: 30, tokensPerUser: 2, seed: 11 }) });
+  });
+  beforeEach(() => emulator.clearLog());
+  after(async () => {
+    await emulator.stop();
+    removeIsolatedHome();
+  });
+
+  const appWithMostUsers = (): { identifier: string; developerName: string; users: number } => {
+    const state = emulator.state();
+    return state.apps
+      .map((app) => ({
+        ...app,
+        users: new Set(state.tokens.filter((t) => t.appIdentifier === app.identifier).map((t) => t.userIdentifier)).size,
+      }))
+      .sort((a, b) => b.users - a.users)[0];
+  };
+
+  it('lists the users of an app named by developer name, across several pages', async () => {
+    const app = appWithMostUsers();
+    const result = await runPlugin<UserUsage[]>(emulator, ['external-client-app', 'usage', 'users', 'list', '--app', app.developerName, '--page-size', '7', '--json']);
+    expect(result.code, result.stderr).to.equal(0);
+    expect(result.json!.result).to.have.length(app.users);
+    expect(result.json!.result.every((user) => user.appIdentifier === app.identifier)).to.equal(true);
+    expect(result.json!.result[0]).to.include.keys('userIdentifier', 'username', 'initialConnectionAt', 'lastUsedAt', 'useCount', 'revocationUrl');
+    const userPages = usageRequests(emulator).filter((line) => line.includes('/users'));
+    expect(userPages).to.have.length(Math.floor(app.users / 7) + 1);
+    expect(duplicates(usageRequests(emulator))).to.deep.equal([]);
+  });
+
+  it('takes an 18-character app id and sends the 15-character id the API returned', async () => {
+    const app = appWithMostUsers();
+    const result = await runPlugin<UserUsage[]>(emulator, ['external-client-app', 'usage', 'users', 'list', '--app', to18CharId(app.identifier), '--json']);
+    expect(result.code, result.stderr).to.equal(0);
+    expect(result.json!.result).to.have.length(app.users);
+    expect(usageRequests(emulator).filter((line) => line.includes('/users'))[0]).to.include(`/usage/${app.identifier}/users`);
+  });
+
+  it('matches a developer name ignoring case', async () => {
+    const app = appWithMostUsers();
+    const result = await runPlugin<UserUsage[]>(emulator, ['external-client-app', 'usage', 'users', 'list', '-a', app.developerName.toUpperCase(), '--json']);
+    expect(result.json!.result).to.have.length(app.users);
+  });
+
+  it('fails on an unknown app, suggests the closest developer name, and reads no users', async () => {
+    const app = appWithMostUsers();
+    const typo = `${app.developerName.slice(0, -1)}x`;
+    const result = await runPlugin(emulator, ['external-client-app', 'usage', 'users', 'list', '--app', typo, '--json']);
+    expect(result.code).to.equal(1);
+    expect(result.json?.name).to.equal('UnknownAppError');
+    expect(result.json?.actions?.join(' ')).to.include(app.developerName);
+    expect(usageRequests(emulator).filter((line) => line.includes('/users'))).to.deep.equal([]);
+  });
+
+  it('filters users by --unused-days', async () => {
+    const app = appWithMostUsers();
+    const all = await runPlugin<UserUsage[]>(emulator, ['external-client-app', 'usage', 'users', 'list', '--app', app.developerName, '--json']);
+    const stale = await runPlugin<UserUsage[]>(emulator, ['external-client-app', 'usage', 'users', 'list', '--app', app.developerName, '--unused-days', '90', '--json']);
+    const cutoff = Date.now() - 90 * 86_400_000;
+    const expected = all.json!.result.filter((user) => !user.lastUsedAt || Date.parse(user.lastUsedAt) < cutoff).map((user) => user.username);
+    expect(stale.json!.result.map((user) => user.username)).to.deep.equal(expected);
+    expect(expected.length).to.be.greaterThan(0);
+    expect(expected.length).to.be.lessThan(all.json!.result.length);
+  });
+
+  it('lists the tokens of one user of one app, with tokenId from revocationUrl', async () => {
+    const state = emulator.state();
+    const token = state.tokens[0];
+    const user = state.users.find((u) => u.userIdentifier === token.userIdentifier)!;
+    const app = state.apps.find((a) => a.identifier === token.appIdentifier)!;
+    const result = await runPlugin<TokenUsage[]>(emulator, ['external-client-app', 'usage', 'tokens', 'list', '--app', app.developerName, '--user', user.username, '--json']);
+    expect(result.code, result.stderr).to.equal(0);
+    const expected = state.tokens.filter((t) => t.appIdentifier === app.identifier && t.userIdentifier === user.userIdentifier).map((t) => t.tokenId);
+    expect(result.json!.result.map((row) => row.tokenId)).to.have.members(expected);
+    for (const row of result.json!.result) expect(row.revocationUrl).to.match(new RegExp(`/apps/oauth/usage/tokens/${row.tokenId}$`));
+    expect(usageRequests(emulator).filter((line) => line.endsWith('/tokens'))).to.have.length(1);
+  });
+
+  it('takes an inventory of stale tokens across every app and user, requesting no page twice', async () => {
+    const result = await runPlugin<TokenUsage[]>(emulator, ['external-client-app', 'usage', 'tokens', 'list', '--unused-days', '90', '--json']);
+    expect(result.code, result.stderr).to.equal(0);
+    const expected = staleTokens(emulator.state(), 90).map((token) => token.tokenId);
+    expect(result.json!.result.map((row) => row.tokenId)).to.have.members(expected);
+    expect(result.json!.result).to.have.length(expected.length);
+    expect(duplicates(usageRequests(emulator))).to.deep.equal([]);
+    expect(result.stdout).not.to.match(/Reading OAuth usage/);
+  });
+
+  it('writes the same rows as CSV as it returns as JSON, and progress only on stderr', async () => {
+    const args = ['external-client-app', 'usage', 'tokens', 'list', '--unused-days', '90'];
+    const csv = await runPlugin(emulator, [...args, '-r', 'csv']);
+    const json = await runPlugin<TokenUsage[]>(emulator, [...args, '--json']);
+    const rows = parseCsv(csv.stdout);
+    expect(rows.map((row) => row.tokenId)).to.deep.equal(json.json!.result.map((row) => row.tokenId));
+    expect(rows.map((row) => row.lastUsedAt || null)).to.deep.equal(json.json!.result.map((row) => row.lastUsedAt ?? null));
+    expect(csv.stdout.split('\r\n')[0].split(',')[0]).to.equal('tokenId');
+    expect(json.stderr).not.to.match(/Reading OAuth usage/);
+  });
+
+  it('narrows the inventory with repeated --app and a --user given by id', async () => {
+    const state = emulator.state();
+    const [first, second] = state.apps;
+    const user = state.users.find((u) => state.tokens.some((t) => t.userIdentifier === u.userIdentifier && t.appIdentifier === first.identifier))!;
+    const result = await runPlugin<TokenUsage[]>(emulator, [
+      'external-client-app', 'usage', 'tokens', 'list', '--app', first.developerName, '--app', second.identifier, '--user', user.userIdentifier.slice(0, 15), '--json',
+    ]);
+    expect(result.code, result.stderr).to.equal(0);
+    const expected = state.tokens
+      .filter((t) => (t.appIdentifier === first.identifier || t.appIdentifier === second.identifier) && t.userIdentifier === user.userIdentifier)
+      .map((t) => t.tokenId);
+    expect(result.json!.result.map((row) => row.tokenId)).to.have.members(expected);
+  });
+
+  it('fails on an unknown --user before reading any token', async () => {
+    const result = await runPlugin(emulator, ['external-client-app', 'usage', 'tokens', 'list', '--user', 'nobody@nowhere.example.com', '--json']);
+    expect(result.code).to.equal(1);
+    expect(result.json?.name).to.match(/UnknownUser/);
+    expect(usageRequests(emulator).filter((line) => line.endsWith('/tokens'))).to.deep.equal([]);
+  });
+
+  it('refuses a hostile user id without sending any usage request', async () => {
+    const result = await runPlugin(emulator, ['external-client-app', 'usage', 'tokens', 'list', '--user', '005../../tokens', '--json']);
+    expect(result.code).to.equal(1);
+    expect(result.json?.name).to.equal('InvalidIdError');
+    expect(usageRequests(emulator)).to.deep.equal([]);
+  });
+});
+
+describe('tokens list at scale: 20 apps x 250 users x 2 tokens', () => {
+  let emulator: Emulator;
+  before(async () => {
+    emulator = await Emulator.start({ state: generateState({ apps: 20, usersPerApp: 250, tokensPerUser: 2, seed: 2026 }) });
+  });
+  after(async () => {
+    await emulator.stop();
+    removeIsolatedHome();
+  });
+
+  it('returns exactly the stale tokens of the emulator state, with no page requested twice', async () => {
+    const result = await runPlugin<TokenUsage[]>(emulator, ['external-client-app', 'usage', 'tokens', 'list', '--unused-days', '90', '--concurrency', '16', '--json'], {
+      timeoutMs: 170_000,
+    });
+    expect(result.code, result.stderr).to.equal(0);
+    const expected = staleTokens(emulator.state(), 90).map((token) => token.tokenId).sort();
+    expect(result.json!.result.map((row) => row.tokenId).sort()).to.deep.equal(expected);
+    const lines = usageRequests(emulator);
+    expect(duplicates(lines)).to.deep.equal([]);
+    expect(lines.filter((line) => line.endsWith('/tokens'))).to.have.length(new Set(emulator.state().tokens.map((t) => `${t.appIdentifier}/${t.userIdentifier}`)).size);
+  });
+});
