@@ -3,6 +3,7 @@ import { Messages } from '@salesforce/core';
 import { concurrencyFlag, lastUsedFlags, orgFlags } from '../../../../flags.js';
 import { printRows } from '../../../../output.js';
 import { startProgress } from '../../../../progress.js';
+import { whileHandlingSignals } from '../../../../signals.js';
 import { lastUsedCriteria } from '../../../../shared/lastUsed.js';
 import {
   executePlan,
@@ -104,19 +105,15 @@ export default class TokensRevoke extends SfCommand<TokensRevokeResult> {
       client.interrupt();
       process.stderr.write(`\n${messages.getMessage('info.interrupted')}\n`);
     };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
     const progress = startProgress(this, messages.getMessage('progress.title'));
-    const outcome = await executePlan(client, plan, {
-      dryRun,
-      concurrency: flags.concurrency,
-      stopRequested: () => this.stopRequested,
-      onProgress: (done, total) => progress.update(messages.getMessage('progress.status', [done, total])),
-    }).finally(() => {
-      progress.stop();
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    });
+    const outcome = await whileHandlingSignals(onSignal, () =>
+      executePlan(client, plan, {
+        dryRun,
+        concurrency: flags.concurrency,
+        stopRequested: () => this.stopRequested,
+        onProgress: (done, total) => progress.update(messages.getMessage('progress.status', [done, total])),
+      }).finally(() => progress.stop())
+    );
 
     this.report(outcome.successes, outcome.failures);
     const notFound = outcome.successes.filter((target) => target.status === 'not-found').length;

@@ -1,0 +1,22 @@
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * Lets `onSignal` handle Ctrl-C (and SIGTERM/SIGHUP) while `work` runs, then puts the previous listeners back.
+ * SfCommand's own listeners exit at once (sf-plugins-core SfCommand._run calls this.exit(130)), which would lose the
+ * report of what a revoke already did; during the revocation we stop sending instead, and report.
+ */
+export async function whileHandlingSignals<T>(onSignal: () => void, work: () => Promise<T>): Promise<T> {
+  const saved = SIGNALS.map((signal) => [signal, process.listeners(signal)] as const);
+  for (const signal of SIGNALS) {
+    process.removeAllListeners(signal);
+    process.on(signal, onSignal);
+  }
+  try {
+    return await work();
+  } finally {
+    for (const [signal, listeners] of saved) {
+      process.removeAllListeners(signal);
+      for (const listener of listeners) process.on(signal, listener);
+    }
+  }
+}
