@@ -24,11 +24,14 @@ export function startProgress(command: SfCommand<unknown>, title: string, intera
       stop: (): void => spinner.stop(),
     };
   }
-  let lastLine = 0;
+  // Quick runs print nothing; a long one prints a line every LOG_INTERVAL_MS and its final state.
+  let lastLine = Date.now();
+  let printed = false;
   let pending: string | undefined;
   const write = (status: string): void => {
     process.stderr.write(`${title}: ${status}\n`);
     lastLine = Date.now();
+    printed = true;
     pending = undefined;
   };
   return {
@@ -37,7 +40,7 @@ export function startProgress(command: SfCommand<unknown>, title: string, intera
       if (Date.now() - lastLine >= LOG_INTERVAL_MS) write(status);
     },
     stop: (): void => {
-      if (pending !== undefined && lastLine !== 0) write(pending);
+      if (pending !== undefined && printed) write(pending);
     },
   };
 }

@@ -104,9 +104,8 @@ export async function planFromFile(path: string): Promise<PlannedTarget[]> {
 export async function planSelection(client: UsageClient, selection: Selection, concurrency: number): Promise<PlannedTarget[]> {
   switch (selection.kind) {
     case 'tokenIds':
-      return planTokenIds(selection.tokenIds);
     case 'file':
-      return planFromFile(selection.path);
+      return (await planOffline(selection))!;
     case 'app':
       return planApp(resolveApp(selection.app, await client.listApps()));
     case 'users': {
@@ -121,6 +120,13 @@ export async function planSelection(client: UsageClient, selection: Selection, c
         await tokenInventory(client, { apps: selection.apps, users: selection.users, criteria: selection.criteria, concurrency })
       );
   }
+}
+
+/** The plan of a selection that needs nothing from the org (token ids, a file), so it is checked before connecting. */
+export async function planOffline(selection: Selection): Promise<PlannedTarget[] | undefined> {
+  if (selection.kind === 'tokenIds') return planTokenIds(selection.tokenIds);
+  if (selection.kind === 'file') return planFromFile(selection.path);
+  return undefined;
 }
 
 export type ExecuteOptions = {

@@ -7,6 +7,7 @@ import { whileHandlingSignals } from '../../../../signals.js';
 import { lastUsedCriteria } from '../../../../shared/lastUsed.js';
 import {
   executePlan,
+  planOffline,
   planSelection,
   revokeExitCode,
   type PlannedTarget,
@@ -74,21 +75,22 @@ export default class TokensRevoke extends SfCommand<TokensRevokeResult> {
       fromFile: flags['from-file'],
       apps: flags.app ?? [],
       users: flags.user ?? [],
-      allUsers: flags['all-users'],
+      allUsers: Boolean(flags['all-users']),
       criteria: lastUsedCriteria({
         before: flags['last-used-before'],
         after: flags['last-used-after'],
         unusedDays: flags['unused-days'],
       }),
     });
-    const dryRun = flags['dry-run'];
+    const dryRun = Boolean(flags['dry-run']);
     const mustAsk = !dryRun && !flags['no-prompt'] && !this.jsonEnabled();
     // Decide before reading anything: without a terminal the question can't be answered, so nothing may be revoked.
     if (mustAsk && !process.stdin.isTTY) throw sharedMessages.createError('error.NoPromptWithoutTerminal');
 
+    const offlinePlan = await planOffline(selection);
     const org = flags['target-org'];
     const client = await UsageClient.connect(org, flags['api-version'], { concurrency: flags.concurrency });
-    const plan = await planSelection(client, selection, flags.concurrency);
+    const plan = offlinePlan ?? (await planSelection(client, selection, flags.concurrency));
     if (plan.length === 0) {
       this.log(messages.getMessage('info.nothingToRevoke'));
       return { dryRun, successes: [], failures: [] };

@@ -1,0 +1,64 @@
+import { expect } from 'chai';
+import { TestContext, MockTestOrgData } from '@salesforce/core/testSetup';
+import { stubSfCommandUx, stubSpinner } from '@salesforce/sf-plugins-core';
+import TokensList from '../../../../../src/commands/external-client-app/usage/tokens/list.js';
+import { app, appPage, fakeOrg } from '../../../fakeOrg.js';
+
+const token = (appN: number, userN: number, id: string, lastUsedAt: string | null): Record<string, unknown> => ({
+  appIdentifier: `0xIHs00000000${String(appN).padStart(2, '0')}`,
+  appDeveloperName: `App_${appN}`,
+  userIdentifier: `005Hs00000000${String(userN).padStart(2, '0')}AAA`,
+  username: `user${userN}@acme.example.com`,
+  initialConnectionAt: '2024-01-01T00:00:00.000Z',
+  lastUsedAt,
+  useCount: 1,
+  accessTokenFormat: 'JWT',
+  revocationUrl: `/services/data/v62.0/apps/oauth/usage/tokens/${id}`,
+});
+
+describe('external-client-app usage tokens list', () => {
+  const $$ = new TestContext();
+  const testOrg = new MockTestOrgData();
+  let ux: ReturnType<typeof stubSfCommandUx>;
+
+  beforeEach(async () => {
+    await $$.stubAuths(testOrg);
+    ux = stubSfCommandUx($$.SANDBOX);
+    stubSpinner($$.SANDBOX);
+  });
+  afterEach(() => $$.restore());
+
+  it('takes an inventory across apps and users, filters stale tokens, and adds tokenId', async () => {
+    const users = (appN: number): unknown => ({
+      users: [1, 2].map((n) => ({ userIdentifier: `005Hs00000000${String(n).padStart(2, '0')}AAA`, username: `user${n}@acme.example.com`, appIdentifier: `0xIHs00000000${String(appN).padStart(2, '0')}` })),
+      nextPageUrl: null,
+    });
+    const calls = fakeOrg($$, [
+      [/\/apps\/oauth\/usage\?/, ({ url }) => appPage([app(1), app(2)], url)],
+      [/0xIHs0000000001\/users/, () => users(1)],
+      [/0xIHs0000000002\/users/, () => users(2)],
+      [/0xIHs0000000001\/005Hs0000000001AAA\/tokens/, () => ({ tokens: [token(1, 1, 'a1-old', '2020-01-01T00:00:00Z'), token(1, 1, 'a1-new', new Date().toISOString())] })],
+      [/0xIHs0000000001\/005Hs0000000002AAA\/tokens/, () => ({ tokens: [token(1, 2, 'a2-never', null)] })],
+      [/0xIHs0000000002\/005Hs0000000001AAA\/tokens/, () => ({ tokens: [] })],
+      [/0xIHs0000000002\/005Hs0000000002AAA\/tokens/, () => ({ tokens: [token(2, 2, 'b2.old_x', '2025-01-01T00:00:00Z')] })],
+    ]);
+    const result = await TokensList.run(['--target-org', testOrg.username, '--unused-days', '90']);
+    expect(result.map((t) => t.tokenId)).to.deep.equal(['a1-old', 'a2-never', 'b2.old_x']);
+    expect(calls.filter((c) => c.url.endsWith('/tokens'))).to.have.length(4);
+    expect(ux.log.lastCall.args[0]).to.equal('3 refresh tokens of 2 users in 2 apps.');
+  });
+
+  it('refuses a revocationUrl on a foreign origin', async () => {
+    fakeOrg($$, [
+      [/\/apps\/oauth\/usage\?/, ({ url }) => appPage([app(1)], url)],
+      [/users/, () => ({ users: [{ userIdentifier: '005Hs0000000001AAA', username: 'u@x.com' }], nextPageUrl: null })],
+      [/tokens$/, () => ({ tokens: [{ ...token(1, 1, 'x', null), revocationUrl: 'https://evil.example.com/services/data/v62.0/apps/oauth/usage/tokens/x' }] })],
+    ]);
+    try {
+      await TokensList.run(['--target-org', testOrg.username]);
+      expect.fail('should throw');
+    } catch (error) {
+      expect((error as Error).name).to.equal('ForeignUrlError');
+    }
+  });
+});

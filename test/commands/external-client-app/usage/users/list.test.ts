@@ -1,0 +1,75 @@
+import { expect } from 'chai';
+import { TestContext, MockTestOrgData } from '@salesforce/core/testSetup';
+import { SfError } from '@salesforce/core';
+import { stubSfCommandUx, stubSpinner } from '@salesforce/sf-plugins-core';
+import UsersList from '../../../../../src/commands/external-client-app/usage/users/list.js';
+import { app, appPage, fakeOrg } from '../../../fakeOrg.js';
+
+const user = (n: number, lastUsedAt: string | null): Record<string, unknown> => ({
+  userIdentifier: `005Hs00000000${String(n).padStart(2, '0')}AAA`,
+  username: `user${n}@acme.example.com`,
+  appIdentifier: '0xIHs0000000001',
+  appDeveloperName: 'App_1',
+  initialConnectionAt: '2025-01-01T00:00:00.000Z',
+  lastUsedAt,
+  useCount: n,
+  revocationUrl: `/services/data/v62.0/apps/oauth/usage/0xIHs0000000001/005Hs00000000${String(n).padStart(2, '0')}AAA/tokens`,
+});
+
+describe('external-client-app usage users list', () => {
+  const $$ = new TestContext();
+  const testOrg = new MockTestOrgData();
+  let ux: ReturnType<typeof stubSfCommandUx>;
+  const users = [user(1, '2026-11-01T00:00:00.000Z'), user(2, null), user(3, '2024-01-01T00:00:00.000Z')];
+
+  beforeEach(async () => {
+    await $$.stubAuths(testOrg);
+    ux = stubSfCommandUx($$.SANDBOX);
+    stubSpinner($$.SANDBOX);
+  });
+  afterEach(() => $$.restore());
+
+  const routes = (): ReturnType<typeof fakeOrg> =>
+    fakeOrg($$, [
+      [/\/apps\/oauth\/usage\?/, ({ url }) => appPage([app(1), app(2)], url)],
+      [/0xIHs0000000001\/users/, () => ({ users, nextPageUrl: '/services/data/v62.0/apps/oauth/usage/0xIHs0000000001/users?page=1&pageSize=100' })],
+    ]);
+
+  it('resolves the app by an 18-character id and uses the API id in the URL', async () => {
+    const calls = routes();
+    const result = await UsersList.run(['--target-org', testOrg.username, '--app', '0xIHs0000000001AAA']);
+    expect(result).to.deep.equal(users);
+    expect(calls.map((c) => c.url)).to.include('/apps/oauth/usage/0xIHs0000000001/users?page=0&pageSize=100');
+    expect(ux.log.lastCall.args[0]).to.equal('3 users of App_1.');
+  });
+
+  it('keeps never-used users for --unused-days and drops recent ones', async () => {
+    routes();
+    const result = await UsersList.run(['--target-org', testOrg.username, '--app', 'app_1', '--unused-days', '90']);
+    expect(result.map((u) => u.username)).to.deep.equal(['user2@acme.example.com', 'user3@acme.example.com']);
+    const table = ux.table.firstCall.args[0] as { data: Array<Record<string, unknown>> };
+    expect(table.data[0].lastUsedAt).to.equal('never');
+  });
+
+  it('suggests the closest developer name for an unknown app', async () => {
+    routes();
+    try {
+      await UsersList.run(['--target-org', testOrg.username, '--app', 'App_9']);
+      expect.fail('should throw');
+    } catch (error) {
+      expect((error as SfError).name).to.equal('UnknownAppError');
+      expect((error as SfError).actions?.[0]).to.include('App_1');
+    }
+  });
+
+  it('refuses an impossible date before any request', async () => {
+    const calls = routes();
+    try {
+      await UsersList.run(['--target-org', testOrg.username, '--app', 'App_1', '--last-used-before', '2026-02-30']);
+      expect.fail('should throw');
+    } catch (error) {
+      expect((error as SfError).name).to.equal('InvalidDateError');
+    }
+    expect(calls).to.deep.equal([]);
+  });
+});

@@ -1,0 +1,217 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { Emulator } from '../emulator/server.js';
+import { generateState, staleTokens, type EmulatorState } from '../emulator/model.js';
+import type { TokensRevokeResult } from '../../src/commands/external-client-app/usage/tokens/revoke.js';
+import { removeIsolatedHome, runPlugin, usageRequests } from './runPlugin.js';
+
+const REVOKE = ['external-client-app', 'usage', 'tokens', 'revoke'];
+const seed = (): EmulatorState => generateState({ apps: 3, usersPerApp: 12, tokensPerUser: 2, seed: 5 });
+const tokenIds = (state: EmulatorState): string[] => state.tokens.map((token) => token.tokenId);
+const deletes = (emulator: Emulator): string[] => usageRequests(emulator, 'DELETE').map((line) => line.replace(/^DELETE \/services\/data\/v\d+\.\d/, ''));
+
+describe('usage tokens revoke (bin/run.js against the emulator)', () => {
+  let emulator: Emulator;
+  let dir: string;
+
+  before(async () => {
+    emulator = await Emulator.start({ state: seed() });
+    dir = mkdtempSync(join(tmpdir(), 'eca-revoke-'));
+  });
+  beforeEach(() => {
+    emulator.reset(seed());
+    emulator.clearLog();
+    emulator.clearFaults();
+    emulator.setLatency(0);
+  });
+  after(async () => {
+    await emulator.stop();
+    removeIsolatedHome();
+  });
+
+  it('revokes tokens given by id and by revocation URL, one DELETE each, and nothing else', async () => {
+    const [a, b] = emulator.state().tokens;
+    const url = `/services/data/v62.0/apps/oauth/usage/tokens/${b.tokenId}`;
+    const result = await runPlugin<TokensRevokeResult>(emulator, [...REVOKE, '--token-id', a.tokenId, '--token-id', url, '--no-prompt', '--json']);
+    expect(result.code, result.stderr).to.equal(0);
+    expect(result.json!.result.successes.map((t) => [t.scope, t.tokenId, t.status])).to.deep.equal([
+      ['token', a.tokenId, 'revoked'],
+      ['token', b.tokenId, 'revoked'],
+    ]);
+    expect(deletes(emulator).sort()).to.deep.equal([`/apps/oauth/usage/tokens/${a.tokenId}`, `/apps/oauth/usage/tokens/${b.tokenId}`].sort());
+    expect(usageRequests(emulator, 'GET')).to.deep.equal([]);
+    expect(tokenIds(emulator.state())).not.to.include.members([a.tokenId]);
+    expect(emulator.state().tokens).to.have.length(seed().tokens.length - 2);
+  });
+
+  it('revokes every token listed in a CSV file written by tokens list', async () => {
+    const app = emulator.state().apps[0];
+    const csv = await runPlugin(emulator, ['external-client-app', 'usage', 'tokens', 'list', '--app', app.developerName, '--unused-days', '90', '-r', 'csv']);
+    const file = join(dir, 'stale.csv');
+    writeFileSync(file, csv.stdout);
+    const expected = staleTokens(emulator.state(), 90).filter((t) => t.appIdentifier === app.identifier).map((t) => t.tokenId);
+    emulator.clearLog();
+    const result = await runPlugin<TokensRevokeResult>(emulator, [...REVOKE, '--from-file', file, '-p', '--json']);
+    expect(result.code, result.stderr).to.equal(0);
+    expect(deletes(emulator).map((line) => line.split('/').pop())).to.have.members(expected);
+    expect(result.json!.result.successes.every((t) => t.appDeveloperName === app.developerName && t.username)).to.equal(true);
+    expect(tokenIds(emulator.state())).not.to.include.members(expected);
+  });
+
+  it('revokes every token listed in the --json output of tokens list', async () => {
+    const json = await runPlugin(emulator, ['external-client-app', 'usage', 'tokens', 'list', '--unused-days', '90', '--json']);
+    const file = join(dir, 'stale.json');
+    writeFileSync(file, json.stdout);
+    const expected = staleTokens(emulator.state(), 90).map((t) => t.tokenId);
+    emulator.clearLog();
+    const result = await runPlugin<TokensRevokeResult>(emulator, [...REVOKE, '--from-file', file, '--json']);
+    expect(result.code, result.stderr).to.equal(0);
+    expect(deletes(emulator)).to.have.length(expected.length);
+    expect(staleTokens(emulator.state(), 90)).to.deep.equal([]);
+  });
+
+  it('revokes all tokens of the given users of one app with one user-level DELETE per user', async () => {
+    const state = emulator.state();
+    const app = state.apps[1];
+    const holders = [...new Set(state.tokens.filter((t) => t.appIdentifier === app.identifier).map((t) => t.userIdentifier))].slice(0, 2);
+    const usernames = holders.map((id) => state.users.find((u) => u.userIdentifier === id)!.username);
+    const result = await runPlugin<TokensRevokeResult>(emulator, [...REVOKE, '--app', app.developerName, '--user', usernames[0], '--user', holders[1], '-p', '--json']);
+    expect(result.code, result.stderr).to.equal(0);
+    expect(deletes(emulator).sort()).to.deep.equal(holders.map((id) => `/apps/oauth/usage/${app.identifier}/${id}/tokens`).sort());
+    expect(result.json!.result.successes.map((t) => t.scope)).to.deep.equal(['user', 'user']);
+    const left = emulator.state().tokens.filter((t) => t.appIdentifier === app.identifier && holders.includes(t.userIdentifier));
+    expect(left).to.deep.equal([]);
+  });
+
+  it('revokes every token of an app with one app-level DELETE', async () => {
+    const app = emulator.state().apps[2];
+    const result = await runPlugin<TokensRevokeResult>(emulator, [...REVOKE, '--app', app.identifier, '--all-users', '--no-prompt', '--json']);
+    expect(result.code, result.stderr).to.equal(0);
+    expect(deletes(emulator)).to.deep.equal([`/apps/oauth/usage/${app.identifier}/tokens`]);
+    expect(emulator.state().tokens.filter((t) => t.appIdentifier === app.identifier)).to.deep.equal([]);
+    expect(emulator.state().tokens.length).to.be.greaterThan(0);
+  });
+
+  it('revokes exactly the tokens a filter selects, by token id', async () => {
+    const before = emulator.state();
+    const expected = staleTokens(before, 90).map((t) => t.tokenId);
+    const result = await runPlugin<TokensRevokeResult>(emulator, [...REVOKE, '--unused-days', '90', '--no-prompt', '--json']);
+    expect(result.code, result.stderr).to.equal(0);
+    expect(deletes(emulator).map((line) => line.replace('/apps/oauth/usage/tokens/', ''))).to.have.members(expected);
+    expect(deletes(emulator)).to.have.length(expected.length);
+    expect(tokenIds(emulator.state()).sort()).to.deep.equal(tokenIds(before).filter((id) => !expected.includes(id)).sort());
+  });
+
+  it('shows the plan on --dry-run and sends no DELETE', async () => {
+    const expected = staleTokens(emulator.state(), 90).map((t) => t.tokenId);
+    const result = await runPlugin<TokensRevokeResult>(emulator, [...REVOKE, '--unused-days', '90', '--dry-run', '--json']);
+    expect(result.code, result.stderr).to.equal(0);
+    expect(result.json!.result.dryRun).to.equal(true);
+    expect(result.json!.result.successes.map((t) => t.tokenId)).to.have.members(expected);
+    expect(result.json!.result.successes.every((t) => t.status === 'would-revoke')).to.equal(true);
+    expect(deletes(emulator)).to.deep.equal([]);
+    expect(emulator.state().tokens).to.have.length(seed().tokens.length);
+    const human = await runPlugin(emulator, [...REVOKE, '--unused-days', '90', '--dry-run']);
+    expect(human.stdout).to.include('would-revoke');
+    expect(human.stdout).to.match(/Dry run: .* would be revoked\. Nothing was sent\./);
+  });
+
+  it('refuses to run without a terminal unless --no-prompt is given, and sends nothing', async () => {
+    const token = emulator.state().tokens[0];
+    const result = await runPlugin(emulator, [...REVOKE, '--token-id', token.tokenId]);
+    expect(result.code).to.equal(1);
+    expect(result.stderr).to.include('--no-prompt');
+    expect(usageRequests(emulator)).to.deep.equal([]);
+    expect(tokenIds(emulator.state())).to.include(token.tokenId);
+  });
+
+  it('reports a partial failure target by target and exits 68', async () => {
+    const [ok, bad] = emulator.state().tokens;
+    emulator.addFaults([
+      {
+        method: 'DELETE',
+        path: bad.tokenId,
+        times: -1,
+        action: { type: 'status', status: 500, body: [{ errorCode: 'UNKNOWN_EXCEPTION', message: 'An unexpected error occurred.' }] },
+      },
+    ]);
+    const result = await runPlugin<TokensRevokeResult>(emulator, [...REVOKE, '--token-id', ok.tokenId, '--token-id', bad.tokenId, '-p', '--json']);
+    expect(result.code).to.equal(68);
+    expect(result.json!.status).to.equal(68);
+    expect(result.json!.result.successes.map((t) => t.tokenId)).to.deep.equal([ok.tokenId]);
+    expect(result.json!.result.failures).to.deep.equal([
+      { scope: 'token', tokenId: bad.tokenId, status: 'failed', errorCode: 'UNKNOWN_EXCEPTION', message: 'An unexpected error occurred.' },
+    ]);
+    // 500 is not retried: exactly one DELETE per token.
+    expect(deletes(emulator)).to.have.length(2);
+    const human = await runPlugin(emulator, [...REVOKE, '--token-id', bad.tokenId, '-p']);
+    expect(human.code).to.equal(1);
+    expect(human.stdout).to.match(/Revoked 0, not found 0, failed 1\./);
+  });
+
+  it('treats a second run as safe: already revoked tokens are not-found, with a warning, exit 0', async () => {
+    const token = emulator.state().tokens[3];
+    await runPlugin(emulator, [...REVOKE, '--token-id', token.tokenId, '-p']);
+    const again = await runPlugin<TokensRevokeResult>(emulator, [...REVOKE, '--token-id', token.tokenId, '-p', '--json']);
+    expect(again.code).to.equal(0);
+    expect(again.json!.result.successes.map((t) => t.status)).to.deep.equal(['not-found']);
+    expect(JSON.stringify(again.json!.warnings)).to.include('already gone');
+  });
+
+  it('stops at REQUEST_LIMIT_EXCEEDED and reports what was and was not revoked', async () => {
+    const ids = tokenIds(emulator.state()).slice(0, 6);
+    emulator.addFaults([
+      {
+        method: 'DELETE',
+        path: ids[2],
+        action: { type: 'status', status: 403, body: [{ errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'TotalRequests Limit exceeded.' }] },
+      },
+    ]);
+    const result = await runPlugin<TokensRevokeResult>(emulator, [...REVOKE, ...ids.flatMap((id) => ['--token-id', id]), '--concurrency', '1', '-p', '--json']);
+    expect(result.code).to.equal(68);
+    expect(result.json!.result.successes.map((t) => t.tokenId)).to.deep.equal(ids.slice(0, 2));
+    expect(result.json!.result.failures.map((t) => [t.tokenId, t.errorCode])).to.deep.equal([
+      [ids[2], 'REQUEST_LIMIT_EXCEEDED'],
+      ...ids.slice(3).map((id) => [id, 'NOT_SENT']),
+    ]);
+    expect(deletes(emulator)).to.have.length(3);
+    expect(tokenIds(emulator.state())).to.include.members(ids.slice(2));
+  });
+
+  it('refuses --app alone and names the choices, before any request', async () => {
+    const result = await runPlugin(emulator, [...REVOKE, '--app', 'Anything', '-p', '--json']);
+    expect(result.code).to.equal(1);
+    expect(result.json?.name).to.equal('AppAloneError');
+    expect(result.json?.message).to.include('--all-users');
+    expect(usageRequests(emulator)).to.deep.equal([]);
+  });
+
+  it('on SIGINT stops sending, lets requests in flight finish, reports exactly what the org lost, and exits 130', async () => {
+    const ids = tokenIds(emulator.state()).slice(0, 24);
+    emulator.setLatency(250);
+    let signalled = false;
+    const result = await runPlugin<TokensRevokeResult>(emulator, [...REVOKE, ...ids.flatMap((id) => ['--token-id', id]), '--concurrency', '2', '-p', '--json'], {
+      onSpawn: (child) => {
+        const timer = setInterval(() => {
+          if (!signalled && usageRequests(emulator, 'DELETE').length >= 4) {
+            signalled = true;
+            child.kill('SIGINT');
+            clearInterval(timer);
+          }
+        }, 20);
+        child.on('close', () => clearInterval(timer));
+      },
+    });
+    expect(signalled).to.equal(true);
+    expect(result.code).to.equal(130);
+    const gone = ids.filter((id) => !tokenIds(emulator.state()).includes(id));
+    expect(gone.length).to.be.greaterThan(0);
+    expect(gone.length).to.be.lessThan(ids.length);
+    expect(result.json!.result.successes.map((t) => t.tokenId).sort()).to.deep.equal(gone.sort());
+    expect(result.json!.result.failures.every((t) => t.errorCode === 'NOT_SENT')).to.equal(true);
+    expect(result.json!.result.successes.length + result.json!.result.failures.length).to.equal(ids.length);
+    expect(deletes(emulator)).to.have.length(gone.length);
+  });
+});
