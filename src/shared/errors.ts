@@ -58,6 +58,13 @@ export const isRequestLimitExceeded = (error: unknown): boolean =>
 
 export const isInterrupted = (error: unknown): boolean => error instanceof SfError && error.name === 'InterruptedError';
 
+export const isNotSent = (error: unknown): boolean => error instanceof SfError && error.name === 'NotSentError';
+
+/** A request the client refused to send because the run had already stopped on the org's API limit. */
+export function notSentError(cause: SfError): SfError {
+  return messages.createError('error.NotSent', [cause.message]);
+}
+
 export function interruptedError(): SfError {
   return messages.createError('error.Interrupted');
 }

@@ -11,7 +11,7 @@ export type RetryPolicy = {
   maxAttempts: number;
   /** First backoff; doubles on every attempt, with full jitter. */
   baseDelayMs: number;
-  /** Largest single wait, Retry-After included. */
+  /** Largest backoff between attempts; a longer Retry-After is still honoured (within maxElapsedMs). */
   maxDelayMs: number;
   /** No new attempt starts once this much time has passed since the first one. */
   maxElapsedMs: number;
@@ -72,7 +72,9 @@ export function nextDelay(
   const exponential = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
   // "Equal jitter": at least half the exponential step, so attempts spread out but never hammer the server.
   const jittered = exponential / 2 + random() * (exponential / 2);
-  const delay = Math.min(policy.maxDelayMs, Math.max(jittered, retryAfterMs ?? 0));
+  // Retry-After is honoured in full: retrying before the server allows it only earns another 429. When it asks for
+  // more time than the run may take, we give up instead.
+  const delay = Math.max(jittered, retryAfterMs ?? 0);
   if (elapsedMs + delay > policy.maxElapsedMs) return undefined;
   return Math.round(delay);
 }

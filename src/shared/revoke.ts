@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Messages } from '@salesforce/core';
 import { parseCsv } from './csv.js';
-import { describeFailure, isInterrupted, isNotFound, isRequestLimitExceeded } from './errors.js';
+import { describeFailure, isInterrupted, isNotFound, isNotSent, isRequestLimitExceeded } from './errors.js';
 import { tokenInventory, usersInScope } from './inventory.js';
 import { runPool } from './limiter.js';
 import { resolveApp } from './resolve.js';
@@ -161,7 +161,8 @@ export async function executePlan(client: UsageClient, plan: readonly PlannedTar
         await revokeOne(client, target);
         results[index] = { ...target, status: 'revoked' };
       } catch (error) {
-        if (isInterrupted(error)) return;
+        // Never sent (Ctrl-C, or the run already stopped on the API limit): reported below as NOT_SENT.
+        if (isInterrupted(error) || isNotSent(error)) return;
         if (isNotFound(error)) {
           results[index] = { ...target, status: 'not-found', message: messages.getMessage('status.notFound') };
         } else {
@@ -237,7 +238,8 @@ function clean(target: PlannedTarget): PlannedTarget {
 function dedupe(targets: PlannedTarget[]): PlannedTarget[] {
   const seen = new Map<string, PlannedTarget>();
   for (const target of targets) {
-    const key = `${target.scope}:${target.tokenId ?? ''}:${target.appIdentifier ?? ''}:${target.userIdentifier ?? ''}`;
+    const key =
+      target.scope === 'token' ? `token:${target.tokenId ?? ''}` : `${target.scope}:${target.appIdentifier ?? ''}:${target.userIdentifier ?? ''}`;
     if (!seen.has(key)) seen.set(key, target);
   }
   return [...seen.values()];

@@ -1,7 +1,15 @@
 import type { Connection, Org } from '@salesforce/core';
 import { SfError, Messages } from '@salesforce/core';
 import { connectionTransport, type HttpMethod, type HttpResponse, type HttpTransport, NetworkError } from './http.js';
-import { apiError, interruptedError, isRequestLimitExceeded, networkFailure, type Subject, unexpectedBodyError } from './errors.js';
+import {
+  apiError,
+  interruptedError,
+  isRequestLimitExceeded,
+  networkFailure,
+  notSentError,
+  type Subject,
+  unexpectedBodyError,
+} from './errors.js';
 import { createLimiter, type Limiter } from './limiter.js';
 import { isRetryableStatus, nextDelay, parseRetryAfter, type RetryPolicy, retryPolicyFromEnv } from './retry.js';
 import type { AppUsage, TokenUsage, UsagePage, UserUsage } from './types.js';
@@ -173,8 +181,10 @@ export class UsageClient {
   private async send(method: HttpMethod, path: string, subject: Subject): Promise<HttpResponse> {
     return this.limiter.run(async () => {
       const started = Date.now();
+      // A DELETE whose answer was lost (time-out, reset) may still have been applied by the org.
+      let deleteMayHaveLanded = false;
       for (let attempt = 1; ; attempt++) {
-        if (this.halted) throw this.halted;
+        if (this.halted) throw attempt === 1 ? notSentError(this.halted) : this.halted;
         if (this.interrupted) throw interruptedError();
         let response: HttpResponse;
         try {
@@ -184,6 +194,7 @@ export class UsageClient {
           response = await this.transport.send(method, path, this.retry.timeoutMs);
         } catch (error) {
           if (!(error instanceof NetworkError)) throw error;
+          deleteMayHaveLanded ||= method === 'DELETE';
           const delay = nextDelay(this.retry, attempt, Date.now() - started);
           if (delay === undefined) throw networkFailure(error.code, attempt, this.retry.timeoutMs, method);
           // eslint-disable-next-line no-await-in-loop
@@ -191,9 +202,12 @@ export class UsageClient {
           continue;
         }
         if (response.status >= 200 && response.status < 300) {
-          if (method === 'GET' && !response.bodyIsJson) throw unexpectedBodyError(response, method, subject);
+          // A maintenance page answered with 200 is not a success, for a DELETE no more than for a GET.
+          if (!response.bodyIsJson) throw unexpectedBodyError(response, method, subject);
           return response;
         }
+        // The retry of a DELETE that already went through finds nothing: that is the first attempt's success.
+        if (deleteMayHaveLanded && response.status === 404) return { ...response, status: 204, body: undefined };
         if (isRetryableStatus(response.status)) {
           const delay = nextDelay(this.retry, attempt, Date.now() - started, parseRetryAfter(response.headers['retry-after']));
           if (delay !== undefined) {

@@ -85,24 +85,28 @@ export const usagePaths = {
  * (`/services/data/...`) or on the org's own origin, and point at the usage resources. Returns the path to request.
  */
 export function followableUsageUrl(url: string, instanceUrl: string): string {
-  let path = url;
-  if (!url.startsWith('/') || url.startsWith('//')) {
-    let parsed: URL;
-    let instance: URL;
-    try {
-      parsed = new URL(url);
-      instance = new URL(instanceUrl);
-    } catch {
-      throw messages.createError('error.ForeignUrl', [printable(url)]);
-    }
-    if (parsed.origin !== instance.origin) {
-      throw messages.createError('error.ForeignUrl', [printable(url)]);
-    }
-    path = `${parsed.pathname}${parsed.search}`;
-  }
-  if (!USAGE_PATH.test(path) || path.includes('/../') || /%2f|%5c/i.test(path)) {
+  const refuse = (): never => {
     throw messages.createError('error.ForeignUrl', [printable(url)]);
+  };
+  // Characters that URL parsers silently drop or rewrite (backslashes, tabs, encoded dots and slashes) could turn a
+  // harmless-looking path into another resource, so they are refused outright.
+  // eslint-disable-next-line no-control-regex
+  if (/[\\\u0000-\u001f\u007f]|%2e|%2f|%5c/i.test(url)) refuse();
+  const absolute = /^[a-z][a-z0-9+.-]*:/i.test(url);
+  // Only "/services/..." or a full URL: "services/..." or "//host/..." would be resolved in ways that are easy to misread.
+  if (!absolute && (!url.startsWith('/') || url.startsWith('//'))) refuse();
+  let resolved: URL;
+  let instance: URL;
+  try {
+    instance = new URL(instanceUrl);
+    resolved = new URL(url, instance);
+  } catch {
+    return refuse();
   }
+  if (resolved.origin !== instance.origin) refuse();
+  // Judge the path the request would really hit, after the parser resolved any "." and ".." segments.
+  const path = `${resolved.pathname}${resolved.search}`;
+  if ((!absolute && path !== url) || !USAGE_PATH.test(path)) refuse();
   return path;
 }
 

@@ -1,0 +1,109 @@
+import type { Connection } from '@salesforce/core';
+import { expect } from 'chai';
+import sinon from 'sinon';
+import { connectionTransport, fromRaw, NetworkError } from '../../src/shared/http.js';
+
+describe('http: fromRaw', () => {
+  it('parses a JSON body', () => {
+    const response = fromRaw({
+      statusCode: 200,
+      headers: { 'content-type': 'application/json;charset=UTF-8' },
+      body: '{"apps":[],"nextPageUrl":null}',
+    });
+    expect(response).to.deep.equal({
+      status: 200,
+      headers: { 'content-type': 'application/json;charset=UTF-8' },
+      body: { apps: [], nextPageUrl: null },
+      bodyIsJson: true,
+      contentType: 'application/json;charset=UTF-8',
+    });
+  });
+
+  it('parses a JSON error array', () => {
+    const response = fromRaw({ statusCode: 404, headers: {}, body: '[{"errorCode":"NOT_FOUND","message":"x"}]' });
+    expect(response.status).to.equal(404);
+    expect(response.body).to.deep.equal([{ errorCode: 'NOT_FOUND', message: 'x' }]);
+    expect(response.bodyIsJson).to.equal(true);
+    expect(response.contentType).to.equal('');
+  });
+
+  it('treats an empty or missing body as no body', () => {
+    for (const body of [undefined, '', '  \r\n']) {
+      const response = fromRaw({ statusCode: 204, headers: {}, body });
+      expect(response.body).to.equal(undefined);
+      expect(response.bodyIsJson).to.equal(true);
+      expect(response.status).to.equal(204);
+    }
+  });
+
+  it('keeps an HTML body as text with bodyIsJson false', () => {
+    const text = '<!DOCTYPE html><html><body>Maintenance</body></html>';
+    const response = fromRaw({ statusCode: 200, headers: { 'content-type': 'text/html' }, body: text });
+    expect(response.body).to.equal(text);
+    expect(response.bodyIsJson).to.equal(false);
+    expect(response.contentType).to.equal('text/html');
+  });
+
+  it('keeps truncated JSON as text with bodyIsJson false', () => {
+    const text = '{"apps":[{"identifier":"0xI00000000000';
+    const response = fromRaw({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: text });
+    expect(response.body).to.equal(text);
+    expect(response.bodyIsJson).to.equal(false);
+  });
+
+  it('NetworkError carries its code', () => {
+    const error = new NetworkError('ECONNRESET', 'ECONNRESET');
+    expect(error).to.be.instanceOf(Error);
+    expect(error.name).to.equal('NetworkError');
+    expect(error.code).to.equal('ECONNRESET');
+  });
+});
+
+describe('http: connectionTransport on a stubbed connection', () => {
+  const stubConnection = (request: sinon.SinonStub): Connection => ({ request } as unknown as Connection);
+
+  it('sends the method and path once, with jsforce retries off and the time-out', async () => {
+    const request = sinon.stub().resolves({ apps: [] });
+    const response = await connectionTransport(stubConnection(request)).send('GET', '/apps/oauth/usage?page=0&pageSize=5', 1234);
+    expect(request.calledOnce).to.equal(true);
+    const [info, options] = request.firstCall.args as [unknown, { retry: unknown; timeout: number; transport: unknown }];
+    expect(info).to.deep.equal({ method: 'GET', url: '/apps/oauth/usage?page=0&pageSize=5' });
+    expect(options.retry).to.deep.equal({ maxRetries: 0 });
+    expect(options.timeout).to.equal(1234);
+    expect(options.transport).to.be.an('object');
+    expect(response).to.include({ status: 200, bodyIsJson: true });
+    expect(response.body).to.deep.equal({ apps: [] });
+  });
+
+  it('reports an undefined result as 204 No Content', async () => {
+    const response = await connectionTransport(stubConnection(sinon.stub().resolves(undefined))).send('DELETE', '/apps/oauth/usage/tokens/T1', 10);
+    expect(response.status).to.equal(204);
+    expect(response.body).to.equal(undefined);
+  });
+
+  it('turns connection failures into NetworkError with their code', async () => {
+    const cases: Array<[unknown, string]> = [
+      [Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), 'ECONNREFUSED'],
+      [Object.assign(new Error('The operation was aborted'), { name: 'AbortError' }), 'ETIMEDOUT'],
+      [new Error('socket hang up'), 'ECONNRESET'],
+    ];
+    for (const [failure, code] of cases) {
+      let caught: unknown;
+      try {
+        // eslint-disable-next-line no-await-in-loop
+        await connectionTransport(stubConnection(sinon.stub().rejects(failure))).send('GET', '/apps/oauth/usage', 10);
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught, code).to.be.instanceOf(NetworkError);
+      expect((caught as NetworkError).code).to.equal(code);
+    }
+  });
+
+  it('keeps the errorCode and message of an API error raised without an observed response', async () => {
+    const failure = Object.assign(new Error('TotalRequests Limit exceeded.'), { name: 'REQUEST_LIMIT_EXCEEDED', errorCode: 'REQUEST_LIMIT_EXCEEDED' });
+    const response = await connectionTransport(stubConnection(sinon.stub().rejects(failure))).send('GET', '/apps/oauth/usage', 10);
+    expect(response.status).to.equal(0);
+    expect(response.body).to.deep.equal([{ errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'TotalRequests Limit exceeded.' }]);
+  });
+});

@@ -1,0 +1,128 @@
+import { expect } from 'chai';
+import { hasLastUsedCriteria, lastUsedCriteria, lastUsedMatcher, parseUserDate } from '../../src/shared/lastUsed.js';
+import { expectSfError } from './fakeTransport.js';
+
+const DAY = 86_400_000;
+
+describe('lastUsed: parseUserDate', () => {
+  it('reads a date alone as UTC midnight', () => {
+    expect(parseUserDate('2026-01-31').toISOString()).to.equal('2026-01-31T00:00:00.000Z');
+  });
+
+  it('reads a date-time without a zone as UTC', () => {
+    expect(parseUserDate('2026-01-31T08:30:00').toISOString()).to.equal('2026-01-31T08:30:00.000Z');
+    expect(parseUserDate('2026-01-31T08:30').toISOString()).to.equal('2026-01-31T08:30:00.000Z');
+    expect(parseUserDate('2026-01-31 08:30:15.250').toISOString()).to.equal('2026-01-31T08:30:15.250Z');
+  });
+
+  it('honours Z and explicit offsets', () => {
+    expect(parseUserDate('2026-01-31T08:30:00Z').toISOString()).to.equal('2026-01-31T08:30:00.000Z');
+    expect(parseUserDate('2026-01-31T08:30:00+02:00').toISOString()).to.equal('2026-01-31T06:30:00.000Z');
+    expect(parseUserDate('2026-01-31T23:30:00-05:00').toISOString()).to.equal('2026-02-01T04:30:00.000Z');
+  });
+
+  it('accepts a valid leap day', () => {
+    expect(parseUserDate('2024-02-29').toISOString()).to.equal('2024-02-29T00:00:00.000Z');
+  });
+
+  it('refuses impossible dates and text with InvalidDateError', () => {
+    for (const value of ['2026-02-30', '2026-02-29', '2026-13-01', '2026-00-10', '2026-04-31', 'yesterday', '', '2026/01/31', '31-01-2026', '2026-01-31T25:00:00Z']) {
+      const error = expectSfError(() => parseUserDate(value), 'InvalidDateError');
+      expect(error.message).to.include(`"${value}"`);
+    }
+  });
+
+  it('refuses an impossible date even with a time and zone', () => {
+    expectSfError(() => parseUserDate('2026-02-30T10:00:00Z'), 'InvalidDateError');
+  });
+});
+
+describe('lastUsed: lastUsedCriteria', () => {
+  it('parses both bounds and passes unusedDays through', () => {
+    const criteria = lastUsedCriteria({ after: '2026-01-01', before: '2026-02-01', unusedDays: 30 });
+    expect(criteria.after?.toISOString()).to.equal('2026-01-01T00:00:00.000Z');
+    expect(criteria.before?.toISOString()).to.equal('2026-02-01T00:00:00.000Z');
+    expect(criteria.unusedDays).to.equal(30);
+    expect(hasLastUsedCriteria(criteria)).to.equal(true);
+  });
+
+  it('has no criteria when no flag is given', () => {
+    expect(hasLastUsedCriteria(lastUsedCriteria({}))).to.equal(false);
+    expect(hasLastUsedCriteria({ unusedDays: 0 })).to.equal(true);
+  });
+
+  it('refuses after equal to before, or after it, with EmptyDateRangeError', () => {
+    expectSfError(() => lastUsedCriteria({ after: '2026-01-01', before: '2026-01-01' }), 'EmptyDateRangeError');
+    expectSfError(() => lastUsedCriteria({ after: '2026-02-01', before: '2026-01-01T23:59:59Z' }), 'EmptyDateRangeError');
+  });
+
+  it('refuses an invalid date in either flag', () => {
+    expectSfError(() => lastUsedCriteria({ before: '2026-02-30' }), 'InvalidDateError');
+    expectSfError(() => lastUsedCriteria({ after: 'soon' }), 'InvalidDateError');
+  });
+});
+
+describe('lastUsed: lastUsedMatcher', () => {
+  const boundary = new Date('2026-01-10T00:00:00.000Z');
+  const at = (ms: number): { lastUsedAt: string } => ({ lastUsedAt: new Date(ms).toISOString() });
+
+  it('before is strict', () => {
+    const match = lastUsedMatcher({ before: boundary });
+    expect(match(at(boundary.getTime() - 1))).to.equal(true);
+    expect(match(at(boundary.getTime()))).to.equal(false);
+    expect(match(at(boundary.getTime() + 1))).to.equal(false);
+  });
+
+  it('after is inclusive', () => {
+    const match = lastUsedMatcher({ after: boundary });
+    expect(match(at(boundary.getTime() - 1))).to.equal(false);
+    expect(match(at(boundary.getTime()))).to.equal(true);
+    expect(match(at(boundary.getTime() + 1))).to.equal(true);
+  });
+
+  it('combines after and before into a half-open range', () => {
+    const match = lastUsedMatcher({ after: boundary, before: new Date(boundary.getTime() + DAY) });
+    expect(match(at(boundary.getTime()))).to.equal(true);
+    expect(match(at(boundary.getTime() + DAY - 1))).to.equal(true);
+    expect(match(at(boundary.getTime() + DAY))).to.equal(false);
+  });
+
+  it('unusedDays matches rows last used more than N days before a fixed now, not exactly N days', () => {
+    const now = new Date('2026-03-01T12:00:00.000Z');
+    const match = lastUsedMatcher({ unusedDays: 30 }, now);
+    const edge = now.getTime() - 30 * DAY;
+    expect(match(at(edge - 1))).to.equal(true);
+    expect(match(at(edge))).to.equal(false);
+    expect(match(at(edge + 1))).to.equal(false);
+    expect(match(at(now.getTime()))).to.equal(false);
+  });
+
+  it('unusedDays 0 matches anything used before now', () => {
+    const now = new Date('2026-03-01T12:00:00.000Z');
+    const match = lastUsedMatcher({ unusedDays: 0 }, now);
+    expect(match(at(now.getTime() - 1))).to.equal(true);
+    expect(match(at(now.getTime()))).to.equal(false);
+  });
+
+  it('null, empty or missing lastUsedAt matches unusedDays only', () => {
+    const now = new Date('2026-03-01T12:00:00.000Z');
+    for (const row of [{ lastUsedAt: null }, {}, { lastUsedAt: '' }]) {
+      expect(lastUsedMatcher({ unusedDays: 30 }, now)(row)).to.equal(true);
+      expect(lastUsedMatcher({ before: boundary }, now)(row)).to.equal(false);
+      expect(lastUsedMatcher({ after: boundary }, now)(row)).to.equal(false);
+      expect(lastUsedMatcher({ unusedDays: 30, before: boundary }, now)(row)).to.equal(false);
+    }
+  });
+
+  it('matches every row when there is no criterion', () => {
+    const match = lastUsedMatcher({});
+    expect(match({ lastUsedAt: null })).to.equal(true);
+    expect(match(at(0))).to.equal(true);
+  });
+
+  it('reads the API timestamp format with milliseconds and offsets', () => {
+    const match = lastUsedMatcher({ before: boundary });
+    expect(match({ lastUsedAt: '2026-01-10T00:59:59.999+01:00' })).to.equal(true);
+    expect(match({ lastUsedAt: '2026-01-10T01:00:00.000+01:00' })).to.equal(false);
+  });
+});

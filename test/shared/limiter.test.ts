@@ -1,0 +1,175 @@
+import { expect } from 'chai';
+import { createLimiter, runPool } from '../../src/shared/limiter.js';
+import { deferred, tick, type Deferred } from './fakeTransport.js';
+
+describe('limiter: createLimiter', () => {
+  it('refuses a concurrency that is not a positive integer', () => {
+    expect(() => createLimiter(0)).to.throw(RangeError);
+    expect(() => createLimiter(-1)).to.throw(RangeError);
+    expect(() => createLimiter(1.5)).to.throw(RangeError);
+  });
+
+  it('never runs more than N tasks at once', async () => {
+    const limiter = createLimiter(3);
+    const gates: Array<Deferred<void>> = [];
+    let running = 0;
+    let peak = 0;
+    const all = Array.from({ length: 10 }, () =>
+      limiter.run(async () => {
+        running++;
+        peak = Math.max(peak, running);
+        const gate = deferred();
+        gates.push(gate);
+        await gate.promise;
+        running--;
+      })
+    );
+    await tick(3);
+    expect(running).to.equal(3);
+    expect(limiter.active).to.equal(3);
+    expect(limiter.queued).to.equal(7);
+    while (gates.length > 0) {
+      gates.shift()!.resolve();
+      // eslint-disable-next-line no-await-in-loop
+      await tick(3);
+      expect(running).to.be.at.most(3);
+    }
+    await Promise.all(all);
+    expect(peak).to.equal(3);
+    expect(limiter.active).to.equal(0);
+    expect(limiter.queued).to.equal(0);
+  });
+
+  it('hands a freed slot to waiters in FIFO order, before a newcomer', async () => {
+    const limiter = createLimiter(1);
+    const started: string[] = [];
+    const first = deferred();
+    const p1 = limiter.run(async () => {
+      started.push('a');
+      await first.promise;
+    });
+    const p2 = limiter.run(async () => {
+      started.push('b');
+    });
+    const p3 = limiter.run(async () => {
+      started.push('c');
+    });
+    await tick();
+    expect(started).to.deep.equal(['a']);
+    first.resolve();
+    const p4 = limiter.run(async () => {
+      started.push('d');
+    });
+    await Promise.all([p1, p2, p3, p4]);
+    expect(started).to.deep.equal(['a', 'b', 'c', 'd']);
+  });
+
+  it('releases the slot when a task fails, and passes the error on', async () => {
+    const limiter = createLimiter(1);
+    const failing = limiter.run(async () => {
+      await tick();
+      throw new Error('boom');
+    });
+    const next = limiter.run(async () => 'ran');
+    let caught: unknown;
+    try {
+      await failing;
+    } catch (error) {
+      caught = error;
+    }
+    expect((caught as Error).message).to.equal('boom');
+    expect(await next).to.equal('ran');
+    expect(limiter.active).to.equal(0);
+  });
+
+  it('releases the slot when a task throws synchronously', async () => {
+    const limiter = createLimiter(1);
+    const failing = limiter.run((): Promise<void> => {
+      throw new Error('sync');
+    });
+    let caught: unknown;
+    try {
+      await failing;
+    } catch (error) {
+      caught = error;
+    }
+    expect((caught as Error).message).to.equal('sync');
+    expect(await limiter.run(async () => 7)).to.equal(7);
+  });
+});
+
+describe('limiter: runPool', () => {
+  it('runs every item once with at most N in flight and returns the count started', async () => {
+    let running = 0;
+    let peak = 0;
+    const seen: number[] = [];
+    const started = await runPool([1, 2, 3, 4, 5, 6, 7], 3, async (item) => {
+      running++;
+      peak = Math.max(peak, running);
+      await tick(item % 3);
+      seen.push(item);
+      running--;
+    });
+    expect(started).to.equal(7);
+    expect(peak).to.equal(3);
+    expect([...seen].sort()).to.deep.equal([1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it('starts items in input order and passes each index', async () => {
+    const starts: Array<[string, number]> = [];
+    await runPool(['a', 'b', 'c', 'd', 'e'], 2, async (item, index) => {
+      starts.push([item, index]);
+      await tick(index === 0 ? 5 : 1);
+    });
+    expect(starts).to.deep.equal([
+      ['a', 0],
+      ['b', 1],
+      ['c', 2],
+      ['d', 3],
+      ['e', 4],
+    ]);
+  });
+
+  it('starts no new item once shouldStop says so', async () => {
+    const started: number[] = [];
+    const count = await runPool(
+      [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+      1,
+      async (item) => {
+        started.push(item);
+        await tick();
+      },
+      () => started.length >= 4
+    );
+    expect(count).to.equal(4);
+    expect(started).to.deep.equal([0, 1, 2, 3]);
+  });
+
+  it('lets items in flight finish when shouldStop turns true', async () => {
+    const finished: number[] = [];
+    let stop = false;
+    const count = await runPool(
+      [0, 1, 2, 3, 4, 5],
+      2,
+      async (item) => {
+        if (item === 1) stop = true;
+        await tick(2);
+        finished.push(item);
+      },
+      () => stop
+    );
+    expect(count).to.equal(2);
+    expect([...finished].sort()).to.deep.equal([0, 1]);
+  });
+
+  it('starts nothing when shouldStop is true from the start, or when there are no items', async () => {
+    let calls = 0;
+    const worker = async (): Promise<void> => {
+      calls++;
+      await tick();
+    };
+    expect(await runPool([1, 2, 3], 2, worker, () => true)).to.equal(0);
+    expect(await runPool([], 4, worker)).to.equal(0);
+    expect(calls).to.equal(0);
+  });
+});

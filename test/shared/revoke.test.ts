@@ -1,0 +1,375 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { toCsv } from '../../src/shared/csv.js';
+import {
+  describeTarget,
+  executePlan,
+  planApp,
+  planFromFile,
+  planSelection,
+  planTokenIds,
+  planTokens,
+  planUsers,
+  revokeExitCode,
+  type PlannedTarget,
+  type RevokeOutcome,
+} from '../../src/shared/revoke.js';
+import {
+  API_BASE,
+  apiFailure,
+  appId,
+  appRow,
+  deferred,
+  expectRejection,
+  expectSfError,
+  FakeTransport,
+  makeClient,
+  noContent,
+  serveOrg,
+  tick,
+  tokenRow,
+  userId,
+  userRow,
+} from './fakeTransport.js';
+
+const APP = appRow(1, 'Billing_Connector');
+const USERS = [userRow(APP, 1), userRow(APP, 2)];
+const revocationUrl = (tokenId: string): string => `${API_BASE}/apps/oauth/usage/tokens/${tokenId}`;
+const tokenTargets = (...ids: string[]): PlannedTarget[] => ids.map((tokenId) => ({ scope: 'token', tokenId }));
+const deletePath = (tokenId: string): string => `/apps/oauth/usage/tokens/${tokenId}`;
+
+describe('revoke: plans', () => {
+  it('planTokens keeps the token fields and drops repeats', () => {
+    const rows = [
+      { ...tokenRow(USERS[0], 'T1'), tokenId: 'T1' },
+      { ...tokenRow(USERS[1], 'T2'), tokenId: 'T2' },
+      { ...tokenRow(USERS[0], 'T1'), tokenId: 'T1' },
+    ];
+    expect(planTokens(rows)).to.deep.equal([
+      { scope: 'token', tokenId: 'T1', appIdentifier: APP.identifier, appDeveloperName: APP.developerName, userIdentifier: userId(1), username: 'user1@acme.example.com' },
+      { scope: 'token', tokenId: 'T2', appIdentifier: APP.identifier, appDeveloperName: APP.developerName, userIdentifier: userId(2), username: 'user2@acme.example.com' },
+    ]);
+  });
+
+  it('planTokens revokes a token once even when its rows carry different app or user details', () => {
+    // DELETE /apps/oauth/usage/tokens/{id} depends on the id alone: a second DELETE would only come back 404.
+    const plan = planTokens([{ tokenId: 'T1', appIdentifier: APP.identifier, userIdentifier: userId(1) }, { tokenId: 'T1' }]);
+    expect(plan.map((target) => target.tokenId)).to.deep.equal(['T1']);
+  });
+
+  it('planTokenIds accepts ids and revocation URLs, validated and deduplicated', () => {
+    expect(planTokenIds(['T1', revocationUrl('T2'), ` ${revocationUrl('T1')} `])).to.deep.equal(tokenTargets('T1', 'T2'));
+  });
+
+  it('planTokenIds refuses an invalid value before anything is sent', () => {
+    expectSfError(() => planTokenIds(['T1', '../../x']), 'InvalidTokenIdError');
+    expectSfError(() => planTokenIds([`${API_BASE}/apps/oauth/usage/${appId(1)}/${userId(1)}/tokens`]), 'InvalidTokenIdError');
+  });
+
+  it('planUsers and planApp name the app and users', () => {
+    expect(planUsers(APP, [USERS[0], USERS[1], USERS[0]])).to.deep.equal([
+      { scope: 'user', appIdentifier: APP.identifier, appDeveloperName: APP.developerName, userIdentifier: userId(1), username: 'user1@acme.example.com' },
+      { scope: 'user', appIdentifier: APP.identifier, appDeveloperName: APP.developerName, userIdentifier: userId(2), username: 'user2@acme.example.com' },
+    ]);
+    expect(planApp(APP)).to.deep.equal([{ scope: 'app', appIdentifier: APP.identifier, appDeveloperName: APP.developerName }]);
+  });
+
+  it('describeTarget names what each target revokes', () => {
+    expect(describeTarget({ scope: 'token', tokenId: 'T1' })).to.equal('token T1');
+    expect(describeTarget(planUsers(APP, [USERS[0]])[0])).to.equal('user user1@acme.example.com of Billing_Connector');
+    expect(describeTarget(planApp(APP)[0])).to.equal('every token of Billing_Connector');
+  });
+});
+
+describe('revoke: planFromFile', () => {
+  let dir: string;
+  const file = async (name: string, text: string): Promise<string> => {
+    const path = join(dir, name);
+    await writeFile(path, text, 'utf8');
+    return path;
+  };
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'eca-revoke-test-'));
+  });
+
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('reads the CSV that tokens list writes, by its tokenId column', async () => {
+    const rows = [
+      { ...tokenRow(USERS[0], 'T1'), tokenId: 'T1' },
+      { ...tokenRow(USERS[1], 'T2'), tokenId: 'T2', note: 'a, "quoted"\nvalue' },
+    ];
+    const plan = await planFromFile(await file('tokens.csv', `\uFEFF${toCsv(rows)}`));
+    expect(plan).to.deep.equal([
+      { scope: 'token', tokenId: 'T1', appIdentifier: APP.identifier, appDeveloperName: APP.developerName, userIdentifier: userId(1), username: 'user1@acme.example.com' },
+      { scope: 'token', tokenId: 'T2', appIdentifier: APP.identifier, appDeveloperName: APP.developerName, userIdentifier: userId(2), username: 'user2@acme.example.com' },
+    ]);
+  });
+
+  it('reads a CSV with only a revocationUrl column', async () => {
+    const plan = await planFromFile(await file('urls.csv', `revocationUrl\r\n${revocationUrl('T1')}\r\nhttps://acme.my.salesforce.com${revocationUrl('T2')}\r\n`));
+    expect(plan).to.deep.equal(tokenTargets('T1', 'T2'));
+  });
+
+  it('reads the --json envelope of tokens list', async () => {
+    const envelope = { status: 0, result: [{ ...tokenRow(USERS[0], 'T1'), tokenId: 'T1' }, { revocationUrl: revocationUrl('T2') }], warnings: [] };
+    const plan = await planFromFile(await file('tokens.json', JSON.stringify(envelope, null, 2)));
+    expect(plan.map((target) => target.tokenId)).to.deep.equal(['T1', 'T2']);
+    expect(plan[0]).to.include({ username: 'user1@acme.example.com', appDeveloperName: APP.developerName });
+  });
+
+  it('reads JSON that starts with a UTF-8 BOM', async () => {
+    const plan = await planFromFile(await file('bom.json', `\uFEFF${JSON.stringify({ status: 0, result: [{ tokenId: 'T7' }] })}`));
+    expect(plan).to.deep.equal(tokenTargets('T7'));
+  });
+
+  it('reads a bare JSON array', async () => {
+    const plan = await planFromFile(await file('bare.json', `\n ${JSON.stringify([{ tokenId: 'T1' }, { tokenId: 'T3' }])}\n`));
+    expect(plan).to.deep.equal(tokenTargets('T1', 'T3'));
+  });
+
+  it('refuses a CSV without a tokenId or revocationUrl column', async () => {
+    const path = await file('users.csv', 'userIdentifier,username\r\n005000000000001,a@b.c\r\n');
+    const error = await expectRejection(planFromFile(path), 'FileWithoutTokenColumnError');
+    expect(error.message).to.include(path);
+  });
+
+  it('refuses an empty file', async () => {
+    await expectRejection(planFromFile(await file('empty.csv', '')), 'FileEmptyError');
+    await expectRejection(planFromFile(await file('header.csv', 'tokenId\r\n')), 'FileEmptyError');
+    await expectRejection(planFromFile(await file('empty.json', '{"status":0,"result":[]}')), 'FileEmptyError');
+  });
+
+  it('refuses JSON that does not parse or has no result array', async () => {
+    await expectRejection(planFromFile(await file('bad.json', '{"status":0,"result":[{"tokenId":"T1"}')), 'FileNotJsonError');
+    await expectRejection(planFromFile(await file('object.json', '{"status":0,"result":{"tokenId":"T1"}}')), 'FileNotJsonError');
+  });
+
+  it('refuses a row without a token, naming its row number', async () => {
+    const error = await expectRejection(planFromFile(await file('gap.csv', 'tokenId,username\r\nT1,a\r\n,b\r\n')), 'FileRowWithoutTokenError');
+    expect(error.message).to.include('row 2');
+  });
+
+  it('refuses a row whose token id is not valid', async () => {
+    await expectRejection(planFromFile(await file('evil.csv', 'tokenId\r\n../../sobjects\r\n')), 'InvalidTokenIdError');
+  });
+
+  it('refuses a file that cannot be read', async () => {
+    await expectRejection(planFromFile(join(dir, 'missing.csv')), 'FileUnreadableError');
+  });
+});
+
+describe('revoke: planSelection', () => {
+  const server = (): FakeTransport =>
+    serveOrg(new FakeTransport(), {
+      apps: [APP],
+      usersByApp: { [APP.identifier]: USERS },
+      tokensByPair: {
+        [`${APP.identifier}/${userId(1)}`]: [tokenRow(USERS[0], 'T1', null), tokenRow(USERS[0], 'T2', '2026-02-28T00:00:00Z')],
+        [`${APP.identifier}/${userId(2)}`]: [tokenRow(USERS[1], 'T3', '2025-01-01T00:00:00Z')],
+      },
+    });
+
+  it('plans one app-level target with the API identifier for --app --all-users', async () => {
+    const { client } = makeClient(server());
+    expect(await planSelection(client, { kind: 'app', app: appId(1, true) }, 2)).to.deep.equal(planApp(APP));
+  });
+
+  it('plans one user-level target per named user for --app --user', async () => {
+    const { client } = makeClient(server());
+    const plan = await planSelection(client, { kind: 'users', app: 'billing_connector', users: [userId(2, true)] }, 2);
+    expect(plan).to.deep.equal(planUsers(APP, [USERS[1]]));
+  });
+
+  it('plans the matching tokens by id for a filter', async () => {
+    const transport = server();
+    const { client } = makeClient(transport);
+    const plan = await planSelection(client, { kind: 'filter', apps: [], users: [], criteria: { before: new Date('2026-01-01T00:00:00Z') } }, 2);
+    expect(plan.map((target) => [target.scope, target.tokenId])).to.deep.equal([['token', 'T3']]);
+    expect(transport.callsTo('DELETE')).to.have.length(0);
+  });
+
+  it('plans token ids without any request', async () => {
+    const transport = server();
+    const { client } = makeClient(transport);
+    expect(await planSelection(client, { kind: 'tokenIds', tokenIds: ['T9'] }, 2)).to.deep.equal(tokenTargets('T9'));
+    expect(transport.calls).to.have.length(0);
+  });
+});
+
+describe('revoke: executePlan', () => {
+  it('dry run sends nothing and marks every target would-revoke', async () => {
+    const transport = new FakeTransport().on('DELETE', /./, noContent());
+    const { client } = makeClient(transport);
+    const plan = [...tokenTargets('T1', 'T2'), ...planApp(APP)];
+    const outcome = await executePlan(client, plan, { dryRun: true, concurrency: 2 });
+    expect(outcome).to.deep.equal({
+      dryRun: true,
+      successes: plan.map((target) => ({ ...target, status: 'would-revoke' })),
+      failures: [],
+      notSent: 0,
+      interrupted: false,
+      stoppedByLimit: false,
+    });
+    expect(transport.calls).to.have.length(0);
+    expect(revokeExitCode(outcome)).to.equal(0);
+  });
+
+  it('sorts 204 into revoked, 404 into not-found (a success) and 500 into failed with the API error', async () => {
+    const transport = new FakeTransport()
+      .on('DELETE', deletePath('T1'), noContent())
+      .on('DELETE', deletePath('T2'), apiFailure(404, 'NOT_FOUND', 'The requested resource does not exist'))
+      .on('DELETE', deletePath('T3'), apiFailure(500, 'UNKNOWN_EXCEPTION', 'An unexpected error occurred.'));
+    const { client } = makeClient(transport);
+    const progress: Array<[number, number]> = [];
+    const outcome = await executePlan(client, tokenTargets('T1', 'T2', 'T3'), {
+      dryRun: false,
+      concurrency: 3,
+      onProgress: (done, total) => progress.push([done, total]),
+    });
+    expect(outcome.successes.map((t) => [t.tokenId, t.status])).to.deep.equal([
+      ['T1', 'revoked'],
+      ['T2', 'not-found'],
+    ]);
+    expect(outcome.successes[1].message).to.be.a('string').and.match(/not found/i);
+    expect(outcome.failures).to.deep.equal([
+      { scope: 'token', tokenId: 'T3', status: 'failed', errorCode: 'UNKNOWN_EXCEPTION', message: 'An unexpected error occurred.' },
+    ]);
+    expect(outcome).to.include({ dryRun: false, notSent: 0, interrupted: false, stoppedByLimit: false });
+    expect(progress.map(([, total]) => total)).to.deep.equal([3, 3, 3]);
+    expect(revokeExitCode(outcome)).to.equal(68);
+  });
+
+  it('sends the DELETE of each scope', async () => {
+    const transport = new FakeTransport().on('DELETE', /./, noContent());
+    const { client } = makeClient(transport);
+    const plan = [...tokenTargets('T1'), ...planUsers(APP, USERS), ...planApp(APP)];
+    const outcome = await executePlan(client, plan, { dryRun: false, concurrency: 1 });
+    expect(outcome.successes.map((t) => t.status)).to.deep.equal(['revoked', 'revoked', 'revoked', 'revoked']);
+    expect(transport.calls.map((call) => call.path)).to.deep.equal([
+      deletePath('T1'),
+      `/apps/oauth/usage/${APP.identifier}/${userId(1)}/tokens`,
+      `/apps/oauth/usage/${APP.identifier}/${userId(2)}/tokens`,
+      `/apps/oauth/usage/${APP.identifier}/tokens`,
+    ]);
+  });
+
+  it('stops on REQUEST_LIMIT_EXCEEDED: unsent targets fail with NOT_SENT and no further DELETE is sent', async () => {
+    const transport = new FakeTransport()
+      .on('DELETE', deletePath('T1'), noContent())
+      .on('DELETE', deletePath('T2'), apiFailure(403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.'))
+      .on('DELETE', /./, noContent());
+    const { client } = makeClient(transport, { concurrency: 1 });
+    const outcome = await executePlan(client, tokenTargets('T1', 'T2', 'T3', 'T4'), { dryRun: false, concurrency: 1 });
+    expect(transport.calls.map((call) => call.path)).to.deep.equal([deletePath('T1'), deletePath('T2')]);
+    expect(outcome.successes.map((t) => t.tokenId)).to.deep.equal(['T1']);
+    expect(outcome.failures.map((t) => [t.tokenId, t.errorCode])).to.deep.equal([
+      ['T2', 'REQUEST_LIMIT_EXCEEDED'],
+      ['T3', 'NOT_SENT'],
+      ['T4', 'NOT_SENT'],
+    ]);
+    expect(outcome.failures[2].message).to.match(/request limit/i);
+    expect(outcome).to.include({ stoppedByLimit: true, interrupted: false, notSent: 2 });
+    expect(revokeExitCode(outcome)).to.equal(68);
+  });
+
+  it('on REQUEST_LIMIT_EXCEEDED, targets queued behind the client limiter are NOT_SENT, not failed by the API', async () => {
+    const transport = new FakeTransport()
+      .on('DELETE', deletePath('T1'), apiFailure(403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.'))
+      .on('DELETE', /./, noContent());
+    // The client allows one request in flight; the plan runs four lanes, so T2..T4 wait in the client's queue.
+    const { client } = makeClient(transport, { concurrency: 1 });
+    const outcome = await executePlan(client, tokenTargets('T1', 'T2', 'T3', 'T4'), { dryRun: false, concurrency: 4 });
+    expect(transport.calls).to.have.length(1);
+    expect(outcome.failures.map((t) => [t.tokenId, t.errorCode])).to.deep.equal([
+      ['T1', 'REQUEST_LIMIT_EXCEEDED'],
+      ['T2', 'NOT_SENT'],
+      ['T3', 'NOT_SENT'],
+      ['T4', 'NOT_SENT'],
+    ]);
+    expect(outcome.notSent).to.equal(3);
+    expect(revokeExitCode(outcome)).to.equal(1);
+  });
+
+  it('stopRequested: no new DELETE starts, unsent targets are failures, interrupted is set', async () => {
+    const transport = new FakeTransport().on('DELETE', /./, noContent());
+    const { client } = makeClient(transport);
+    const outcome = await executePlan(client, tokenTargets('T1', 'T2', 'T3'), {
+      dryRun: false,
+      concurrency: 1,
+      stopRequested: () => transport.calls.length >= 1,
+    });
+    expect(transport.calls).to.have.length(1);
+    expect(outcome.successes.map((t) => [t.tokenId, t.status])).to.deep.equal([['T1', 'revoked']]);
+    expect(outcome.failures.map((t) => [t.tokenId, t.status, t.errorCode])).to.deep.equal([
+      ['T2', 'failed', 'NOT_SENT'],
+      ['T3', 'failed', 'NOT_SENT'],
+    ]);
+    expect(outcome.failures[0].message).to.match(/interrupted/i);
+    expect(outcome).to.include({ interrupted: true, stoppedByLimit: false, notSent: 2 });
+    expect(revokeExitCode(outcome)).to.equal(130);
+  });
+
+  it('Ctrl-C with client.interrupt(): the DELETE in flight finishes, queued ones are NOT_SENT', async () => {
+    const gate = deferred();
+    const transport = new FakeTransport().on('DELETE', /./, async () => {
+      await gate.promise;
+      return noContent();
+    });
+    const { client } = makeClient(transport, { concurrency: 1 });
+    let stop = false;
+    const running = executePlan(client, tokenTargets('T1', 'T2', 'T3'), { dryRun: false, concurrency: 3, stopRequested: () => stop });
+    await tick(3);
+    stop = true;
+    client.interrupt();
+    gate.resolve();
+    const outcome = await running;
+    expect(transport.calls).to.have.length(1);
+    expect(outcome.successes.map((t) => t.tokenId)).to.deep.equal(['T1']);
+    expect(outcome.failures.map((t) => t.errorCode)).to.deep.equal(['NOT_SENT', 'NOT_SENT']);
+    expect(outcome).to.include({ interrupted: true, notSent: 2 });
+  });
+
+  it('an empty plan sends nothing and succeeds', async () => {
+    const transport = new FakeTransport().on('DELETE', /./, noContent());
+    const { client } = makeClient(transport);
+    const outcome = await executePlan(client, [], { dryRun: false, concurrency: 4 });
+    expect(outcome).to.include({ notSent: 0, interrupted: false });
+    expect(outcome.successes).to.deep.equal([]);
+    expect(outcome.failures).to.deep.equal([]);
+    expect(transport.calls).to.have.length(0);
+    expect(revokeExitCode(outcome)).to.equal(0);
+  });
+});
+
+describe('revoke: revokeExitCode', () => {
+  const target = { scope: 'token', tokenId: 'T' } as const;
+  const outcome = (successes: number, failures: number, interrupted = false): Pick<RevokeOutcome, 'successes' | 'failures' | 'interrupted'> => ({
+    successes: Array.from({ length: successes }, () => ({ ...target, status: 'revoked' })),
+    failures: Array.from({ length: failures }, () => ({ ...target, status: 'failed' })),
+    interrupted,
+  });
+
+  it('is 0 when nothing failed, including an empty plan', () => {
+    expect(revokeExitCode(outcome(3, 0))).to.equal(0);
+    expect(revokeExitCode(outcome(0, 0))).to.equal(0);
+  });
+
+  it('is 68 when some succeeded and some failed', () => {
+    expect(revokeExitCode(outcome(1, 2))).to.equal(68);
+  });
+
+  it('is 1 when every target failed', () => {
+    expect(revokeExitCode(outcome(0, 2))).to.equal(1);
+  });
+
+  it('is 130 after an interrupt, whatever else happened', () => {
+    expect(revokeExitCode(outcome(1, 1, true))).to.equal(130);
+    expect(revokeExitCode(outcome(0, 0, true))).to.equal(130);
+  });
+});
