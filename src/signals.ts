@@ -20,3 +20,11 @@ export async function whileHandlingSignals<T>(onSignal: () => void, work: () => 
     }
   }
 }
+
+/**
+ * For commands with nothing to report when interrupted: exit with 130 on Ctrl-C. SfCommand's own listener throws
+ * from inside the signal handler, which ends the process with a stack trace and exit code 1.
+ */
+export async function exitOnInterrupt<T>(work: () => Promise<T>): Promise<T> {
+  return whileHandlingSignals(() => process.exit(130), work);
+}

@@ -131,6 +131,29 @@ describe('usage users list and usage tokens list (bin/run.js against the emulato
     expect(usageRequests(emulator).filter((line) => line.endsWith('/tokens'))).to.deep.equal([]);
   });
 
+  it('exits 130 without a stack trace when interrupted during a long inventory', async () => {
+    emulator.setLatency(200);
+    try {
+      let signalled = false;
+      const result = await runPlugin(emulator, ['external-client-app', 'usage', 'tokens', 'list', '--concurrency', '1'], {
+        onSpawn: (child) => {
+          const timer = setInterval(() => {
+            if (!signalled && usageRequests(emulator).length >= 3) {
+              signalled = true;
+              child.kill('SIGINT');
+            }
+          }, 20);
+          child.on('close', () => clearInterval(timer));
+        },
+      });
+      expect(signalled).to.equal(true);
+      expect(result.code).to.equal(130);
+      expect(result.stderr).not.to.match(/ExitError|at .*\.js:\d+/);
+    } finally {
+      emulator.setLatency(0);
+    }
+  });
+
   it('refuses a hostile user id without sending any usage request', async () => {
     const result = await runPlugin(emulator, ['external-client-app', 'usage', 'tokens', 'list', '--user', '005../../tokens', '--json']);
     expect(result.code).to.equal(1);

@@ -148,7 +148,7 @@ describe('usage tokens revoke (bin/run.js against the emulator)', () => {
     expect(deletes(emulator)).to.have.length(2);
     const human = await runPlugin(emulator, [...REVOKE, '--token-id', bad.tokenId, '-p']);
     expect(human.code).to.equal(1);
-    expect(human.stdout).to.match(/Revoked 0, not found 0, failed 1\./);
+    expect(human.stdout).to.match(/1 refresh token\(s\): revoked 0, not found 0, failed 1\./);
   });
 
   it('treats a second run as safe: already revoked tokens are not-found, with a warning, exit 0', async () => {

@@ -1,6 +1,7 @@
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
 import { concurrencyFlag, listFlags, orgFlags } from '../../../flags.js';
+import { exitOnInterrupt } from '../../../signals.js';
 import { printRows } from '../../../output.js';
 import { startProgress } from '../../../progress.js';
 import { withUserCounts } from '../../../shared/inventory.js';
@@ -29,33 +30,35 @@ export default class UsageList extends SfCommand<UsageListResult> {
 
   public async run(): Promise<UsageListResult> {
     const { flags } = await this.parse(UsageList);
-    const client = await UsageClient.connect(flags['target-org'], flags['api-version'], { concurrency: flags.concurrency });
-    const pageSize = flags['page-size'];
-    const listed = await client.listApps({ pageSize, limit: flags.limit });
-    let apps = listed;
-    if (flags['user-counts']) {
-      const progress = startProgress(this, messages.getMessage('progress.title'));
-      apps = await withUserCounts(client, listed, pageSize, flags.concurrency, (done) =>
-        progress.update(messages.getMessage('progress.status', [done, listed.length]))
-      ).finally(() => progress.stop());
-    }
-    printRows(this, apps, {
-      format: flags['result-format'],
-      csvPreferred: ['identifier', 'developerName', 'description', 'accessTokenFormat', 'isFromPackage', 'availableActions', 'usageDetailsUrl'],
-      columns: [
-        { key: 'developerName', name: 'Developer Name' },
-        { key: 'identifier', name: 'Identifier' },
-        { key: 'accessTokenFormat', name: 'Token Format' },
-        { key: 'isFromPackage', name: 'From Package' },
-        ...(flags['user-counts'] ? [{ key: 'userCount' as const, name: 'Users' }] : []),
-      ],
+    return exitOnInterrupt(async () => {
+      const client = await UsageClient.connect(flags['target-org'], flags['api-version'], { concurrency: flags.concurrency });
+      const pageSize = flags['page-size'];
+      const listed = await client.listApps({ pageSize, limit: flags.limit });
+      let apps = listed;
+      if (flags['user-counts']) {
+        const progress = startProgress(this, messages.getMessage('progress.title'));
+        apps = await withUserCounts(client, listed, pageSize, flags.concurrency, (done) =>
+          progress.update(messages.getMessage('progress.status', [done, listed.length]))
+        ).finally(() => progress.stop());
+      }
+      printRows(this, apps, {
+        format: flags['result-format'],
+        csvPreferred: ['identifier', 'developerName', 'description', 'accessTokenFormat', 'isFromPackage', 'availableActions', 'usageDetailsUrl'],
+        columns: [
+          { key: 'developerName', name: 'Developer Name' },
+          { key: 'identifier', name: 'Identifier' },
+          { key: 'accessTokenFormat', name: 'Token Format' },
+          { key: 'isFromPackage', name: 'From Package' },
+          ...(flags['user-counts'] ? [{ key: 'userCount' as const, name: 'Users' }] : []),
+        ],
+      });
+      if (flags['result-format'] === 'human') {
+        if (apps.length === 0) this.log(messages.getMessage('info.noApps'));
+        else if (flags.limit !== undefined && apps.length >= flags.limit) {
+          this.log(messages.getMessage('info.summaryLimited', [apps.length, flags.limit]));
+        } else this.log(messages.getMessage('info.summary', [apps.length]));
+      }
+      return apps;
     });
-    if (flags['result-format'] === 'human') {
-      if (apps.length === 0) this.log(messages.getMessage('info.noApps'));
-      else if (flags.limit !== undefined && apps.length >= flags.limit) {
-        this.log(messages.getMessage('info.summaryLimited', [apps.length, flags.limit]));
-      } else this.log(messages.getMessage('info.summary', [apps.length]));
-    }
-    return apps;
   }
 }

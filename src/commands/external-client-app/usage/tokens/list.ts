@@ -1,6 +1,7 @@
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
 import { concurrencyFlag, lastUsedFlags, listFlags, orgFlags } from '../../../../flags.js';
+import { exitOnInterrupt } from '../../../../signals.js';
 import { printRows } from '../../../../output.js';
 import { tokenInventory } from '../../../../shared/inventory.js';
 import { startProgress } from '../../../../progress.js';
@@ -36,40 +37,49 @@ export default class TokensList extends SfCommand<TokensListResult> {
 
   public async run(): Promise<TokensListResult> {
     const { flags } = await this.parse(TokensList);
-    const criteria = lastUsedCriteria({
-      before: flags['last-used-before'],
-      after: flags['last-used-after'],
-      unusedDays: flags['unused-days'],
+    return exitOnInterrupt(async () => {
+      const criteria = lastUsedCriteria({
+        before: flags['last-used-before'],
+        after: flags['last-used-after'],
+        unusedDays: flags['unused-days'],
+      });
+      const client = await UsageClient.connect(flags['target-org'], flags['api-version'], { concurrency: flags.concurrency });
+      const progress = startProgress(this, messages.getMessage('progress.title'));
+      const tokens = await tokenInventory(client, {
+        apps: flags.app ?? [],
+        users: flags.user ?? [],
+        criteria,
+        limit: flags.limit,
+        pageSize: flags['page-size'],
+        concurrency: flags.concurrency,
+        onProgress: ({ stage, done, total }) =>
+          progress.update(messages.getMessage(stage === 'apps' ? 'progress.apps' : 'progress.users', [done, total])),
+      }).finally(() => progress.stop());
+      printRows(this, tokens, {
+        format: flags['result-format'],
+        csvPreferred: ['tokenId', 'appIdentifier', 'appDeveloperName', 'userIdentifier', 'username', 'initialConnectionAt', 'lastUsedAt', 'useCount'],
+        columns: [
+          { key: 'appDeveloperName', name: 'App' },
+          { key: 'username', name: 'Username' },
+          { key: 'tokenId', name: 'Token ID' },
+          { key: 'initialConnectionAt', name: 'First Used' },
+          { key: 'lastUsedAt', name: 'Last Used' },
+          { key: 'useCount', name: 'Use Count' },
+        ],
+      });
+      if (flags['result-format'] === 'human') {
+        const users = new Set(tokens.map((token) => token.userIdentifier)).size;
+        const apps = new Set(tokens.map((token) => token.appIdentifier)).size;
+        const limited = flags.limit !== undefined && tokens.length >= flags.limit;
+        this.log(
+          tokens.length === 0
+            ? messages.getMessage('info.noTokens')
+            : limited
+            ? messages.getMessage('info.summaryLimited', [tokens.length, users, apps, flags.limit])
+            : messages.getMessage('info.summary', [tokens.length, users, apps])
+        );
+      }
+      return tokens;
     });
-    const client = await UsageClient.connect(flags['target-org'], flags['api-version'], { concurrency: flags.concurrency });
-    const progress = startProgress(this, messages.getMessage('progress.title'));
-    const tokens = await tokenInventory(client, {
-      apps: flags.app ?? [],
-      users: flags.user ?? [],
-      criteria,
-      limit: flags.limit,
-      pageSize: flags['page-size'],
-      concurrency: flags.concurrency,
-      onProgress: ({ stage, done, total }) =>
-        progress.update(messages.getMessage(stage === 'apps' ? 'progress.apps' : 'progress.users', [done, total])),
-    }).finally(() => progress.stop());
-    printRows(this, tokens, {
-      format: flags['result-format'],
-      csvPreferred: ['tokenId', 'appIdentifier', 'appDeveloperName', 'userIdentifier', 'username', 'initialConnectionAt', 'lastUsedAt', 'useCount'],
-      columns: [
-        { key: 'appDeveloperName', name: 'App' },
-        { key: 'username', name: 'Username' },
-        { key: 'tokenId', name: 'Token ID' },
-        { key: 'initialConnectionAt', name: 'First Used' },
-        { key: 'lastUsedAt', name: 'Last Used' },
-        { key: 'useCount', name: 'Use Count' },
-      ],
-    });
-    if (flags['result-format'] === 'human') {
-      const users = new Set(tokens.map((token) => token.userIdentifier)).size;
-      const apps = new Set(tokens.map((token) => token.appIdentifier)).size;
-      this.log(tokens.length === 0 ? messages.getMessage('info.noTokens') : messages.getMessage('info.summary', [tokens.length, users, apps]));
-    }
-    return tokens;
   }
 }

@@ -123,7 +123,7 @@ export default class TokensRevoke extends SfCommand<TokensRevokeResult> {
     if (dryRun) this.log(messages.getMessage('info.dryRun', [describePlan(plan)]));
     else {
       const revoked = outcome.successes.length - notFound;
-      this.log(messages.getMessage('info.summary', [revoked, notFound, outcome.failures.length]));
+      this.log(messages.getMessage('info.summary', [capitalize(describePlan(plan)), revoked, notFound, outcome.failures.length]));
       if (outcome.interrupted) this.log(messages.getMessage('info.interruptedSummary', [outcome.notSent]));
       if (outcome.stoppedByLimit) this.log(messages.getMessage('info.stoppedByLimit', [outcome.notSent]));
     }
@@ -156,3 +156,5 @@ function describePlan(plan: readonly PlannedTarget[]): string {
   if (first.scope === 'user') return messages.getMessage('count.user', [plan.length, app]);
   return messages.getMessage('count.token', [plan.length]);
 }
+
+const capitalize = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);

@@ -1,6 +1,7 @@
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
 import { lastUsedFlags, listFlags, orgFlags } from '../../../../flags.js';
+import { exitOnInterrupt } from '../../../../signals.js';
 import { printRows } from '../../../../output.js';
 import { hasLastUsedCriteria, lastUsedCriteria, lastUsedMatcher } from '../../../../shared/lastUsed.js';
 import { resolveApp } from '../../../../shared/resolve.js';
@@ -30,37 +31,42 @@ export default class UsersList extends SfCommand<UsersListResult> {
 
   public async run(): Promise<UsersListResult> {
     const { flags } = await this.parse(UsersList);
-    const criteria = lastUsedCriteria({
-      before: flags['last-used-before'],
-      after: flags['last-used-after'],
-      unusedDays: flags['unused-days'],
+    return exitOnInterrupt(async () => {
+      const criteria = lastUsedCriteria({
+        before: flags['last-used-before'],
+        after: flags['last-used-after'],
+        unusedDays: flags['unused-days'],
+      });
+      const client = await UsageClient.connect(flags['target-org'], flags['api-version']);
+      const pageSize = flags['page-size'];
+      const app = resolveApp(flags.app, await client.listApps({ pageSize }));
+      const users = await client.listUsers(app.identifier, {
+        pageSize,
+        limit: flags.limit,
+        keep: hasLastUsedCriteria(criteria) ? lastUsedMatcher(criteria) : undefined,
+      });
+      printRows(this, users, {
+        format: flags['result-format'],
+        csvPreferred: ['userIdentifier', 'username', 'appIdentifier', 'appDeveloperName', 'initialConnectionAt', 'lastUsedAt', 'useCount'],
+        columns: [
+          { key: 'username', name: 'Username' },
+          { key: 'userIdentifier', name: 'User ID' },
+          { key: 'initialConnectionAt', name: 'First Used' },
+          { key: 'lastUsedAt', name: 'Last Used' },
+          { key: 'useCount', name: 'Use Count' },
+        ],
+      });
+      if (flags['result-format'] === 'human') {
+        const limited = flags.limit !== undefined && users.length >= flags.limit;
+        this.log(
+          users.length === 0
+            ? messages.getMessage('info.noUsers', [app.developerName])
+            : limited
+            ? messages.getMessage('info.summaryLimited', [users.length, app.developerName, flags.limit])
+            : messages.getMessage('info.summary', [users.length, app.developerName])
+        );
+      }
+      return users;
     });
-    const client = await UsageClient.connect(flags['target-org'], flags['api-version']);
-    const pageSize = flags['page-size'];
-    const app = resolveApp(flags.app, await client.listApps({ pageSize }));
-    const users = await client.listUsers(app.identifier, {
-      pageSize,
-      limit: flags.limit,
-      keep: hasLastUsedCriteria(criteria) ? lastUsedMatcher(criteria) : undefined,
-    });
-    printRows(this, users, {
-      format: flags['result-format'],
-      csvPreferred: ['userIdentifier', 'username', 'appIdentifier', 'appDeveloperName', 'initialConnectionAt', 'lastUsedAt', 'useCount'],
-      columns: [
-        { key: 'username', name: 'Username' },
-        { key: 'userIdentifier', name: 'User ID' },
-        { key: 'initialConnectionAt', name: 'First Used' },
-        { key: 'lastUsedAt', name: 'Last Used' },
-        { key: 'useCount', name: 'Use Count' },
-      ],
-    });
-    if (flags['result-format'] === 'human') {
-      this.log(
-        users.length === 0
-          ? messages.getMessage('info.noUsers', [app.developerName])
-          : messages.getMessage('info.summary', [users.length, app.developerName])
-      );
-    }
-    return users;
   }
 }

@@ -98,7 +98,7 @@ describe('external-client-app usage tokens revoke', () => {
     ]);
     expect(process.exitCode).to.equal(68);
     expect(String(ux.warn.firstCall.args[0])).to.include('1 were already gone');
-    expect(ux.log.lastCall.args[0]).to.equal('Revoked 1, not found 1, failed 1.');
+    expect(ux.log.lastCall.args[0]).to.equal('3 refresh token(s): revoked 1, not found 1, failed 1.');
   });
 
   it('refuses a hostile token id before any request', async () => {
