@@ -240,7 +240,8 @@ describe('fault matrix: every command under every fault (bin/run.js against the 
         if (cell.rules) emulator.addFaults(cell.rules(spec.target, spec.method));
         let verdict = 'FAIL';
         try {
-          const run = await runPlugin(emulator, [...(cell.args ?? spec.args)(ctx), '--json'], { env: cell.env ?? {} });
+          // Debug logging on, so the check below also covers what sf and the plugin write to their log files.
+          const run = await runPlugin(emulator, [...(cell.args ?? spec.args)(ctx), '--json'], { env: { SF_LOG_LEVEL: 'debug', ...cell.env } });
           outputs.push(run.stdout, run.stderr);
           if (cell.settleMs) await new Promise((resolve) => setTimeout(resolve, cell.settleMs));
           const log = emulator.requests().filter((entry) => entry.path.includes('/apps/oauth/usage'));
@@ -267,7 +268,12 @@ describe('fault matrix: every command under every fault (bin/run.js against the 
   it('never writes the access token to any output or to the sf logs in HOME', () => {
     const secretPart = SECRET.split('!')[1];
     expect(outputs.join('\n')).not.to.include(secretPart);
-    for (const file of listFiles(isolatedHome())) {
+    const files = listFiles(isolatedHome());
+    // The debug logs must exist, or this check would prove nothing.
+    const logs = files.filter((file) => /sf-.*\.log$/.test(file));
+    expect(logs).to.have.length.greaterThan(0);
+    expect(logs.map((file) => readFileSync(file, 'utf8')).join('')).to.include('apps/oauth/usage');
+    for (const file of files) {
       expect(readFileSync(file, 'utf8'), file).not.to.include(secretPart);
     }
   });
