@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -28,6 +28,7 @@ describe('usage tokens revoke (bin/run.js against the emulator)', () => {
   });
   after(async () => {
     await emulator.stop();
+    rmSync(dir, { recursive: true, force: true });
     removeIsolatedHome();
   });
 
@@ -157,7 +158,7 @@ describe('usage tokens revoke (bin/run.js against the emulator)', () => {
     const again = await runPlugin<TokensRevokeResult>(emulator, [...REVOKE, '--token-id', token.tokenId, '-p', '--json']);
     expect(again.code).to.equal(0);
     expect(again.json!.result.successes.map((t) => t.status)).to.deep.equal(['not-found']);
-    expect(JSON.stringify(again.json!.warnings)).to.include('already gone');
+    expect(JSON.stringify(again.json!.warnings)).to.include('Already gone (not found)');
   });
 
   it('stops at REQUEST_LIMIT_EXCEEDED and reports what was and was not revoked', async () => {

@@ -97,7 +97,7 @@ describe('external-client-app usage tokens revoke', () => {
       { scope: 'token', tokenId: 'broken', status: 'failed', errorCode: 'UNKNOWN_EXCEPTION', message: 'An unexpected error occurred.' },
     ]);
     expect(process.exitCode).to.equal(68);
-    expect(String(ux.warn.firstCall.args[0])).to.include('1 were already gone');
+    expect(String(ux.warn.firstCall.args[0])).to.include('Already gone (not found), so nothing to revoke: 1 target(s).');
     expect(ux.log.lastCall.args[0]).to.equal('3 refresh token(s): revoked 1, not found 1, failed 1.');
   });
 
