@@ -34,3 +34,16 @@ function displayRow<R extends Record<string, unknown>>(row: R, columns: Array<Co
   }
   return shown;
 }
+
+/**
+ * Writes the --json envelope. sf-plugins-core sends it through oclif's colouriser, which tokenises the whole document
+ * even when stdout is a pipe; for a 10,000-token inventory (about 5 MB of JSON) that costs a second and ~50 MB of
+ * memory. Piped or redirected output gets the same text, uncoloured, straight from JSON.stringify.
+ */
+export function writeJsonEnvelope(json: unknown, colourised: () => void): void {
+  if (process.stdout.isTTY) {
+    colourised();
+    return;
+  }
+  process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+}

@@ -2,7 +2,7 @@ import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
 import { concurrencyFlag, listFlags, orgFlags } from '../../../flags.js';
 import { exitOnInterrupt } from '../../../signals.js';
-import { printRows } from '../../../output.js';
+import { printRows, writeJsonEnvelope } from '../../../output.js';
 import { startProgress } from '../../../progress.js';
 import { withUserCounts } from '../../../shared/inventory.js';
 import type { AppUsage } from '../../../shared/types.js';
@@ -27,6 +27,10 @@ export default class UsageList extends SfCommand<UsageListResult> {
     ...listFlags,
     ...concurrencyFlag,
   };
+
+  public logJson(json: unknown): void {
+    writeJsonEnvelope(json, () => super.logJson(json));
+  }
 
   public async run(): Promise<UsageListResult> {
     const { flags } = await this.parse(UsageList);

@@ -2,7 +2,7 @@ import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
 import { concurrencyFlag, lastUsedFlags, listFlags, orgFlags } from '../../../../flags.js';
 import { exitOnInterrupt } from '../../../../signals.js';
-import { printRows } from '../../../../output.js';
+import { printRows, writeJsonEnvelope } from '../../../../output.js';
 import { tokenInventory } from '../../../../shared/inventory.js';
 import { startProgress } from '../../../../progress.js';
 import { lastUsedCriteria } from '../../../../shared/lastUsed.js';
@@ -34,6 +34,10 @@ export default class TokensList extends SfCommand<TokensListResult> {
     ...concurrencyFlag,
     ...listFlags,
   };
+
+  public logJson(json: unknown): void {
+    writeJsonEnvelope(json, () => super.logJson(json));
+  }
 
   public async run(): Promise<TokensListResult> {
     const { flags } = await this.parse(TokensList);

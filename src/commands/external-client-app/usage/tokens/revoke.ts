@@ -1,7 +1,7 @@
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
 import { concurrencyFlag, lastUsedFlags, orgFlags } from '../../../../flags.js';
-import { printRows } from '../../../../output.js';
+import { printRows, writeJsonEnvelope } from '../../../../output.js';
 import { startProgress } from '../../../../progress.js';
 import { whileHandlingSignals } from '../../../../signals.js';
 import { lastUsedCriteria } from '../../../../shared/lastUsed.js';
@@ -67,6 +67,10 @@ export default class TokensRevoke extends SfCommand<TokensRevokeResult> {
   };
 
   private stopRequested = false;
+
+  public logJson(json: unknown): void {
+    writeJsonEnvelope(json, () => super.logJson(json));
+  }
 
   public async run(): Promise<TokensRevokeResult> {
     const { flags } = await this.parse(TokensRevoke);

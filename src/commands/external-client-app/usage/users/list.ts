@@ -2,7 +2,7 @@ import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
 import { lastUsedFlags, listFlags, orgFlags } from '../../../../flags.js';
 import { exitOnInterrupt } from '../../../../signals.js';
-import { printRows } from '../../../../output.js';
+import { printRows, writeJsonEnvelope } from '../../../../output.js';
 import { hasLastUsedCriteria, lastUsedCriteria, lastUsedMatcher } from '../../../../shared/lastUsed.js';
 import { resolveApp } from '../../../../shared/resolve.js';
 import type { UserUsage } from '../../../../shared/types.js';
@@ -28,6 +28,10 @@ export default class UsersList extends SfCommand<UsersListResult> {
     ...lastUsedFlags,
     ...listFlags,
   };
+
+  public logJson(json: unknown): void {
+    writeJsonEnvelope(json, () => super.logJson(json));
+  }
 
   public async run(): Promise<UsersListResult> {
     const { flags } = await this.parse(UsersList);
