@@ -32,6 +32,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { emulatorControl, startEmulatorProcess, stopEmulatorProcess } from './emulator-process.mjs';
 import { HOSTS, REPO_DIR, ensureHost, linkPlugin, sfEnv } from './sf-hosts.mjs';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -303,80 +304,22 @@ function expectJsonOk(r, what) {
 // emulator child process and its control API
 
 async function startEmulator(token) {
-  const args = [
-    '--loader',
-    'ts-node/esm',
-    '--no-warnings=ExperimentalWarning',
-    path.join('test', 'emulator', 'cli.ts'),
-    '--apps',
-    '0',
-    '--users',
-    '0',
-    '--tokens',
-    '0',
-    '--random-seed',
-    '1',
-    '--latency',
-    '0',
-    '--port',
-    '0',
-    '--token',
-    token,
-  ];
-  const env = { ...process.env };
-  delete env.NODE_OPTIONS;
-  const child = spawn(process.execPath, args, { cwd: REPO_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (c) => (stdout += c));
-  child.stderr.setEncoding('utf8').on('data', (c) => (stderr += c));
-  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  const emu = { child, exited, url: undefined, token: undefined };
-  await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new BrokenError(`emulator did not start within ${fmtMs(EMULATOR_START_TIMEOUT_MS)}:\n${stderr}`)), EMULATOR_START_TIMEOUT_MS);
-    const onData = () => {
-      const url = /^EMULATOR_URL=(\S+)$/m.exec(stdout);
-      const tok = /^EMULATOR_TOKEN=(\S+)$/m.exec(stdout);
-      if (url && tok) {
-        clearTimeout(timer);
-        child.stdout.off('data', onData);
-        emu.url = url[1];
-        emu.token = tok[1];
-        resolve();
-      }
-    };
-    child.stdout.on('data', onData);
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    exited.then(({ code, signal }) => {
-      clearTimeout(timer);
-      reject(new BrokenError(`emulator exited (${code ?? signal}) before it was ready:\n${stderr}`));
-    });
-  });
-  if (emu.token !== token) throw new BrokenError('emulator does not use the token it was given');
-  return emu;
+  const empty = ['--apps', '0', '--users', '0', '--tokens', '0', '--random-seed', '1', '--latency', '0'];
+  try {
+    return await startEmulatorProcess([...empty, '--port', '0', '--token', token], { token, timeoutMs: EMULATOR_START_TIMEOUT_MS });
+  } catch (error) {
+    throw new BrokenError(error.message);
+  }
 }
 
-async function stopEmulator(emu) {
-  if (!emu || emu.child.exitCode !== null || emu.child.signalCode !== null) return;
-  emu.child.kill('SIGTERM');
-  const timer = setTimeout(() => emu.child.kill('SIGKILL'), 5000);
-  await emu.exited;
-  clearTimeout(timer);
-}
+const stopEmulator = stopEmulatorProcess;
 
 async function control(ctx, method, sub, body) {
-  const res = await fetch(`${ctx.emu.url}/__emulator/${sub}`, {
-    method,
-    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(60_000),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new BrokenError(`emulator control ${method} ${sub}: HTTP ${res.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
+  try {
+    return await emulatorControl(ctx.emu.url, method, sub, body);
+  } catch (error) {
+    throw new BrokenError(error.message);
+  }
 }
 
 /** Fresh data (or an empty org), a latency, an empty log. */

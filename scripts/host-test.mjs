@@ -24,6 +24,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
+import { emulatorControl, startEmulatorProcess, stopEmulatorProcess } from './emulator-process.mjs';
 import { HOSTS, REPO_DIR, ensureHost, linkPlugin, runSf, sfEnv } from './sf-hosts.mjs';
 
 const SF_TIMEOUT_MS = 120_000; // one sf call; a warm one takes 1-8 s depending on the machine
@@ -75,79 +76,12 @@ function rmrf(p) {
 // emulator child process
 
 async function startEmulator(token) {
-  const args = [
-    '--loader',
-    'ts-node/esm',
-    '--no-warnings=ExperimentalWarning',
-    path.join('test', 'emulator', 'cli.ts'),
-    '--apps',
-    String(SEED.apps),
-    '--users',
-    String(SEED.users),
-    '--tokens',
-    String(SEED.tokens),
-    '--random-seed',
-    String(SEED.randomSeed),
-    '--port',
-    '0',
-    '--token',
-    token,
-  ];
-  const env = { ...process.env };
-  delete env.NODE_OPTIONS;
-  const child = spawn(process.execPath, args, { cwd: REPO_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (c) => (stdout += c));
-  child.stderr.setEncoding('utf8').on('data', (c) => (stderr += c));
-  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  const emu = { child, exited, url: undefined, token: undefined, stderr: () => stderr };
-  await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`emulator did not print EMULATOR_URL within ${secs(EMULATOR_START_TIMEOUT_MS)}:\n${stderr}`)), EMULATOR_START_TIMEOUT_MS);
-    const onData = () => {
-      const url = /^EMULATOR_URL=(\S+)$/m.exec(stdout);
-      const tok = /^EMULATOR_TOKEN=(\S+)$/m.exec(stdout);
-      if (url && tok) {
-        clearTimeout(timer);
-        child.stdout.off('data', onData);
-        emu.url = url[1];
-        emu.token = tok[1];
-        resolve();
-      }
-    };
-    child.stdout.on('data', onData);
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    exited.then(({ code, signal }) => {
-      clearTimeout(timer);
-      reject(new Error(`emulator exited (${code ?? signal}) before it was ready:\n${stderr}`));
-    });
-  });
-  if (emu.token !== token) throw new Error('emulator does not use the token it was given');
-  return emu;
+  const seed = ['--apps', String(SEED.apps), '--users', String(SEED.users), '--tokens', String(SEED.tokens), '--random-seed', String(SEED.randomSeed)];
+  return startEmulatorProcess([...seed, '--port', '0', '--token', token], { token, timeoutMs: EMULATOR_START_TIMEOUT_MS });
 }
 
-async function stopEmulator(emu) {
-  if (!emu || emu.child.exitCode !== null || emu.child.signalCode !== null) return;
-  emu.child.kill('SIGTERM');
-  const timer = setTimeout(() => emu.child.kill('SIGKILL'), 5000);
-  await emu.exited;
-  clearTimeout(timer);
-}
-
-async function control(emu, method, sub, body) {
-  const res = await fetch(`${emu.url}/__emulator/${sub}`, {
-    method,
-    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(15_000),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`emulator control ${method} ${sub}: HTTP ${res.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
+const stopEmulator = stopEmulatorProcess;
+const control = (emu, method, sub, body) => emulatorControl(emu.url, method, sub, body, 15_000);
 
 const getState = (emu) => control(emu, 'GET', 'state');
 const getLog = (emu) => control(emu, 'GET', 'log');
