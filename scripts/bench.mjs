@@ -32,6 +32,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { killGroupOnTimeout } from './child-timeout.mjs';
 import { emulatorControl, startEmulatorProcess, stopEmulatorProcess } from './emulator-process.mjs';
 import { HOSTS, REPO_DIR, ensureHost, linkPlugin, sfEnv } from './sf-hosts.mjs';
 
@@ -187,15 +188,7 @@ function runProc(cmd, args, { env, cwd, timeoutMs = CMD_TIMEOUT_MS, peakRss = fa
     const err = [];
     child.stdout.on('data', (b) => out.push(b));
     child.stderr.on('data', (b) => err.push(b));
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-    }, timeoutMs);
+    const deadline = killGroupOnTimeout(child, timeoutMs);
     let hwmKb = 0;
     let poller;
     if (peakRss && !useTime) {
@@ -211,13 +204,13 @@ function runProc(cmd, args, { env, cwd, timeoutMs = CMD_TIMEOUT_MS, peakRss = fa
       poller = setInterval(poll, 20);
     }
     child.on('error', (e) => {
-      clearTimeout(timer);
+      deadline.clear();
       clearInterval(poller);
       reject(e);
     });
     child.on('close', (code, signal) => {
       const wallMs = performance.now() - t0;
-      clearTimeout(timer);
+      deadline.clear();
       clearInterval(poller);
       let peakRssKb;
       let rssMethod;
@@ -238,7 +231,7 @@ function runProc(cmd, args, { env, cwd, timeoutMs = CMD_TIMEOUT_MS, peakRss = fa
       resolve({
         code,
         signal,
-        timedOut,
+        timedOut: deadline.timedOut(),
         wallMs,
         startedAt,
         stdout: Buffer.concat(out).toString('utf8'),

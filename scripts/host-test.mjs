@@ -24,6 +24,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
+import { killGroupOnTimeout } from './child-timeout.mjs';
 import { emulatorControl, startEmulatorProcess, stopEmulatorProcess } from './emulator-process.mjs';
 import { HOSTS, REPO_DIR, ensureHost, linkPlugin, runSf, sfEnv } from './sf-hosts.mjs';
 
@@ -473,16 +474,10 @@ function sfOnTty(ctx, args, answer) {
     child.stdout.setEncoding('utf8').on('data', onData);
     child.stderr.setEncoding('utf8').on('data', onData);
     child.stdin.on('error', () => {});
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-    }, SF_TIMEOUT_MS);
+    const deadline = killGroupOnTimeout(child, SF_TIMEOUT_MS);
     child.on('error', reject);
     child.on('close', (code, signal) => {
-      clearTimeout(timer);
+      deadline.clear();
       child.stdin.destroy();
       // the pty merges stdout and stderr; strip terminal escapes
       const text = raw.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
@@ -714,23 +709,15 @@ function runLogged(cmd, args, { env, logFile, timeoutMs }) {
     };
     child.stdout.setEncoding('utf8').on('data', onData);
     child.stderr.setEncoding('utf8').on('data', onData);
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-    }, timeoutMs);
+    const deadline = killGroupOnTimeout(child, timeoutMs);
     child.on('close', (code, signal) => {
-      clearTimeout(timer);
+      deadline.clear();
       out.end();
-      resolve({ code, signal, text, timedOut, durationMs: Date.now() - started });
+      resolve({ code, signal, text, timedOut: deadline.timedOut(), durationMs: Date.now() - started });
     });
     child.on('error', (e) => {
-      clearTimeout(timer);
-      resolve({ code: null, text: String(e), timedOut, durationMs: Date.now() - started });
+      deadline.clear();
+      resolve({ code: null, text: String(e), timedOut: deadline.timedOut(), durationMs: Date.now() - started });
     });
   });
 }

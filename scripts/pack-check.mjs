@@ -20,6 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
+import { killGroupOnTimeout } from './child-timeout.mjs';
 
 const REPO_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const NPM_TIMEOUT_MS = 15 * 60 * 1000;
@@ -91,22 +92,14 @@ function run(cmd, args, { cwd = REPO_DIR, timeoutMs = NPM_TIMEOUT_MS } = {}) {
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (c) => (stdout += c));
     child.stderr.setEncoding('utf8').on('data', (c) => (stderr += c));
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        child.kill('SIGKILL');
-      }
-    }, timeoutMs);
+    const deadline = killGroupOnTimeout(child, timeoutMs);
     child.on('error', (e) => {
-      clearTimeout(timer);
-      resolve({ code: null, stdout, stderr: `${stderr}${e}`, timedOut, ms: Date.now() - started });
+      deadline.clear();
+      resolve({ code: null, stdout, stderr: `${stderr}${e}`, timedOut: deadline.timedOut(), ms: Date.now() - started });
     });
     child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, timedOut, ms: Date.now() - started });
+      deadline.clear();
+      resolve({ code, stdout, stderr, timedOut: deadline.timedOut(), ms: Date.now() - started });
     });
   });
 }
