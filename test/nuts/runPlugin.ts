@@ -1,28 +1,24 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { Emulator } from '../emulator/server.js';
+import { runner } from '../support/runner.js';
+import type { RunResult } from '../support/process.js';
 
-export const REPO = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-export const RUN_JS = join(REPO, 'bin', 'run.js');
-
-export type CliResult<T = unknown> = {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
+export type CliResult<T = unknown> = RunResult & {
   /** The parsed --json envelope, when stdout held one. */
   json?: { status: number; result: T; warnings?: unknown[]; name?: string; message?: string; actions?: string[]; exitCode?: number };
 };
 
 export type RunOptions = {
-  env?: Record<string, string>;
+  env?: Record<string, string | undefined>;
   /** Called once the process is running, e.g. to send it SIGINT. */
   onSpawn?: (child: ChildProcess) => void;
   /** Called for each stderr chunk, e.g. to wait for progress. */
   onStderr?: (chunk: string, child: ChildProcess) => void;
+  /** Written to stdin, which is otherwise closed (no TTY). */
+  input?: string;
   timeoutMs?: number;
   home?: string;
 };
@@ -40,58 +36,31 @@ export function removeIsolatedHome(): void {
   sharedHome = undefined;
 }
 
-/** Environment for a scripted run of sf-style CLIs: quiet, no update checks, fast retries. */
-export function cliEnv(home: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    HOME: home,
-    USERPROFILE: home,
-    SF_DISABLE_TELEMETRY: 'true',
-    SF_SKIP_NEW_VERSION_CHECK: 'true',
-    SF_HIDE_RELEASE_NOTES: 'true',
-    SF_USE_PROGRESS_BAR: 'false',
-    SF_AUTOUPDATE_DISABLE: 'true',
-    SF_DISABLE_AUTOUPDATE: 'true',
-    OCLIF_DISABLE_LINKED_ESM_WARNING: 'true',
-    SF_ECA_RETRY_BASE_MS: '20',
-    SF_ECA_RETRY_MAX_DELAY_MS: '200',
-    FORCE_COLOR: '0',
-    ...extra,
-  };
-  delete env.NODE_OPTIONS;
-  delete env.SF_TARGET_ORG;
-  return env;
-}
+/** Fast retries, so fault tests don't wait for production back-off. */
+const TEST_TUNING = { SF_ECA_RETRY_BASE_MS: '20', SF_ECA_RETRY_MAX_DELAY_MS: '200' };
 
 /**
- * Runs the plugin's own bin/run.js against the emulator, the way a user would, with stdin closed (no TTY) unless the
- * test says otherwise. The target org is the emulator's access token, so nothing is written to disk.
+ * Runs the CLI the runner names (bin/run.js or a real sf with the plugin linked) against the emulator, with stdin
+ * closed (no TTY) unless the test gives input. Without -o, the target org is the emulator's access token with
+ * SF_ORG_INSTANCE_URL, so nothing is written to disk.
  */
-export function runPlugin<T = unknown>(emulator: Emulator, args: string[], options: RunOptions = {}): Promise<CliResult<T>> {
-  const env = cliEnv(options.home ?? isolatedHome(), { SF_ORG_INSTANCE_URL: emulator.url, ...options.env });
+export async function runPlugin<T = unknown>(emulator: Emulator, args: string[], options: RunOptions = {}): Promise<CliResult<T>> {
   const argv = [...args];
   if (!argv.includes('--target-org') && !argv.includes('-o')) argv.push('--target-org', emulator.accessToken);
-  return runNode([RUN_JS, ...argv], env, options);
+  return runCli<T>(argv, { ...options, env: { SF_ORG_INSTANCE_URL: emulator.url, ...options.env } });
 }
 
-export function runNode<T>(argv: string[], env: NodeJS.ProcessEnv, options: RunOptions = {}, node = process.execPath): Promise<CliResult<T>> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(node, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-      options.onStderr?.(chunk, child);
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolvePromise({ code, signal, stdout, stderr, json: parseJson(stdout) });
-    });
-    options.onSpawn?.(child);
+/** Runs the CLI with exactly these arguments (no org added), e.g. for `org login` or `--version`. */
+export async function runCli<T = unknown>(args: string[], options: RunOptions = {}): Promise<CliResult<T>> {
+  const cli = await runner();
+  const result = await cli.exec(args, options.home ?? isolatedHome(), {
+    extraEnv: { ...TEST_TUNING, ...options.env },
+    input: options.input,
+    onSpawn: options.onSpawn,
+    onStderr: options.onStderr,
+    timeoutMs: options.timeoutMs ?? 120_000,
   });
+  return { ...result, json: parseJson(result.stdout) };
 }
 
 function parseJson<T>(stdout: string): CliResult<T>['json'] {
