@@ -204,7 +204,7 @@ const matrix = (command: CommandName): Cell[] => [
   },
 ];
 
-describe('fault matrix: every command under every fault (bin/run.js against the emulator)', function () {
+describe('fault matrix: every command under every fault (against the emulator)', function () {
   this.timeout(60_000);
   let emulator: Emulator;
   const seed = generateState({ apps: 3, usersPerApp: 6, tokensPerUser: 2, seed: 99 });
@@ -227,7 +227,7 @@ describe('fault matrix: every command under every fault (bin/run.js against the 
 
   for (const command of Object.keys(commands) as CommandName[]) {
     for (const cell of matrix(command)) {
-      it(`${command} × ${cell.fault}: ${cell.outcome}`, async () => {
+      it(`${command} × ${cell.fault}: ${cell.outcome}${command === 'revoke' ? ' @smoke' : ''}`, async () => {
         emulator.reset(seed);
         emulator.clearLog();
         emulator.clearFaults();
@@ -265,7 +265,7 @@ describe('fault matrix: every command under every fault (bin/run.js against the 
     }
   }
 
-  it('never writes the access token to any output or to the sf logs in HOME', () => {
+  it('never writes the access token to any output or to the sf logs in HOME @smoke', () => {
     const secretPart = SECRET.split('!')[1];
     expect(outputs.join('\n')).not.to.include(secretPart);
     const files = listFiles(isolatedHome());

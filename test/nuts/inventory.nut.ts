@@ -7,7 +7,7 @@ import { removeIsolatedHome, runPlugin, usageRequests } from './runPlugin.js';
 
 const duplicates = (lines: string[]): string[] => lines.filter((line, index) => lines.indexOf(line) !== index);
 
-describe('usage users list and usage tokens list (bin/run.js against the emulator)', () => {
+describe('usage users list and usage tokens list (against the emulator)', () => {
   let emulator: Emulator;
 
   before(async () => {
@@ -29,7 +29,7 @@ describe('usage users list and usage tokens list (bin/run.js against the emulato
       .sort((a, b) => b.users - a.users)[0];
   };
 
-  it('lists the users of an app named by developer name, across several pages', async () => {
+  it('lists the users of an app named by developer name, across several pages @smoke', async () => {
     const app = appWithMostUsers();
     const result = await runPlugin<UserUsage[]>(emulator, ['external-client-app', 'usage', 'users', 'list', '--app', app.developerName, '--page-size', '7', '--json']);
     expect(result.code, result.stderr).to.equal(0);
@@ -89,7 +89,7 @@ describe('usage users list and usage tokens list (bin/run.js against the emulato
     expect(usageRequests(emulator).filter((line) => line.endsWith('/tokens'))).to.have.length(1);
   });
 
-  it('takes an inventory of stale tokens across every app and user, requesting no page twice', async () => {
+  it('takes an inventory of stale tokens across every app and user, requesting no page twice @smoke', async () => {
     const result = await runPlugin<TokenUsage[]>(emulator, ['external-client-app', 'usage', 'tokens', 'list', '--unused-days', '90', '--json']);
     expect(result.code, result.stderr).to.equal(0);
     const expected = staleTokens(emulator.state(), 90).map((token) => token.tokenId);
@@ -99,7 +99,7 @@ describe('usage users list and usage tokens list (bin/run.js against the emulato
     expect(result.stdout).not.to.match(/Reading OAuth usage/);
   });
 
-  it('writes the same rows as CSV as it returns as JSON, and progress only on stderr', async () => {
+  it('writes the same rows as CSV as it returns as JSON, and progress only on stderr @smoke', async () => {
     const args = ['external-client-app', 'usage', 'tokens', 'list', '--unused-days', '90'];
     const csv = await runPlugin(emulator, [...args, '-r', 'csv']);
     const json = await runPlugin<TokenUsage[]>(emulator, [...args, '--json']);
@@ -131,7 +131,7 @@ describe('usage users list and usage tokens list (bin/run.js against the emulato
     expect(usageRequests(emulator).filter((line) => line.endsWith('/tokens'))).to.deep.equal([]);
   });
 
-  it('exits 130 without a stack trace when interrupted during a long inventory', async () => {
+  it('exits 130 without a stack trace when interrupted during a long inventory @smoke', async () => {
     emulator.setLatency(200);
     try {
       let signalled = false;
@@ -151,6 +151,8 @@ describe('usage users list and usage tokens list (bin/run.js against the emulato
       expect(result.stderr).not.to.match(/ExitError|at .*\.js:\d+/);
     } finally {
       emulator.setLatency(0);
+      // A request the interrupted run left in flight is logged when its delayed answer goes out: not in the next test.
+      await new Promise((resolve) => setTimeout(resolve, 500));
     }
   });
 

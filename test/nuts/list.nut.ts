@@ -11,7 +11,7 @@ const appsWithUsage = (state: EmulatorState): string[] =>
     .map((app) => app.developerName)
     .sort();
 
-describe('usage list (bin/run.js against the emulator)', () => {
+describe('usage list (against the emulator)', () => {
   let emulator: Emulator;
 
   before(async () => {
@@ -23,7 +23,7 @@ describe('usage list (bin/run.js against the emulator)', () => {
     removeIsolatedHome();
   });
 
-  it('reads every page, following nextPageUrl until the empty page, and returns every app as JSON', async () => {
+  it('reads every page, following nextPageUrl until the empty page, and returns every app as JSON @smoke', async () => {
     const result = await runPlugin<AppUsage[]>(emulator, ['external-client-app', 'usage', 'list', '--page-size', '2', '--json']);
     expect(result.code, result.stderr).to.equal(0);
     expect(result.json?.status).to.equal(0);
@@ -72,7 +72,7 @@ describe('usage list (bin/run.js against the emulator)', () => {
     expect(usageRequests(emulator)).to.have.length(2);
   });
 
-  it('refuses API version 58.0 before any usage request', async () => {
+  it('refuses API version 58.0 before any usage request @smoke', async () => {
     const result = await runPlugin(emulator, ['external-client-app', 'usage', 'list', '--api-version', '58.0', '--json']);
     expect(result.code).to.equal(1);
     expect(result.json?.name).to.equal('ApiVersionTooLowError');

@@ -5,14 +5,14 @@ import { expect } from 'chai';
 import { Emulator } from '../emulator/server.js';
 import { generateState, staleTokens, type EmulatorState } from '../emulator/model.js';
 import type { TokensRevokeResult } from '../../src/commands/external-client-app/usage/tokens/revoke.js';
-import { removeIsolatedHome, runPlugin, usageRequests } from './runPlugin.js';
+import { removeIsolatedHome, runOnTerminal, runPlugin, usageRequests } from './runPlugin.js';
 
 const REVOKE = ['external-client-app', 'usage', 'tokens', 'revoke'];
 const seed = (): EmulatorState => generateState({ apps: 3, usersPerApp: 12, tokensPerUser: 2, seed: 5 });
 const tokenIds = (state: EmulatorState): string[] => state.tokens.map((token) => token.tokenId);
 const deletes = (emulator: Emulator): string[] => usageRequests(emulator, 'DELETE').map((line) => line.replace(/^DELETE \/services\/data\/v\d+\.\d/, ''));
 
-describe('usage tokens revoke (bin/run.js against the emulator)', () => {
+describe('usage tokens revoke (against the emulator)', () => {
   let emulator: Emulator;
   let dir: string;
 
@@ -32,7 +32,7 @@ describe('usage tokens revoke (bin/run.js against the emulator)', () => {
     removeIsolatedHome();
   });
 
-  it('revokes tokens given by id and by revocation URL, one DELETE each, and nothing else', async () => {
+  it('revokes tokens given by id and by revocation URL, one DELETE each, and nothing else @smoke', async () => {
     const [a, b] = emulator.state().tokens;
     const url = `/services/data/v62.0/apps/oauth/usage/tokens/${b.tokenId}`;
     const result = await runPlugin<TokensRevokeResult>(emulator, [...REVOKE, '--token-id', a.tokenId, '--token-id', url, '--no-prompt', '--json']);
@@ -105,7 +105,7 @@ describe('usage tokens revoke (bin/run.js against the emulator)', () => {
     expect(tokenIds(emulator.state()).sort()).to.deep.equal(tokenIds(before).filter((id) => !expected.includes(id)).sort());
   });
 
-  it('shows the plan on --dry-run and sends no DELETE', async () => {
+  it('shows the plan on --dry-run and sends no DELETE @smoke', async () => {
     const expected = staleTokens(emulator.state(), 90).map((t) => t.tokenId);
     const result = await runPlugin<TokensRevokeResult>(emulator, [...REVOKE, '--unused-days', '90', '--dry-run', '--json']);
     expect(result.code, result.stderr).to.equal(0);
@@ -119,7 +119,7 @@ describe('usage tokens revoke (bin/run.js against the emulator)', () => {
     expect(human.stdout).to.match(/Dry run: .* would be revoked\. Nothing was sent\./);
   });
 
-  it('refuses to run without a terminal unless --no-prompt is given, and sends nothing', async () => {
+  it('refuses to run without a terminal unless --no-prompt is given, and sends nothing @smoke', async () => {
     const token = emulator.state().tokens[0];
     const result = await runPlugin(emulator, [...REVOKE, '--token-id', token.tokenId]);
     expect(result.code).to.equal(1);
@@ -128,7 +128,21 @@ describe('usage tokens revoke (bin/run.js against the emulator)', () => {
     expect(tokenIds(emulator.state())).to.include(token.tokenId);
   });
 
-  it('reports a partial failure target by target and exits 68', async () => {
+  it('asks on a real terminal: "n" sends nothing, "y" revokes the token it named @smoke', async () => {
+    const [keep, drop] = emulator.state().tokens;
+    const no = await runOnTerminal(emulator, [...REVOKE, '--token-id', keep.tokenId], 'n');
+    expect(no.sawPrompt, no.stdout).to.equal(true);
+    expect(no.code, no.stdout).to.equal(0);
+    expect(no.stdout).to.match(/Nothing was revoked/);
+    expect(usageRequests(emulator, 'DELETE')).to.deep.equal([]);
+    const yes = await runOnTerminal(emulator, [...REVOKE, '--token-id', drop.tokenId], 'y');
+    expect(yes.code, yes.stdout).to.equal(0);
+    expect(yes.stdout).to.match(/revoked 1\b/i);
+    expect(deletes(emulator)).to.deep.equal([`/apps/oauth/usage/tokens/${drop.tokenId}`]);
+    expect(tokenIds(emulator.state())).to.include(keep.tokenId);
+  });
+
+  it('reports a partial failure target by target and exits 68 @smoke', async () => {
     const [ok, bad] = emulator.state().tokens;
     emulator.addFaults([
       {
@@ -152,7 +166,7 @@ describe('usage tokens revoke (bin/run.js against the emulator)', () => {
     expect(human.stdout).to.match(/1 refresh token\(s\): revoked 0, not found 0, failed 1\./);
   });
 
-  it('treats a second run as safe: already revoked tokens are not-found, with a warning, exit 0', async () => {
+  it('treats a second run as safe: already revoked tokens are not-found, with a warning, exit 0 @smoke', async () => {
     const token = emulator.state().tokens[3];
     await runPlugin(emulator, [...REVOKE, '--token-id', token.tokenId, '-p']);
     const again = await runPlugin<TokensRevokeResult>(emulator, [...REVOKE, '--token-id', token.tokenId, '-p', '--json']);
@@ -189,7 +203,7 @@ describe('usage tokens revoke (bin/run.js against the emulator)', () => {
     expect(usageRequests(emulator)).to.deep.equal([]);
   });
 
-  it('on SIGINT stops sending, lets requests in flight finish, reports exactly what the org lost, and exits 130', async () => {
+  it('on SIGINT stops sending, lets requests in flight finish, reports exactly what the org lost, and exits 130 @smoke', async () => {
     const ids = tokenIds(emulator.state()).slice(0, 24);
     emulator.setLatency(250);
     let signalled = false;

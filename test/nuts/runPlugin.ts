@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Emulator } from '../emulator/server.js';
 import { runner } from '../support/runner.js';
-import type { RunResult } from '../support/process.js';
+import { run, type RunResult } from '../support/process.js';
 
 export type CliResult<T = unknown> = RunResult & {
   /** The parsed --json envelope, when stdout held one. */
@@ -79,4 +79,32 @@ export function usageRequests(emulator: Emulator, method?: string): string[] {
     .requests()
     .filter((entry) => entry.path.includes('/apps/oauth/usage') && (method === undefined || entry.method === method))
     .map((entry) => `${entry.method} ${entry.path}${entry.query ? `?${entry.query}` : ''}`);
+}
+
+const TERMINAL_ESCAPES = /\x1b\[[0-9;?]*[A-Za-z]/g; // eslint-disable-line no-control-regex
+
+/**
+ * Runs the CLI on a real pseudo-terminal (util-linux `script`), as a person at a prompt would, and answers the first
+ * yes/no question with `answer`. The terminal merges stdout and stderr, so both come back as `stdout`.
+ */
+export async function runOnTerminal(emulator: Emulator, args: string[], answer: string): Promise<CliResult & { sawPrompt: boolean }> {
+  const cli = await runner();
+  const quote = (arg: string): string => `'${arg.replaceAll("'", "'\\''")}'`;
+  const commandLine = cli.argv([...args, '--target-org', emulator.accessToken]).map(quote).join(' ');
+  let seen = '';
+  let sawPrompt = false;
+  const result = await run('script', ['-q', '-e', '-c', commandLine, '/dev/null'], {
+    env: cli.env(isolatedHome(), { SF_ORG_INSTANCE_URL: emulator.url, ...TEST_TUNING }),
+    cwd: isolatedHome(),
+    input: null,
+    timeoutMs: 120_000,
+    onStdout: (chunk, child) => {
+      seen += chunk;
+      if (!sawPrompt && /\(y\/\s*N\)/.test(seen.replace(TERMINAL_ESCAPES, ''))) {
+        sawPrompt = true;
+        child.stdin?.write(`${answer}\r`);
+      }
+    },
+  });
+  return { ...result, stdout: result.stdout.replace(TERMINAL_ESCAPES, ''), sawPrompt };
 }

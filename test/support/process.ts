@@ -17,8 +17,8 @@ export type RunResult = {
 export type SpawnOptions = {
   env?: NodeJS.ProcessEnv;
   cwd?: string;
-  /** Written to stdin, which is otherwise closed at once (no TTY, as in CI). */
-  input?: string;
+  /** Written to stdin, which is otherwise closed at once (no TTY, as in CI); null keeps stdin open. */
+  input?: string | null;
   /** Kills the whole process group after this long (default 180 s), so a hung sf leaves no grandchild behind. */
   timeoutMs?: number;
   onSpawn?: (child: ChildProcess) => void;
@@ -67,7 +67,7 @@ export function run(command: string, args: string[], options: SpawnOptions = {})
       options.onStderr?.(chunk, child);
     });
     child.stdin.on('error', () => {}); // EPIPE when the process ends before reading its input
-    child.stdin.end(options.input);
+    if (options.input !== null) child.stdin.end(options.input);
     const timer = setTimeout(() => {
       timedOut = true;
       killGroup(child, 'SIGKILL');
@@ -78,6 +78,7 @@ export function run(command: string, args: string[], options: SpawnOptions = {})
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      child.stdin.destroy();
       resolve({ code, signal, stdout, stderr, timedOut, durationMs: Date.now() - started });
     });
     options.onSpawn?.(child);

@@ -12,12 +12,17 @@ import { join } from 'node:path';
 import { ensureHost, HOST_NAMES, REPO, type HostName, type SfHost } from './hosts.js';
 import { run, sfEnv, type RunResult, type SpawnOptions } from './process.js';
 
+export type ExecOptions = SpawnOptions & { extraEnv?: Record<string, string | undefined> };
+
 export type Runner = {
   name: string;
   /** The real sf, when the runner is one; undefined for bin/run.js. */
   host?: SfHost;
-  /** Runs the CLI with these arguments in this HOME; sf's plugin data (the link) is shared by every HOME. */
-  exec(args: string[], home: string, options?: SpawnOptions & { extraEnv?: Record<string, string | undefined> }): Promise<RunResult>;
+  /** The command line that runs the CLI with these arguments. */
+  argv(args: string[]): string[];
+  /** The environment of a run in this HOME; a host's plugin link lives outside HOME, shared by every HOME. */
+  env(home: string, extra?: Record<string, string | undefined>): NodeJS.ProcessEnv;
+  exec(args: string[], home: string, options?: ExecOptions): Promise<RunResult>;
 };
 
 let current: Promise<Runner> | undefined;
@@ -31,25 +36,36 @@ export function runner(): Promise<Runner> {
   return current;
 }
 
+function withExec(partial: Omit<Runner, 'exec'>): Runner {
+  return {
+    ...partial,
+    exec: (args, home, options = {}) => {
+      const [command, ...rest] = partial.argv(args);
+      return run(command, rest, { cwd: home, ...options, env: partial.env(home, options.extraEnv) });
+    },
+  };
+}
+
 async function makeRunner(name: string): Promise<Runner> {
   if (name === 'bin') {
-    return {
-      name,
-      exec: (args, home, options = {}) => run(process.execPath, [join(REPO, 'bin', 'run.js'), ...args], { ...options, env: sfEnv(home, options.extraEnv) }),
-    };
+    return withExec({ name, argv: (args) => [process.execPath, join(REPO, 'bin', 'run.js'), ...args], env: (home, extra) => sfEnv(home, extra) });
   }
   if (!(HOST_NAMES as readonly string[]).includes(name)) throw new Error(`ECA_NUT_RUNNER=${name}: use bin or one of ${HOST_NAMES.join(', ')}`);
   const host = ensureHost(name as HostName);
   const dataDir = mkdtempSync(join(tmpdir(), 'eca-nut-sf-data-'));
   process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
-  const exec: Runner['exec'] = (args, home, options = {}) =>
-    run(host.node, ['--no-deprecation', host.runJs, ...args], { cwd: home, ...options, env: sfEnv(home, { XDG_DATA_HOME: dataDir, ...options.extraEnv }) });
+  const cli = withExec({
+    name,
+    host,
+    argv: (args) => [host.node, '--no-deprecation', host.runJs, ...args],
+    env: (home, extra) => sfEnv(home, { XDG_DATA_HOME: dataDir, ...extra }),
+  });
   const linkHome = mkdtempSync(join(tmpdir(), 'eca-nut-link-'));
   try {
-    const linked = await exec(['plugins', 'link', REPO, '--no-install'], linkHome);
+    const linked = await cli.exec(['plugins', 'link', REPO, '--no-install'], linkHome);
     if (linked.code !== 0) throw new Error(`sf plugins link failed on ${name}: ${linked.stderr}`);
   } finally {
     rmSync(linkHome, { recursive: true, force: true });
   }
-  return { name, host, exec };
+  return cli;
 }

@@ -1,0 +1,75 @@
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import semver from 'semver';
+import { REPO } from '../support/hosts.js';
+import { packOnce, type Packed } from '../support/pack.js';
+
+type Manifest = { version: string; commands: Record<string, { relativePath?: string[] }> };
+type LockEntry = { version?: string; dev?: boolean; devOptional?: boolean; resolved?: string; link?: boolean; engines?: { node?: string } };
+type Shrinkwrap = { lockfileVersion: number; packages: Record<string, LockEntry & { name?: string; dependencies?: Record<string, string> }> };
+type PackageJson = { name: string; version: string; dependencies: Record<string, string>; devDependencies: Record<string, string>; engines: { node: string } };
+
+const SHIPPED = [/^package\.json$/, /^README\.md$/, /^LICEN[CS]E/, /^oclif\.manifest\.json$/, /^npm-shrinkwrap\.json$/, /^messages\/[^/]+\.md$/, /^schemas\/[^/]+\.json$/, /^lib\/.+\.(js|d\.ts)(\.map)?$/];
+const gitStatus = (): string => execFileSync('git', ['status', '--porcelain'], { cwd: REPO, encoding: 'utf8' });
+const fromTarball = <T>(packed: Packed, file: string): T => JSON.parse(execFileSync('tar', ['-xzOf', packed.tarball, `package/${file}`], { encoding: 'utf8', maxBuffer: 64 << 20 })) as T;
+
+// What `sf plugins install` users get: tested once, from the bin runner (the tarball does not depend on the host).
+describe('the npm package @bin-only', () => {
+  const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as PackageJson;
+  let packed: Packed;
+  let statusBefore: string;
+
+  before(function () {
+    this.timeout(10 * 60_000);
+    statusBefore = gitStatus();
+    packed = packOnce();
+  });
+
+  it('leaves the working tree as it was', () => {
+    expect(gitStatus()).to.equal(statusBefore);
+  });
+
+  it('holds exactly what users need: compiled commands, messages, schemas, manifest, shrinkwrap', () => {
+    expect(packed.files.filter((file) => !SHIPPED.some((allowed) => allowed.test(file)))).to.deep.equal([]);
+    const wanted = [
+      ...readdirSync(join(REPO, 'messages')).map((file) => `messages/${file}`),
+      ...readdirSync(join(REPO, 'schemas')).map((file) => `schemas/${file}`),
+      ...readdirSync(join(REPO, 'src'), { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.ts')).map((file) => `lib/${file.replace(/\.ts$/, '.js')}`),
+      'oclif.manifest.json',
+      'npm-shrinkwrap.json',
+    ];
+    expect(packed.files).to.include.members(wanted);
+    const compiled = packed.files.filter((file) => /^lib\/.+\.js$/.test(file)).map((file) => file.replace(/^lib\//, 'src/').replace(/\.js$/, '.ts'));
+    expect(compiled.filter((source) => !wanted.includes(source.replace(/^src\//, 'lib/').replace(/\.ts$/, '.js')))).to.deep.equal([]);
+  });
+
+  it('has a manifest of every command in the snapshot, at the package version', () => {
+    const manifest = fromTarball<Manifest>(packed, 'oclif.manifest.json');
+    const snapshot = JSON.parse(readFileSync(join(REPO, 'command-snapshot.json'), 'utf8')) as Array<{ command: string }>;
+    expect(Object.keys(manifest.commands).sort()).to.deep.equal(snapshot.map((entry) => entry.command).sort());
+    expect(manifest.version).to.equal(pkg.version);
+    for (const command of Object.values(manifest.commands)) expect(packed.files).to.include(`${command.relativePath!.join('/')}`);
+  });
+
+  it('pins a production tree from the registry that runs on the oldest Node it declares', () => {
+    const shrinkwrap = fromTarball<Shrinkwrap>(packed, 'npm-shrinkwrap.json');
+    const root = shrinkwrap.packages[''];
+    expect([root.name, root.version, root.dependencies]).to.deep.equal([pkg.name, pkg.version, pkg.dependencies]);
+    for (const [name, range] of Object.entries(pkg.dependencies)) {
+      expect(semver.satisfies(shrinkwrap.packages[`node_modules/${name}`].version!, range), name).to.equal(true);
+    }
+    for (const name of Object.keys(pkg.devDependencies)) {
+      const entry = shrinkwrap.packages[`node_modules/${name}`];
+      if (entry && !pkg.dependencies[name]) expect(Boolean(entry.dev) || Boolean(entry.devOptional), `${name} flagged dev`).to.equal(true);
+    }
+    const production = Object.entries(shrinkwrap.packages).filter(([path, entry]) => path && !entry.dev);
+    // No links and no local folders; the lock may omit `resolved` (npm's omit-lockfile-registry-resolved), which means the registry.
+    const notFromRegistry = production.filter(([, entry]) => entry.link === true || (entry.resolved !== undefined && !entry.resolved.startsWith('https://')));
+    expect(notFromRegistry.map(([path]) => path)).to.deep.equal([]);
+    const oldest = semver.minVersion(pkg.engines.node)!.version;
+    const refusing = production.filter(([, entry]) => entry.engines?.node && !semver.satisfies(oldest, entry.engines.node));
+    expect(refusing.map(([path, entry]) => `${path} needs ${entry.engines!.node}`)).to.deep.equal([]);
+  });
+});
