@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { expect } from 'chai';
 import {
   generateState,
+  isStale,
   loadState,
   staleTokens,
   to18CharId,
@@ -81,6 +82,13 @@ describe('emulator model', () => {
     // Stale tokens are older than 90 days, so a 60-day threshold catches them plus nothing recent.
     expect(staleTokens(state, 60, now)).to.have.length(90);
     expect(staleTokens(state, 800, now)).to.have.length(20);
+  });
+
+  it('isStale: never used is stale, used exactly N days ago is not, a millisecond earlier is', () => {
+    const now = Date.parse(NOW);
+    expect(isStale(null, 90, now)).to.equal(true);
+    expect(isStale(new Date(now - 90 * DAY).toISOString(), 90, now)).to.equal(false);
+    expect(isStale(new Date(now - 90 * DAY - 1).toISOString(), 90, now)).to.equal(true);
   });
 
   it('loadState accepts the bundled seed and rejects broken data clearly', async () => {

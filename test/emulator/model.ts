@@ -2,6 +2,9 @@
  * Data model of the OAuth usage emulator: the shapes it stores, a deterministic seed generator and small helpers
  * that tests use to compute expected answers independently of the server.
  */
+import { DAY_MS, isStale } from './stale.js';
+
+export { DAY_MS, isStale } from './stale.js';
 
 export type AccessTokenFormat = 'JWT' | 'Opaque';
 
@@ -66,7 +69,6 @@ export const DEFAULT_ORG: EmulatedOrg = {
   adminUsername: 'admin@acme.example.com',
 };
 
-const DAY_MS = 86_400_000;
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const ID_CHECKSUM_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';
 
@@ -154,8 +156,8 @@ export function cloneState(state: EmulatorState): EmulatorState {
 
 /** Tokens never used, or not used within `unusedDays` days before `now`. */
 export function staleTokens(state: EmulatorState, unusedDays: number, now: Date = new Date()): EmulatedToken[] {
-  const cutoff = now.getTime() - unusedDays * DAY_MS;
-  return state.tokens.filter((t) => t.lastUsedAt === null || Date.parse(t.lastUsedAt) < cutoff);
+  const nowMs = now.getTime();
+  return state.tokens.filter((t) => isStale(t.lastUsedAt, unusedDays, nowMs));
 }
 
 export function summarizeState(state: EmulatorState, unusedDays = 90, now: Date = new Date()): StateSummary {
