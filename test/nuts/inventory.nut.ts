@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Emulator } from '../emulator/server.js';
-import { generateState, staleTokens, to18CharId } from '../emulator/model.js';
+import { generateState, isStale, staleTokens, to18CharId } from '../emulator/model.js';
 import { parseCsv } from '../../src/shared/csv.js';
 import type { TokenUsage, UserUsage } from '../../src/shared/types.js';
 import { removeIsolatedHome, runPlugin, usageRequests } from './runPlugin.js';
@@ -69,8 +69,8 @@ describe('usage users list and usage tokens list (against the emulator)', () => 
     const app = appWithMostUsers();
     const all = await runPlugin<UserUsage[]>(emulator, ['external-client-app', 'usage', 'users', 'list', '--app', app.developerName, '--json']);
     const stale = await runPlugin<UserUsage[]>(emulator, ['external-client-app', 'usage', 'users', 'list', '--app', app.developerName, '--unused-days', '90', '--json']);
-    const cutoff = Date.now() - 90 * 86_400_000;
-    const expected = all.json!.result.filter((user) => !user.lastUsedAt || Date.parse(user.lastUsedAt) < cutoff).map((user) => user.username);
+    const now = Date.now();
+    const expected = all.json!.result.filter((user) => isStale(user.lastUsedAt ?? null, 90, now)).map((user) => user.username);
     expect(stale.json!.result.map((user) => user.username)).to.deep.equal(expected);
     expect(expected.length).to.be.greaterThan(0);
     expect(expected.length).to.be.lessThan(all.json!.result.length);

@@ -1,0 +1,120 @@
+/*
+ * The emulator's control API under /__emulator/: tests, the host test and the benchmark use it to read the state
+ * and the request log and to change faults, latency and data of a running emulator, including one in another
+ * process. It needs no auth and is not logged, so it never disturbs what the log says about client traffic.
+ */
+import type http from 'node:http';
+import type { FaultRule } from './faults.js';
+import { generateState, summarizeState, type EmulatorState, type SeedSpec } from './model.js';
+import { JSON_TYPE, type Reply } from './reply.js';
+import type { Emulator } from './server.js';
+
+const MAX_CONTROL_BODY = 64 * 1024 * 1024;
+
+/** Settings and counters GET /__emulator/ reports that the Emulator's public API does not expose. */
+export type ControlInfo = {
+  url: string;
+  versions: string[];
+  latencyMs: number;
+  absoluteUrls: boolean;
+  pendingFaults: number;
+  logEntries: number;
+};
+
+export type ControlTarget = Pick<
+  Emulator,
+  'state' | 'requests' | 'clearLog' | 'pendingFaults' | 'addFaults' | 'clearFaults' | 'setLatency' | 'reset'
+>;
+
+/** Answers one /__emulator request; `sub` is the path after /__emulator ('' for the root). */
+export async function handleControl(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  method: string,
+  sub: string,
+  emulator: ControlTarget,
+  info: () => ControlInfo
+): Promise<void> {
+  let reply: Reply;
+  try {
+    let body: unknown;
+    if (method === 'POST') body = await readJson(req);
+    else req.resume();
+    reply = control(emulator, info, method, sub, body);
+  } catch (e) {
+    reply = { status: 400, body: { error: e instanceof Error ? e.message : String(e) } };
+  }
+  if (res.destroyed || res.headersSent) return;
+  const payload = reply.body === undefined ? '' : JSON.stringify(reply.body);
+  res.writeHead(reply.status, { 'Content-Type': JSON_TYPE, 'Content-Length': Buffer.byteLength(payload) });
+  res.end(payload);
+}
+
+function control(emulator: ControlTarget, info: () => ControlInfo, method: string, sub: string, body: unknown): Reply {
+  const key = `${method} ${sub === '' ? '/' : sub}`;
+  switch (key) {
+    case 'GET /':
+    case 'GET /info':
+      return { status: 200, body: { ...info(), summary: summarizeState(emulator.state()) } };
+    case 'GET /state':
+      return { status: 200, body: emulator.state() };
+    case 'GET /log':
+      return { status: 200, body: emulator.requests() };
+    case 'DELETE /log': {
+      const cleared = info().logEntries;
+      emulator.clearLog();
+      return { status: 200, body: { cleared } };
+    }
+    case 'GET /faults':
+      return { status: 200, body: emulator.pendingFaults() };
+    case 'POST /faults':
+      emulator.addFaults(Array.isArray(body) ? (body as FaultRule[]) : [body as FaultRule]);
+      return { status: 200, body: { pending: info().pendingFaults } };
+    case 'DELETE /faults': {
+      const cleared = info().pendingFaults;
+      emulator.clearFaults();
+      return { status: 200, body: { cleared } };
+    }
+    case 'POST /latency': {
+      const ms = typeof body === 'object' && body !== null ? (body as { ms?: unknown }).ms : undefined;
+      emulator.setLatency(ms as number);
+      return { status: 200, body: { latencyMs: info().latencyMs } };
+    }
+    case 'POST /reset': {
+      const seed = typeof body === 'object' && body !== null ? (body as { seed?: unknown }).seed : undefined;
+      emulator.reset(seed === undefined ? (body as EmulatorState) : generateState(seed as SeedSpec));
+      return { status: 200, body: summarizeState(emulator.state()) };
+    }
+    default:
+      return { status: 404, body: { error: `unknown control endpoint: ${method} /__emulator${sub}` } };
+  }
+}
+
+function readJson(req: http.IncomingMessage): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_CONTROL_BODY) {
+        reject(new Error('request body too large'));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('error', reject);
+    req.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      if (text.trim() === '') {
+        reject(new Error('a JSON body is required'));
+        return;
+      }
+      try {
+        resolve(JSON.parse(text));
+      } catch (e) {
+        reject(new Error(`body is not JSON: ${e instanceof Error ? e.message : String(e)}`));
+      }
+    });
+  });
+}

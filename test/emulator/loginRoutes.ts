@@ -1,0 +1,131 @@
+/*
+ * The REST calls the sf CLI and @salesforce/core make while logging in or opening a connection: userinfo, the
+ * version list, the admin User record and the Organization query. They answer only as much as those clients read,
+ * for the org's one admin user, so a plugin can run against the emulator as if it were an org.
+ */
+import type { EmulatedOrg } from './model.js';
+import { errorBody, methodNotAllowed, notFound, type Reply } from './reply.js';
+
+/** Salesforce release name of an API version, e.g. 66.0 -> "Spring '26" (53.0 was Winter '22). */
+function releaseLabel(version: string): string {
+  const idx = Math.round(Number(version)) - 53;
+  const season = ['Winter', 'Spring', 'Summer'][((idx % 3) + 3) % 3];
+  return `${season} '${22 + Math.floor(idx / 3)}`;
+}
+
+function resourceMap(version: string): Record<string, string> {
+  const base = `/services/data/v${version}`;
+  const names = ['appMenu', 'chatter', 'composite', 'connect', 'limits', 'query', 'queryAll', 'search', 'sobjects', 'tooling'];
+  return Object.fromEntries(names.map((n) => [n, `${base}/${n}`]));
+}
+
+/** Whether `version` answers at all: every listed version, plus the unlisted older ones real orgs still serve. */
+export function servesVersion(versions: string[], version: string): boolean {
+  if (versions.includes(version)) return true;
+  // @salesforce/core hard-codes v51.0 for its login calls; real orgs serve every version back to 20.0, listed or not.
+  const oldest = Number(versions[0] ?? '0');
+  return /^\d+\.0$/.test(version) && Number(version) >= 20 && Number(version) < oldest;
+}
+
+/** The non-usage resources under /services/data/vNN.N that login and Org/Connection setup touch. */
+export function dataResource(org: EmulatedOrg, method: string, version: string, rest: string[], params: URLSearchParams): Reply {
+  const isUser = rest.length === 3 && rest[0] === 'sobjects' && rest[1] === 'User';
+  const isQuery =
+    (rest.length === 1 && rest[0] === 'query') || (rest.length === 2 && rest[0] === 'tooling' && rest[1] === 'query');
+  if (rest.length !== 0 && !isUser && !isQuery) return notFound();
+  if (method !== 'GET') return methodNotAllowed(method, 'GET');
+  if (isUser) return userRecord(org, version, rest[2]);
+  if (isQuery) return query(org, version, params.get('q'));
+  return { status: 200, body: resourceMap(version) };
+}
+
+export function versionList(versions: string[]): Array<{ label: string; url: string; version: string }> {
+  return versions.map((v) => ({ label: releaseLabel(v), url: `/services/data/v${v}`, version: v }));
+}
+
+/** `u` is the emulator's own origin: userinfo hands out absolute URLs. */
+export function userInfo(u: string, org: EmulatedOrg): Record<string, unknown> {
+  const { orgId, adminUserId, adminUsername } = org;
+  return {
+    sub: `${u}/id/${orgId}/${adminUserId}`,
+    'user_id': adminUserId,
+    'organization_id': orgId,
+    'preferred_username': adminUsername,
+    nickname: adminUsername.split('@')[0],
+    name: 'Emulator Admin',
+    email: adminUsername,
+    'email_verified': true,
+    'given_name': 'Emulator',
+    'family_name': 'Admin',
+    zoneinfo: 'America/Los_Angeles',
+    locale: 'en_US',
+    language: 'en_US',
+    'user_type': 'STANDARD',
+    active: true,
+    'is_app_installed': true,
+    urls: {
+      enterprise: `${u}/services/Soap/c/{version}/${orgId.slice(0, 15)}`,
+      metadata: `${u}/services/Soap/m/{version}/${orgId.slice(0, 15)}`,
+      partner: `${u}/services/Soap/u/{version}/${orgId.slice(0, 15)}`,
+      rest: `${u}/services/data/v{version}/`,
+      sobjects: `${u}/services/data/v{version}/sobjects/`,
+      search: `${u}/services/data/v{version}/search/`,
+      query: `${u}/services/data/v{version}/query/`,
+      'tooling_rest': `${u}/services/data/v{version}/tooling/`,
+      profile: `${u}/${adminUserId}`,
+      'custom_domain': u,
+    },
+  };
+}
+
+function userRecord(org: EmulatedOrg, version: string, id: string): Reply {
+  const { adminUserId, adminUsername } = org;
+  if (id !== adminUserId && id !== adminUserId.slice(0, 15)) return notFound();
+  return {
+    status: 200,
+    body: {
+      attributes: { type: 'User', url: `/services/data/v${version}/sobjects/User/${adminUserId}` },
+      Id: adminUserId,
+      Username: adminUsername,
+      Email: adminUsername,
+      Name: 'Emulator Admin',
+      FirstName: 'Emulator',
+      LastName: 'Admin',
+      IsActive: true,
+      UserType: 'Standard',
+      LanguageLocaleKey: 'en_US',
+      TimeZoneSidKey: 'America/Los_Angeles',
+    },
+  };
+}
+
+function query(org: EmulatedOrg, version: string, q: string | null): Reply {
+  if (!q) return { status: 400, body: errorBody('MALFORMED_QUERY', 'A query string is required (q parameter).') };
+  if (/\bScratchOrgInfo\b/i.test(q)) {
+    return { status: 400, body: errorBody('INVALID_TYPE', "sObject type 'ScratchOrgInfo' is not supported.") };
+  }
+  if (/\bfrom\s+Organization\b/i.test(q)) {
+    const { orgId } = org;
+    return {
+      status: 200,
+      body: {
+        totalSize: 1,
+        done: true,
+        records: [
+          {
+            attributes: { type: 'Organization', url: `/services/data/v${version}/sobjects/Organization/${orgId}` },
+            Id: orgId,
+            Name: 'Emulated Org',
+            InstanceName: 'EMU1',
+            IsSandbox: false,
+            TrialExpirationDate: null,
+            NamespacePrefix: null,
+            OrganizationType: 'Developer Edition',
+            CreatedDate: '2024-01-15T10:00:00.000+0000',
+          },
+        ],
+      },
+    };
+  }
+  return { status: 200, body: { totalSize: 0, done: true, records: [] } };
+}
