@@ -221,7 +221,13 @@ function parseRows(text: string, path: string): Array<Record<string, unknown>> {
     if (!Array.isArray(rows)) throw messages.createError('error.FileNotJson', [path]);
     return rows.filter((row): row is Record<string, unknown> => typeof row === 'object' && row !== null);
   }
-  const rows = parseCsv(text);
+  let rows: Array<Record<string, string>>;
+  try {
+    rows = parseCsv(text);
+  } catch (error) {
+    // Only malformed CSV gets here (an unclosed quote); the parser's message says where.
+    throw messages.createError('error.FileUnreadable', [path, (error as Error).message]);
+  }
   if (rows.length > 0 && !('tokenId' in rows[0]) && !('revocationUrl' in rows[0])) {
     throw messages.createError('error.FileWithoutTokenColumn', [path]);
   }

@@ -150,6 +150,12 @@ describe('revoke: planFromFile', () => {
     await expectRejection(planFromFile(await file('object.json', '{"status":0,"result":{"tokenId":"T1"}}')), 'FileNotJsonError');
   });
 
+  it('refuses a CSV with an unclosed quote as unreadable, naming the file', async () => {
+    const path = await file('open.csv', 'tokenId,note\r\nT1,"open\r\n');
+    const error = await expectRejection(planFromFile(path), 'FileUnreadableError');
+    expect(error.message).to.include(path);
+  });
+
   it('refuses a row without a token, naming its row number', async () => {
     const error = await expectRejection(planFromFile(await file('gap.csv', 'tokenId,username\r\nT1,a\r\n,b\r\n')), 'FileRowWithoutTokenError');
     expect(error.message).to.include('row 2');
