@@ -1,20 +1,21 @@
-import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { Flags } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
 import { concurrencyFlag, lastUsedFlags, listFlags, orgFlags } from '../../../../flags.js';
 import { exitOnInterrupt } from '../../../../signals.js';
-import { printRows, writeJsonEnvelope } from '../../../../output.js';
+import { printRows } from '../../../../output.js';
 import { tokenInventory } from '../../../../shared/inventory.js';
 import { startProgress } from '../../../../progress.js';
 import { lastUsedCriteria } from '../../../../shared/lastUsed.js';
 import type { TokenUsage } from '../../../../shared/types.js';
 import { UsageClient } from '../../../../shared/usageClient.js';
+import { UsageCommand } from '../../../../usageCommand.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'external-client-app.usage.tokens.list');
 
 export type TokensListResult = TokenUsage[];
 
-export default class TokensList extends SfCommand<TokensListResult> {
+export default class TokensList extends UsageCommand<TokensListResult> {
   public static readonly summary = messages.getMessage('summary');
   public static readonly description = messages.getMessage('description');
   public static readonly examples = messages.getMessages('examples');
@@ -34,10 +35,6 @@ export default class TokensList extends SfCommand<TokensListResult> {
     ...concurrencyFlag,
     ...listFlags,
   };
-
-  public logJson(json: unknown): void {
-    writeJsonEnvelope(json, () => super.logJson(json));
-  }
 
   public async run(): Promise<TokensListResult> {
     const { flags } = await this.parse(TokensList);

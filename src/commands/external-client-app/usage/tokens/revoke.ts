@@ -1,7 +1,7 @@
-import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { Flags } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
 import { concurrencyFlag, lastUsedFlags, orgFlags } from '../../../../flags.js';
-import { printRows, writeJsonEnvelope } from '../../../../output.js';
+import { printRows } from '../../../../output.js';
 import { startProgress } from '../../../../progress.js';
 import { whileHandlingSignals } from '../../../../signals.js';
 import { lastUsedCriteria } from '../../../../shared/lastUsed.js';
@@ -15,6 +15,7 @@ import {
 } from '../../../../shared/revoke.js';
 import { chooseSelection } from '../../../../shared/selection.js';
 import { UsageClient } from '../../../../shared/usageClient.js';
+import { UsageCommand } from '../../../../usageCommand.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'external-client-app.usage.tokens.revoke');
@@ -26,7 +27,7 @@ export type TokensRevokeResult = {
   failures: RevokeTarget[];
 };
 
-export default class TokensRevoke extends SfCommand<TokensRevokeResult> {
+export default class TokensRevoke extends UsageCommand<TokensRevokeResult> {
   public static readonly summary = messages.getMessage('summary');
   public static readonly description = messages.getMessage('description');
   public static readonly examples = messages.getMessages('examples');
@@ -67,10 +68,6 @@ export default class TokensRevoke extends SfCommand<TokensRevokeResult> {
   };
 
   private stopRequested = false;
-
-  public logJson(json: unknown): void {
-    writeJsonEnvelope(json, () => super.logJson(json));
-  }
 
   public async run(): Promise<TokensRevokeResult> {
     const { flags } = await this.parse(TokensRevoke);
