@@ -1,11 +1,10 @@
 import { Flags } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
-import { concurrencyFlag, lastUsedFlags, listFlags, orgFlags } from '../../../../flags.js';
+import { concurrencyFlag, lastUsedCriteriaFromFlags, lastUsedFlags, listFlags, orgFlags } from '../../../../flags.js';
 import { exitOnInterrupt } from '../../../../signals.js';
 import { printRows } from '../../../../output.js';
 import { tokenInventory } from '../../../../shared/inventory.js';
 import { startProgress } from '../../../../progress.js';
-import { lastUsedCriteria } from '../../../../shared/lastUsed.js';
 import type { TokenUsage } from '../../../../shared/types.js';
 import { UsageClient } from '../../../../shared/usageClient.js';
 import { UsageCommand } from '../../../../usageCommand.js';
@@ -39,11 +38,7 @@ export default class TokensList extends UsageCommand<TokensListResult> {
   public async run(): Promise<TokensListResult> {
     const { flags } = await this.parse(TokensList);
     return exitOnInterrupt(async () => {
-      const criteria = lastUsedCriteria({
-        before: flags['last-used-before'],
-        after: flags['last-used-after'],
-        unusedDays: flags['unused-days'],
-      });
+      const criteria = lastUsedCriteriaFromFlags(flags);
       const client = await UsageClient.connect(flags['target-org'], flags['api-version'], { concurrency: flags.concurrency });
       const progress = startProgress(this, messages.getMessage('progress.title'));
       const tokens = await tokenInventory(client, {

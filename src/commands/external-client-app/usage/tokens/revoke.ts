@@ -1,10 +1,9 @@
 import { Flags } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
-import { concurrencyFlag, lastUsedFlags, orgFlags } from '../../../../flags.js';
+import { concurrencyFlag, lastUsedCriteriaFromFlags, lastUsedFlags, orgFlags } from '../../../../flags.js';
 import { printRows } from '../../../../output.js';
 import { startProgress } from '../../../../progress.js';
 import { whileHandlingSignals } from '../../../../signals.js';
-import { lastUsedCriteria } from '../../../../shared/lastUsed.js';
 import {
   executePlan,
   planOffline,
@@ -77,11 +76,7 @@ export default class TokensRevoke extends UsageCommand<TokensRevokeResult> {
       apps: flags.app ?? [],
       users: flags.user ?? [],
       allUsers: Boolean(flags['all-users']),
-      criteria: lastUsedCriteria({
-        before: flags['last-used-before'],
-        after: flags['last-used-after'],
-        unusedDays: flags['unused-days'],
-      }),
+      criteria: lastUsedCriteriaFromFlags(flags),
     });
     const dryRun = Boolean(flags['dry-run']);
     const mustAsk = !dryRun && !flags['no-prompt'] && !this.jsonEnabled();

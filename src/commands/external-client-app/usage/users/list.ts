@@ -1,9 +1,9 @@
 import { Flags } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
-import { lastUsedFlags, listFlags, orgFlags } from '../../../../flags.js';
+import { lastUsedCriteriaFromFlags, lastUsedFlags, listFlags, orgFlags } from '../../../../flags.js';
 import { exitOnInterrupt } from '../../../../signals.js';
 import { printRows } from '../../../../output.js';
-import { hasLastUsedCriteria, lastUsedCriteria, lastUsedMatcher } from '../../../../shared/lastUsed.js';
+import { hasLastUsedCriteria, lastUsedMatcher } from '../../../../shared/lastUsed.js';
 import { resolveApp } from '../../../../shared/resolve.js';
 import type { UserUsage } from '../../../../shared/types.js';
 import { UsageClient } from '../../../../shared/usageClient.js';
@@ -33,11 +33,7 @@ export default class UsersList extends UsageCommand<UsersListResult> {
   public async run(): Promise<UsersListResult> {
     const { flags } = await this.parse(UsersList);
     return exitOnInterrupt(async () => {
-      const criteria = lastUsedCriteria({
-        before: flags['last-used-before'],
-        after: flags['last-used-after'],
-        unusedDays: flags['unused-days'],
-      });
+      const criteria = lastUsedCriteriaFromFlags(flags);
       const client = await UsageClient.connect(flags['target-org'], flags['api-version']);
       const pageSize = flags['page-size'];
       const app = resolveApp(flags.app, await client.listApps({ pageSize }));
