@@ -8,7 +8,7 @@ import { resolveApp } from './resolve.js';
 import type { Selection } from './selection.js';
 import type { AppUsage, TokenUsage, UserUsage } from './types.js';
 import type { UsageClient } from './usageClient.js';
-import { printable, tokenIdFrom } from './usagePaths.js';
+import { tokenIdFrom } from './usagePaths.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'revoke');
@@ -250,10 +250,3 @@ function dedupe(targets: PlannedTarget[]): PlannedTarget[] {
   }
   return [...seen.values()];
 }
-
-export const describeTarget = (target: PlannedTarget): string =>
-  target.scope === 'token'
-    ? `token ${printable(target.tokenId ?? '')}`
-    : target.scope === 'user'
-    ? `user ${target.username ?? target.userIdentifier ?? ''} of ${target.appDeveloperName ?? target.appIdentifier ?? ''}`
-    : `every token of ${target.appDeveloperName ?? target.appIdentifier ?? ''}`;

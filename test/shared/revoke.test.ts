@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { toCsv } from '../../src/shared/csv.js';
 import {
-  describeTarget,
   executePlan,
   planApp,
   planFromFile,
@@ -74,12 +73,6 @@ describe('revoke: plans', () => {
       { scope: 'user', appIdentifier: APP.identifier, appDeveloperName: APP.developerName, userIdentifier: userId(2), username: 'user2@acme.example.com' },
     ]);
     expect(planApp(APP)).to.deep.equal([{ scope: 'app', appIdentifier: APP.identifier, appDeveloperName: APP.developerName }]);
-  });
-
-  it('describeTarget names what each target revokes', () => {
-    expect(describeTarget({ scope: 'token', tokenId: 'T1' })).to.equal('token T1');
-    expect(describeTarget(planUsers(APP, [USERS[0]])[0])).to.equal('user user1@acme.example.com of Billing_Connector');
-    expect(describeTarget(planApp(APP)[0])).to.equal('every token of Billing_Connector');
   });
 });
 
