@@ -1,5 +1,6 @@
 import { Flags } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
+import { lastUsedCriteria, type LastUsedCriteria } from './shared/lastUsed.js';
 import { DEFAULT_CONCURRENCY, DEFAULT_PAGE_SIZE, MAX_CONCURRENCY } from './shared/usageClient.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -54,3 +55,11 @@ export const lastUsedFlags = {
     min: 0,
   }),
 };
+
+/** The parsed values of lastUsedFlags as criteria; the flag names are spelled out here, next to their definitions. */
+export const lastUsedCriteriaFromFlags = (flags: {
+  'last-used-before'?: string;
+  'last-used-after'?: string;
+  'unused-days'?: number;
+}): LastUsedCriteria =>
+  lastUsedCriteria({ before: flags['last-used-before'], after: flags['last-used-after'], unusedDays: flags['unused-days'] });

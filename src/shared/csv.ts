@@ -3,6 +3,8 @@
  * double quotes, quotes doubled. The header is the JSON field names, so a CSV row and a `--json` row say the same thing.
  */
 
+import { parse } from 'csv-parse/sync';
+
 /** Every key of every row, in first-seen order, so fields the API adds later still reach the CSV. */
 export function csvColumns(rows: ReadonlyArray<Record<string, unknown>>, preferred: readonly string[] = []): string[] {
   const seen = new Set<string>(preferred.filter((key) => rows.length === 0 || rows.some((row) => key in row)));
@@ -22,46 +24,21 @@ export function toCsv(rows: ReadonlyArray<Record<string, unknown>>, columns: rea
   return `${lines.join('\r\n')}\r\n`;
 }
 
-/** Parses RFC 4180 text into records keyed by the header row. Used to read back a `tokens list` CSV. */
+/**
+ * Reads a CSV document (a `tokens list` CSV, for `--from-file`) into records keyed by its header row. csv-parse
+ * does the RFC 4180 work: BOM, quoted fields with commas, quotes and line breaks. CRLF, LF and CR all end a row, even
+ * mixed in one file (a CSV we wrote with CRLF, then extended in an editor that writes LF). Rows are read as arrays
+ * and keyed here, so a short row still has every header key (as '') and an extra field is dropped. A quote inside an
+ * unquoted field is kept as text (relaxQuotes), as hand-edited files do; an unclosed quote throws csv-parse's CsvError.
+ */
 export function parseCsv(text: string): Array<Record<string, string>> {
-  const records: string[][] = [];
-  let record: string[] = [];
-  let field = '';
-  let quoted = false;
-  let i = 0;
-  const input = text.replace(/^\uFEFF/, '');
-  while (i < input.length) {
-    const char = input[i];
-    if (quoted) {
-      if (char === '"' && input[i + 1] === '"') {
-        field += '"';
-        i += 2;
-        continue;
-      }
-      if (char === '"') quoted = false;
-      else field += char;
-      i++;
-      continue;
-    }
-    if (char === '"' && field === '') quoted = true;
-    else if (char === ',') {
-      record.push(field);
-      field = '';
-    } else if (char === '\n' || char === '\r') {
-      if (char === '\r' && input[i + 1] === '\n') i++;
-      record.push(field);
-      records.push(record);
-      record = [];
-      field = '';
-    } else field += char;
-    i++;
-  }
-  if (field !== '' || record.length > 0) {
-    record.push(field);
-    records.push(record);
-  }
-  const nonEmpty = records.filter((r) => !(r.length === 1 && r[0] === ''));
-  const [header, ...body] = nonEmpty;
+  const [header, ...body] = parse(text, {
+    bom: true,
+    skipEmptyLines: true,
+    relaxColumnCount: true,
+    relaxQuotes: true,
+    recordDelimiter: ['\r\n', '\n', '\r'],
+  }) as string[][];
   if (!header) return [];
   return body.map((values) => Object.fromEntries(header.map((name, index) => [name, values[index] ?? ''])));
 }

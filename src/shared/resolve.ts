@@ -1,4 +1,5 @@
 import { Messages, SfError } from '@salesforce/core';
+import levenshtein from 'fast-levenshtein';
 import type { AppUsage, UserUsage } from './types.js';
 import { assertSalesforceId, isSalesforceId, printable, sameSalesforceId } from './usagePaths.js';
 
@@ -80,21 +81,9 @@ export function closest(input: string, names: readonly string[], max = 3): strin
     .map((name) => {
       const hay = name.toLowerCase();
       const contains = hay.includes(needle) || needle.includes(hay);
-      return { name, score: contains ? 0 : editDistance(needle, hay) };
+      return { name, score: contains ? 0 : levenshtein.get(needle, hay) };
     })
     .filter(({ score }) => score <= Math.max(2, Math.ceil(needle.length / 3)))
     .sort((a, b) => a.score - b.score || a.name.localeCompare(b.name));
   return scored.slice(0, max).map(({ name }) => name);
-}
-
-export function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length];
 }

@@ -6,6 +6,9 @@
  * get better by asking again, and 403 REQUEST_LIMIT_EXCEEDED must stop the run.
  */
 
+import { env as processEnv, type Env } from '@salesforce/kit';
+import { envInteger } from './env.js';
+
 export type RetryPolicy = {
   /** Attempts per request, the first one included. */
   maxAttempts: number;
@@ -36,15 +39,12 @@ export const RETRY_ENV = {
   timeoutMs: 'SF_ECA_REQUEST_TIMEOUT_MS',
 } as const;
 
-export function retryPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): RetryPolicy {
+export function retryPolicyFromEnv(env: Env = processEnv): RetryPolicy {
   const policy = { ...DEFAULT_RETRY_POLICY };
   for (const key of Object.keys(RETRY_ENV) as Array<keyof RetryPolicy>) {
-    const raw = env[RETRY_ENV[key]];
-    if (raw === undefined || raw.trim() === '') continue;
-    const value = Number(raw);
-    if (Number.isInteger(value) && value >= (key === 'maxAttempts' || key === 'timeoutMs' ? 1 : 0)) {
-      policy[key] = value;
-    }
+    // At least one attempt, and a time-out of 0 would fail every request; zero delays are fine (tests use them).
+    const min = key === 'maxAttempts' || key === 'timeoutMs' ? 1 : 0;
+    policy[key] = envInteger(RETRY_ENV[key], min, env) ?? policy[key];
   }
   return policy;
 }

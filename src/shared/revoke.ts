@@ -8,7 +8,7 @@ import { resolveApp } from './resolve.js';
 import type { Selection } from './selection.js';
 import type { AppUsage, TokenUsage, UserUsage } from './types.js';
 import type { UsageClient } from './usageClient.js';
-import { printable, tokenIdFrom } from './usagePaths.js';
+import { tokenIdFrom } from './usagePaths.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'revoke');
@@ -221,7 +221,13 @@ function parseRows(text: string, path: string): Array<Record<string, unknown>> {
     if (!Array.isArray(rows)) throw messages.createError('error.FileNotJson', [path]);
     return rows.filter((row): row is Record<string, unknown> => typeof row === 'object' && row !== null);
   }
-  const rows = parseCsv(text);
+  let rows: Array<Record<string, string>>;
+  try {
+    rows = parseCsv(text);
+  } catch (error) {
+    // Only malformed CSV gets here (an unclosed quote); the parser's message says where.
+    throw messages.createError('error.FileUnreadable', [path, (error as Error).message]);
+  }
   if (rows.length > 0 && !('tokenId' in rows[0]) && !('revocationUrl' in rows[0])) {
     throw messages.createError('error.FileWithoutTokenColumn', [path]);
   }
@@ -244,10 +250,3 @@ function dedupe(targets: PlannedTarget[]): PlannedTarget[] {
   }
   return [...seen.values()];
 }
-
-export const describeTarget = (target: PlannedTarget): string =>
-  target.scope === 'token'
-    ? `token ${printable(target.tokenId ?? '')}`
-    : target.scope === 'user'
-    ? `user ${target.username ?? target.userIdentifier ?? ''} of ${target.appDeveloperName ?? target.appIdentifier ?? ''}`
-    : `every token of ${target.appDeveloperName ?? target.appIdentifier ?? ''}`;

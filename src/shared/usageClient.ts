@@ -10,6 +10,7 @@ import {
   type Subject,
   unexpectedBodyError,
 } from './errors.js';
+import { envInteger } from './env.js';
 import { createLimiter, type Limiter } from './limiter.js';
 import { isRetryableStatus, nextDelay, parseRetryAfter, type RetryPolicy, retryPolicyFromEnv } from './retry.js';
 import type { AppUsage, TokenUsage, UsagePage, UserUsage } from './types.js';
@@ -239,7 +240,6 @@ function withTokenId(row: Record<string, unknown>, instanceUrl: string): TokenUs
   return { ...(row as TokenUsage), tokenId: tokenIdFrom(url) };
 }
 
-function pageCapFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  const value = Number(env.SF_ECA_MAX_PAGES);
-  return Number.isInteger(value) && value > 0 ? value : DEFAULT_PAGE_CAP;
+function pageCapFromEnv(): number {
+  return envInteger('SF_ECA_MAX_PAGES', 1) ?? DEFAULT_PAGE_CAP;
 }

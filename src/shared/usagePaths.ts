@@ -26,10 +26,6 @@ export const sameSalesforceId = (a: string, b: string): boolean =>
 
 export const isSalesforceId = (value: string): boolean => SALESFORCE_ID.test(value);
 
-export const looksLikeAppId = (value: string): boolean => isSalesforceId(value) && value.startsWith('0xI');
-
-export const looksLikeUserId = (value: string): boolean => isSalesforceId(value) && value.startsWith('005');
-
 /** Throws an SfError (and so sends no request) unless the value is a 15- or 18-character Salesforce id. */
 export function assertSalesforceId(value: string, kind: IdKind): string {
   if (!isSalesforceId(value)) {

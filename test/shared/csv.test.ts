@@ -80,8 +80,23 @@ describe('csv: parseCsv', () => {
     ]);
   });
 
+  it('ends rows at CRLF, LF or CR, mixed in one file', () => {
+    expect(parseCsv('tokenId\r\nT1\nT2\rT3\r\n')).to.deep.equal([{ tokenId: 'T1' }, { tokenId: 'T2' }, { tokenId: 'T3' }]);
+  });
+
   it('fills missing trailing fields with empty strings', () => {
     expect(parseCsv('a,b,c\r\n1\r\n')).to.deep.equal([{ a: '1', b: '', c: '' }]);
+  });
+
+  it('drops fields beyond the header and keeps a quote inside an unquoted field as text', () => {
+    expect(parseCsv('a,b\r\n1,2,3\r\nx"y,z\r\n')).to.deep.equal([
+      { a: '1', b: '2' },
+      { a: 'x"y', b: 'z' },
+    ]);
+  });
+
+  it('throws on an unclosed quote rather than reading the rest of the file as one field', () => {
+    expect(() => parseCsv('tokenId,note\r\nT1,"open\r\nT2,b\r\n')).to.throw(/quote/i);
   });
 
   it('returns no rows for an empty text or a header alone', () => {

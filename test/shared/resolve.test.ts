@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { assertUserInput, closest, editDistance, resolveApp, resolveApps, selectUsers, userMatches } from '../../src/shared/resolve.js';
+import { assertUserInput, closest, resolveApp, resolveApps, selectUsers, userMatches } from '../../src/shared/resolve.js';
 import { appId, appRow, expectSfError, userId, userRow } from './fakeTransport.js';
 
 const billing = appRow(1, 'Billing_Connector');
@@ -104,13 +104,11 @@ describe('resolve: users', () => {
   });
 });
 
-describe('resolve: closest and editDistance', () => {
-  it('computes Levenshtein distances', () => {
-    expect(editDistance('', '')).to.equal(0);
-    expect(editDistance('abc', '')).to.equal(3);
-    expect(editDistance('kitten', 'sitting')).to.equal(3);
-    expect(editDistance('flaw', 'lawn')).to.equal(2);
-    expect(editDistance('same', 'same')).to.equal(0);
+describe('resolve: closest', () => {
+  it('suggests names within edit distance of a third of the input, nearest first', () => {
+    const names = ['Billing_Connector', 'Billing_Sync', 'Payroll_Sync'];
+    expect(closest('Biling_Conector', names)).to.deep.equal(['Billing_Connector']);
+    expect(closest('Payrol_Synk', names)).to.deep.equal(['Payroll_Sync']);
   });
 
   it('ranks substring matches first, then near names, at most three', () => {

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { Env } from '@salesforce/kit';
 import {
   DEFAULT_RETRY_POLICY,
   isRetryableStatus,
@@ -87,35 +88,35 @@ describe('retry: statuses and Retry-After', () => {
 
 describe('retry: retryPolicyFromEnv', () => {
   it('uses the defaults without variables', () => {
-    expect(retryPolicyFromEnv({})).to.deep.equal(DEFAULT_RETRY_POLICY);
+    expect(retryPolicyFromEnv(new Env({}))).to.deep.equal(DEFAULT_RETRY_POLICY);
   });
 
   it('reads every SF_ECA_* variable', () => {
-    const policy = retryPolicyFromEnv({
+    const policy = retryPolicyFromEnv(new Env({
       SF_ECA_MAX_ATTEMPTS: '7',
       SF_ECA_RETRY_BASE_MS: '0',
       SF_ECA_RETRY_MAX_DELAY_MS: '2500',
       SF_ECA_RETRY_MAX_ELAPSED_MS: '9000',
       SF_ECA_REQUEST_TIMEOUT_MS: '1234',
-    });
+    }));
     expect(policy).to.deep.equal({ maxAttempts: 7, baseDelayMs: 0, maxDelayMs: 2500, maxElapsedMs: 9000, timeoutMs: 1234 });
     expect(Object.values(RETRY_ENV).every((name) => name.startsWith('SF_ECA_'))).to.equal(true);
   });
 
   it('ignores junk, negatives, fractions, empty values and zero attempts or timeout', () => {
-    const policy = retryPolicyFromEnv({
+    const policy = retryPolicyFromEnv(new Env({
       SF_ECA_MAX_ATTEMPTS: '0',
       SF_ECA_RETRY_BASE_MS: '-5',
       SF_ECA_RETRY_MAX_DELAY_MS: 'lots',
       SF_ECA_RETRY_MAX_ELAPSED_MS: '1.5',
       SF_ECA_REQUEST_TIMEOUT_MS: '0',
-    });
+    }));
     expect(policy).to.deep.equal(DEFAULT_RETRY_POLICY);
-    expect(retryPolicyFromEnv({ SF_ECA_MAX_ATTEMPTS: '  ' })).to.deep.equal(DEFAULT_RETRY_POLICY);
+    expect(retryPolicyFromEnv(new Env({ SF_ECA_MAX_ATTEMPTS: '  ', SF_ECA_RETRY_BASE_MS: '  ' }))).to.deep.equal(DEFAULT_RETRY_POLICY);
   });
 
   it('does not change the shared default policy', () => {
-    retryPolicyFromEnv({ SF_ECA_MAX_ATTEMPTS: '9' });
+    retryPolicyFromEnv(new Env({ SF_ECA_MAX_ATTEMPTS: '9' }));
     expect(DEFAULT_RETRY_POLICY.maxAttempts).to.equal(4);
   });
 });

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { toCsv } from '../../src/shared/csv.js';
 import {
-  describeTarget,
   executePlan,
   planApp,
   planFromFile,
@@ -75,12 +74,6 @@ describe('revoke: plans', () => {
     ]);
     expect(planApp(APP)).to.deep.equal([{ scope: 'app', appIdentifier: APP.identifier, appDeveloperName: APP.developerName }]);
   });
-
-  it('describeTarget names what each target revokes', () => {
-    expect(describeTarget({ scope: 'token', tokenId: 'T1' })).to.equal('token T1');
-    expect(describeTarget(planUsers(APP, [USERS[0]])[0])).to.equal('user user1@acme.example.com of Billing_Connector');
-    expect(describeTarget(planApp(APP)[0])).to.equal('every token of Billing_Connector');
-  });
 });
 
 describe('revoke: planFromFile', () => {
@@ -148,6 +141,12 @@ describe('revoke: planFromFile', () => {
   it('refuses JSON that does not parse or has no result array', async () => {
     await expectRejection(planFromFile(await file('bad.json', '{"status":0,"result":[{"tokenId":"T1"}')), 'FileNotJsonError');
     await expectRejection(planFromFile(await file('object.json', '{"status":0,"result":{"tokenId":"T1"}}')), 'FileNotJsonError');
+  });
+
+  it('refuses a CSV with an unclosed quote as unreadable, naming the file', async () => {
+    const path = await file('open.csv', 'tokenId,note\r\nT1,"open\r\n');
+    const error = await expectRejection(planFromFile(path), 'FileUnreadableError');
+    expect(error.message).to.include(path);
   });
 
   it('refuses a row without a token, naming its row number', async () => {

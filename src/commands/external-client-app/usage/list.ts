@@ -1,19 +1,20 @@
-import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { Flags } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
 import { concurrencyFlag, listFlags, orgFlags } from '../../../flags.js';
 import { exitOnInterrupt } from '../../../signals.js';
-import { printRows, writeJsonEnvelope } from '../../../output.js';
+import { printRows } from '../../../output.js';
 import { startProgress } from '../../../progress.js';
 import { withUserCounts } from '../../../shared/inventory.js';
 import type { AppUsage } from '../../../shared/types.js';
 import { UsageClient } from '../../../shared/usageClient.js';
+import { UsageCommand } from '../../../usageCommand.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'external-client-app.usage.list');
 
 export type UsageListResult = AppUsage[];
 
-export default class UsageList extends SfCommand<UsageListResult> {
+export default class UsageList extends UsageCommand<UsageListResult> {
   public static readonly summary = messages.getMessage('summary');
   public static readonly description = messages.getMessage('description');
   public static readonly examples = messages.getMessages('examples');
@@ -27,10 +28,6 @@ export default class UsageList extends SfCommand<UsageListResult> {
     ...listFlags,
     ...concurrencyFlag,
   };
-
-  public logJson(json: unknown): void {
-    writeJsonEnvelope(json, () => super.logJson(json));
-  }
 
   public async run(): Promise<UsageListResult> {
     const { flags } = await this.parse(UsageList);

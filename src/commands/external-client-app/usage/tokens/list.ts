@@ -1,20 +1,20 @@
-import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { Flags } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
-import { concurrencyFlag, lastUsedFlags, listFlags, orgFlags } from '../../../../flags.js';
+import { concurrencyFlag, lastUsedCriteriaFromFlags, lastUsedFlags, listFlags, orgFlags } from '../../../../flags.js';
 import { exitOnInterrupt } from '../../../../signals.js';
-import { printRows, writeJsonEnvelope } from '../../../../output.js';
+import { printRows } from '../../../../output.js';
 import { tokenInventory } from '../../../../shared/inventory.js';
 import { startProgress } from '../../../../progress.js';
-import { lastUsedCriteria } from '../../../../shared/lastUsed.js';
 import type { TokenUsage } from '../../../../shared/types.js';
 import { UsageClient } from '../../../../shared/usageClient.js';
+import { UsageCommand } from '../../../../usageCommand.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'external-client-app.usage.tokens.list');
 
 export type TokensListResult = TokenUsage[];
 
-export default class TokensList extends SfCommand<TokensListResult> {
+export default class TokensList extends UsageCommand<TokensListResult> {
   public static readonly summary = messages.getMessage('summary');
   public static readonly description = messages.getMessage('description');
   public static readonly examples = messages.getMessages('examples');
@@ -35,18 +35,10 @@ export default class TokensList extends SfCommand<TokensListResult> {
     ...listFlags,
   };
 
-  public logJson(json: unknown): void {
-    writeJsonEnvelope(json, () => super.logJson(json));
-  }
-
   public async run(): Promise<TokensListResult> {
     const { flags } = await this.parse(TokensList);
     return exitOnInterrupt(async () => {
-      const criteria = lastUsedCriteria({
-        before: flags['last-used-before'],
-        after: flags['last-used-after'],
-        unusedDays: flags['unused-days'],
-      });
+      const criteria = lastUsedCriteriaFromFlags(flags);
       const client = await UsageClient.connect(flags['target-org'], flags['api-version'], { concurrency: flags.concurrency });
       const progress = startProgress(this, messages.getMessage('progress.title'));
       const tokens = await tokenInventory(client, {

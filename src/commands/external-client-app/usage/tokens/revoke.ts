@@ -1,10 +1,9 @@
-import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { Flags } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
-import { concurrencyFlag, lastUsedFlags, orgFlags } from '../../../../flags.js';
-import { printRows, writeJsonEnvelope } from '../../../../output.js';
+import { concurrencyFlag, lastUsedCriteriaFromFlags, lastUsedFlags, orgFlags } from '../../../../flags.js';
+import { printRows } from '../../../../output.js';
 import { startProgress } from '../../../../progress.js';
 import { whileHandlingSignals } from '../../../../signals.js';
-import { lastUsedCriteria } from '../../../../shared/lastUsed.js';
 import {
   executePlan,
   planOffline,
@@ -15,6 +14,7 @@ import {
 } from '../../../../shared/revoke.js';
 import { chooseSelection } from '../../../../shared/selection.js';
 import { UsageClient } from '../../../../shared/usageClient.js';
+import { UsageCommand } from '../../../../usageCommand.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'external-client-app.usage.tokens.revoke');
@@ -26,7 +26,7 @@ export type TokensRevokeResult = {
   failures: RevokeTarget[];
 };
 
-export default class TokensRevoke extends SfCommand<TokensRevokeResult> {
+export default class TokensRevoke extends UsageCommand<TokensRevokeResult> {
   public static readonly summary = messages.getMessage('summary');
   public static readonly description = messages.getMessage('description');
   public static readonly examples = messages.getMessages('examples');
@@ -68,10 +68,6 @@ export default class TokensRevoke extends SfCommand<TokensRevokeResult> {
 
   private stopRequested = false;
 
-  public logJson(json: unknown): void {
-    writeJsonEnvelope(json, () => super.logJson(json));
-  }
-
   public async run(): Promise<TokensRevokeResult> {
     const { flags } = await this.parse(TokensRevoke);
     const selection = chooseSelection({
@@ -80,11 +76,7 @@ export default class TokensRevoke extends SfCommand<TokensRevokeResult> {
       apps: flags.app ?? [],
       users: flags.user ?? [],
       allUsers: Boolean(flags['all-users']),
-      criteria: lastUsedCriteria({
-        before: flags['last-used-before'],
-        after: flags['last-used-after'],
-        unusedDays: flags['unused-days'],
-      }),
+      criteria: lastUsedCriteriaFromFlags(flags),
     });
     const dryRun = Boolean(flags['dry-run']);
     const mustAsk = !dryRun && !flags['no-prompt'] && !this.jsonEnabled();

@@ -1,19 +1,20 @@
-import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { Flags } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
-import { lastUsedFlags, listFlags, orgFlags } from '../../../../flags.js';
+import { lastUsedCriteriaFromFlags, lastUsedFlags, listFlags, orgFlags } from '../../../../flags.js';
 import { exitOnInterrupt } from '../../../../signals.js';
-import { printRows, writeJsonEnvelope } from '../../../../output.js';
-import { hasLastUsedCriteria, lastUsedCriteria, lastUsedMatcher } from '../../../../shared/lastUsed.js';
+import { printRows } from '../../../../output.js';
+import { hasLastUsedCriteria, lastUsedMatcher } from '../../../../shared/lastUsed.js';
 import { resolveApp } from '../../../../shared/resolve.js';
 import type { UserUsage } from '../../../../shared/types.js';
 import { UsageClient } from '../../../../shared/usageClient.js';
+import { UsageCommand } from '../../../../usageCommand.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'external-client-app.usage.users.list');
 
 export type UsersListResult = UserUsage[];
 
-export default class UsersList extends SfCommand<UsersListResult> {
+export default class UsersList extends UsageCommand<UsersListResult> {
   public static readonly summary = messages.getMessage('summary');
   public static readonly description = messages.getMessage('description');
   public static readonly examples = messages.getMessages('examples');
@@ -29,18 +30,10 @@ export default class UsersList extends SfCommand<UsersListResult> {
     ...listFlags,
   };
 
-  public logJson(json: unknown): void {
-    writeJsonEnvelope(json, () => super.logJson(json));
-  }
-
   public async run(): Promise<UsersListResult> {
     const { flags } = await this.parse(UsersList);
     return exitOnInterrupt(async () => {
-      const criteria = lastUsedCriteria({
-        before: flags['last-used-before'],
-        after: flags['last-used-after'],
-        unusedDays: flags['unused-days'],
-      });
+      const criteria = lastUsedCriteriaFromFlags(flags);
       const client = await UsageClient.connect(flags['target-org'], flags['api-version']);
       const pageSize = flags['page-size'];
       const app = resolveApp(flags.app, await client.listApps({ pageSize }));
