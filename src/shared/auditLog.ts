@@ -20,7 +20,7 @@ export type RunStart = {
 export type TargetResult = { status: AuditStatus; httpStatus?: number; errorCode?: string; message?: string };
 export type RunEnd = { counts: Partial<Record<AuditStatus, number>>; exitCode: number; interrupted: boolean };
 
-/** Where the log goes: --audit-log, else SF_ECA_AUDIT_LOG, else beside sf's own state (commands.md §7). */
+/** Where the log goes: --audit-log, else SF_ECA_AUDIT_LOG, else beside sf's own state. */
 export function auditLogPath(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
   return resolve(flag ?? env.SF_ECA_AUDIT_LOG ?? join(Global.SF_DIR, 'external-client-app', 'audit.jsonl'));
 }
