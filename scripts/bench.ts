@@ -199,7 +199,7 @@ function account(entries: RequestLogEntry[]): { stages: Record<string, Stage>; o
   }
   let rounds = 0;
   for (const st of Object.values(stages)) rounds += st.rounds = Math.max(Math.ceil(st.requests / CONCURRENCY), st.longestChain);
-  const plain = Object.fromEntries(Object.entries(stages).map(([k, { chains, ...st }]) => [k, { ...st, chainCount: Object.keys(chains).length }]));
+  const plain = Object.fromEntries(Object.entries(stages).map(([k, { requests, longestChain, rounds: r }]) => [k, { requests, longestChain, rounds: r }]));
   return { stages: plain, otherRequests, rounds };
 }
 
@@ -385,6 +385,7 @@ function figures(): Row[] {
   for (const [name, l] of Object.entries(results.loop)) {
     // against the bulk run through the same sf and HOME
     const b = results.bulk[l.home];
+    if (!b) continue;
     const speedup = l.perTokenMs / b.perTokenMs;
     row(`per token: bulk revoke (${b.runner}) vs api request rest loop (${name})`, `${fmtMs(b.perTokenMs)}/token`, `${fmtMs(l.perTokenMs)}/token (peer, ${l.tokens} calls)`, `${fmtRatio(speedup)} faster`, GOALS.perToken, speedup);
   }
