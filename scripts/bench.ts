@@ -1,0 +1,513 @@
+/*
+ * Benchmark of the plugin against the in-process OAuth usage emulator with injected latency: exit 0 whatever the
+ * figures, 1 only when a command fails or returns wrong results, 2 on a usage error. Each figure is a ratio of two
+ * things measured side by side in this run. `npm run bench` (bin/run.js and every real sf of test/support/hosts.ts);
+ * `-- --smoke` for CI (tiny sizes, bin/run.js only); --host NAME, --no-hosts, --runs N, --out FILE, --verbose, --keep.
+ * 1. single call: `usage list --json` vs `sf api request rest <usage resource>`, same sf and HOME, medians of runs in
+ *    rotating order, in HOMEs with the plugin as users get it (a copy with oclif.manifest.json, linked), the same with
+ *    SF_DISABLE_LOG_FILE=true, a dev link of the repo (no manifest), and no plugin (`api request rest` alone).
+ * 2. bulk revoke of the stale tokens vs floor = start-up + sum over stages of max(ceil(requests / concurrency),
+ *    longest page chain) x latency, requests counted from the emulator's log; start-up = median of `usage list --json`
+ *    on an empty org at 0 ms, same runner, sampled between the runs so machine load moves both alike.
+ * 3. per token: bulk wall / tokens revoked vs a loop of `sf api request rest <revocationUrl> --method DELETE`.
+ * 4. inventory: `tokens list --json` over every token, wall vs floor (as in 2), and peak RSS (GNU time -v).
+ * Every command's result is checked: exit code, --json result, the emulator's state and log afterwards.
+ */
+/* eslint-disable no-await-in-loop -- measurements run one after another, never overlapping */
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, readdirSync } from 'node:fs';
+import { cpus, loadavg, platform, release, tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { ChildProcess } from 'node:child_process';
+import { Emulator, type RequestLogEntry } from '../test/emulator/server.js';
+import { generateState, staleTokens, type EmulatorState, type SeedSpec } from '../test/emulator/model.js';
+import { ensureHost, HOST_NAMES, REPO, type HostName, type SfHost } from '../test/support/hosts.js';
+import { killGroup, run, sfEnv, type RunResult } from '../test/support/process.js';
+
+const LATENCY_MS = 20;
+const CONCURRENCY = 8;
+const UNUSED_DAYS = 90;
+const PEER_API_VERSION = '62.0';
+const CMD_TIMEOUT_MS = 300_000;
+// GNU time reports the child's exact peak RSS (ru_maxrss); polling /proc would miss the last moments before exit,
+// which is when a --json inventory is written.
+const TIME_BIN = '/usr/bin/time';
+const USAGE = ['external-client-app', 'usage'];
+const PACKAGED = 'packaged (with manifest)';
+const NO_LOG_FILE = 'packaged, SF_DISABLE_LOG_FILE=true';
+const DEV_LINK = 'dev link (no manifest)';
+const EMPTY: SeedSpec = { apps: 0, usersPerApp: 0, tokensPerUser: 0, seed: 1 };
+
+type Goal = { op: '<=' | '<' | '>='; value: number; text: string };
+const GOALS: Record<'overhead' | 'bulk' | 'perToken' | 'memoryMb', Goal> = {
+  overhead: { op: '<=', value: 1.1, text: '<= 1.10x' },
+  bulk: { op: '<=', value: 1.5, text: '<= 1.5x floor' },
+  perToken: { op: '>=', value: 50, text: '>= 50x faster' },
+  memoryMb: { op: '<', value: 300, text: '< 300 MB' },
+};
+
+// full bulk seed: 1200 tokens, 540 stale (never used or unused 91+ days); full inventory: 10,000 tokens.
+// smoke: 112 tokens (50 stale) and 200 tokens; no overhead seed or loop, as --smoke runs no real sf.
+const SIZES = {
+  full: { minStartups: 3, versionRuns: 3, bulkRuns: 3, minStale: 500, loopSample: 10, inventoryRuns: 2,
+    overheadSeed: { apps: 5, usersPerApp: 40, tokensPerUser: 2, seed: 7 } as SeedSpec,
+    bulkSeed: { apps: 6, usersPerApp: 100, tokensPerUser: 2, seed: 11 },
+    inventorySeed: { apps: 20, usersPerApp: 250, tokensPerUser: 2, seed: 13 } },
+  smoke: { minStartups: 2, versionRuns: 0, bulkRuns: 1, minStale: 50, loopSample: 0, inventoryRuns: 1, overheadSeed: EMPTY,
+    bulkSeed: { apps: 2, usersPerApp: 28, tokensPerUser: 2, seed: 11 },
+    inventorySeed: { apps: 4, usersPerApp: 25, tokensPerUser: 2, seed: 13 } },
+};
+
+/** A command failed or returned wrong results: the only reason to exit 1. */
+class Broken extends Error {}
+function check(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new Broken(message);
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length === 0 ? NaN : s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const round = (x: number, d = 0): number => (Number.isFinite(x) ? Math.round(x * 10 ** d) / 10 ** d : x);
+const fmtMs = (ms: number): string =>
+  !Number.isFinite(ms) ? '-' : ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`;
+const fmtRatio = (r: number): string => (Number.isFinite(r) ? `${r >= 100 ? r.toFixed(0) : r.toFixed(2)}x` : '-');
+const short = (text: string, max = 600): string => (text.length > max ? `${text.slice(0, max)}... (${text.length} chars)` : text.trim());
+const log = (m: string): boolean => process.stderr.write(`[bench] ${m}\n`);
+
+const usage = 'usage: npm run bench -- [--smoke] [--host NAME]... [--no-hosts] [--runs N] [--out FILE] [--verbose] [--keep]';
+let parsed;
+try {
+  const flag = { type: 'boolean', default: false } as const;
+  parsed = parseArgs({ options: { smoke: flag, 'no-hosts': flag, verbose: flag, keep: flag, help: flag, host: { type: 'string', multiple: true }, runs: { type: 'string', default: '5' }, out: { type: 'string' } } }).values;
+  if (!/^[1-9]\d*$/.test(parsed.runs)) throw new Error(`--runs must be a positive integer, got ${parsed.runs}`);
+  const unknown = parsed.host?.find((h) => !(HOST_NAMES as readonly string[]).includes(h));
+  if (unknown) throw new Error(`unknown host ${unknown}; known: ${HOST_NAMES.join(', ')}`);
+} catch (e) {
+  process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n${usage}\n`);
+  process.exit(2);
+}
+if (parsed.help) {
+  process.stdout.write(`${usage}\n`);
+  process.exit(0);
+}
+const opt = parsed;
+const mode = opt.smoke ? 'smoke' : 'full';
+const sizes = SIZES[mode];
+const hostNames: HostName[] = opt.smoke || opt['no-hosts'] ? [] : ((opt.host as HostName[] | undefined) ?? [...HOST_NAMES]);
+const runs = Number(opt.runs);
+const outFile = resolve(opt.out ?? join(REPO, 'bench-results', `${mode === 'smoke' ? 'smoke' : 'latest'}.json`));
+
+// Runners: bin/run.js, or a real sf with the plugin linked into a HOME of its own.
+type Runner = { label: string; node: string; entry: string[]; home: string; extraEnv: Record<string, string> };
+type Result = RunResult & { cmd: string; json?: { status?: number; result?: unknown }; peakRssKb?: number };
+
+const emu = await Emulator.start({ state: generateState(EMPTY), accessToken: `00D000000000001AAA!bench${process.pid}${Date.now()}` });
+const homes: string[] = [];
+const newHome = (tag: string): string => {
+  homes.push(mkdtempSync(join(tmpdir(), `eca-bench-${tag.replace(/\W+/g, '-')}-`)));
+  return homes[homes.length - 1];
+};
+let current: ChildProcess | undefined; // the one running command, killed on Ctrl-C (it is in a process group of its own)
+let timeFiles = 0;
+
+async function exec(r: Runner, args: string[], { peak = false, org = true } = {}): Promise<Result> {
+  const argv = [...r.entry, ...args, ...(org ? ['--target-org', emu.accessToken] : [])];
+  const timeFile = peak && existsSync(TIME_BIN) ? join(r.home, `time-${++timeFiles}.txt`) : undefined;
+  const env = sfEnv(r.home, { SF_ORG_INSTANCE_URL: emu.url, SF_ACCESS_TOKEN: undefined, ...r.extraEnv });
+  const res = await run(timeFile ? TIME_BIN : r.node, timeFile ? ['-v', '-o', timeFile, r.node, ...argv] : argv, { env, cwd: r.home, timeoutMs: CMD_TIMEOUT_MS, onSpawn: (child) => (current = child) });
+  let json;
+  try {
+    json = JSON.parse(res.stdout) as Result['json'];
+  } catch {
+    json = undefined;
+  }
+  const rss = timeFile && existsSync(timeFile) ? /Maximum resident set size \(kbytes\): (\d+)/.exec(readFileSync(timeFile, 'utf8')) : null;
+  const cmd = `${r.label}: ${args.join(' ')}${org ? ' --target-org <token>' : ''}`;
+  if (opt.verbose) log(`  ${cmd} => exit ${res.code} in ${fmtMs(res.durationMs)}${rss ? `, peak RSS ${Math.round(Number(rss[1]) / 1024)} MB` : ''}`);
+  return { ...res, cmd, json, peakRssKb: rss ? Number(rss[1]) : undefined };
+}
+
+function expectOk(r: Result, what = r.cmd): void {
+  check(!r.timedOut, `${what}: timed out after ${fmtMs(r.durationMs)}`);
+  check(r.code === 0, `${what}: exit ${r.code ?? r.signal}\nstdout: ${short(r.stdout)}\nstderr: ${short(r.stderr)}`);
+}
+
+function okJson(r: Result): unknown {
+  expectOk(r);
+  check(r.json?.status === 0, `${r.cmd}: no --json envelope with status 0\nstdout: ${short(r.stdout)}`);
+  return r.json.result;
+}
+
+const pluginRunner = (): Runner => ({ label: 'bin/run.js', node: process.execPath, entry: [join(REPO, 'bin', 'run.js')], home: newHome('plugin'), extraEnv: {} });
+const sfRunner = (host: SfHost, tag: string, home: string, extraEnv: Record<string, string> = {}): Runner => ({ label: `${host.name}, ${tag}`, node: host.node, entry: ['--no-deprecation', host.runJs], home, extraEnv });
+
+/** `sf plugins link` into a fresh HOME (sf keeps links in $HOME/.local/share/sf), checked with `sf plugins --core`. */
+async function linked(host: SfHost, dir: string, tag: string): Promise<Runner> {
+  const r = sfRunner(host, tag, newHome(`${host.name}-${tag}`));
+  expectOk(await exec(r, ['plugins', 'link', dir, '--no-install'], { org: false }));
+  const list = await exec(r, ['plugins', '--core'], { org: false });
+  const name = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string }).name;
+  check(list.stdout.split('\n').some((l) => l.includes(name) && l.includes('(link)')), `${r.label}: ${name} is not listed as (link) after linking`);
+  return r;
+}
+
+/** The plugin as `sf plugins install` gets it: its files plus an oclif.manifest.json made there (never in the repo). */
+async function packagedCopy(): Promise<string> {
+  const dir = newHome('packaged');
+  for (const entry of ['package.json', 'lib', 'messages', 'schemas']) cpSync(join(REPO, entry), join(dir, entry), { recursive: true });
+  symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  const r = await run(process.execPath, [join(REPO, 'node_modules', 'oclif', 'bin', 'run.js'), 'manifest'], { env: sfEnv(newHome('oclif')), cwd: dir, timeoutMs: 120_000 });
+  check(r.code === 0 && existsSync(join(dir, 'oclif.manifest.json')), `oclif manifest failed (exit ${r.code}): ${short(r.stderr)}`);
+  return dir;
+}
+
+function prepare(seed: SeedSpec, latencyMs: number): EmulatorState {
+  emu.reset(generateState(seed));
+  emu.clearFaults();
+  emu.setLatency(latencyMs);
+  emu.clearLog();
+  return emu.state();
+}
+
+const staleIds = (state: EmulatorState): string[] => staleTokens(state, UNUSED_DAYS).map((t) => t.tokenId);
+
+/** Stage of a usage request, and the chain it belongs to: pages of one list must be read one after another. */
+function stageOf(e: RequestLogEntry): [string, string] | undefined {
+  const rest = /\/apps\/oauth\/usage(.*)$/.exec(e.path)?.[1];
+  if (rest === undefined) return undefined;
+  if (e.method === 'DELETE') return ['deletes', ''];
+  if (rest === '') return ['appPages', 'apps'];
+  const app = /^\/([^/]+)\/users$/.exec(rest)?.[1];
+  if (app) return ['userPages', app];
+  return rest.endsWith('/tokens') ? ['tokenLists', ''] : ['otherUsage', ''];
+}
+
+type Stage = { requests: number; longestChain: number; rounds: number };
+function account(entries: RequestLogEntry[]): { stages: Record<string, Stage>; otherRequests: number; rounds: number } {
+  const stages: Record<string, Stage & { chains: Record<string, number> }> = {};
+  let otherRequests = 0;
+  for (const e of entries) {
+    const s = stageOf(e);
+    if (!s) otherRequests++;
+    else {
+      const st = (stages[s[0]] ??= { requests: 0, longestChain: 1, rounds: 0, chains: {} });
+      st.requests++;
+      if (s[1]) st.longestChain = Math.max(st.longestChain, (st.chains[s[1]] = (st.chains[s[1]] ?? 0) + 1));
+    }
+  }
+  let rounds = 0;
+  for (const st of Object.values(stages)) rounds += st.rounds = Math.max(Math.ceil(st.requests / CONCURRENCY), st.longestChain);
+  const plain = Object.fromEntries(Object.entries(stages).map(([k, { requests, longestChain, rounds: r }]) => [k, { requests, longestChain, rounds: r }]));
+  return { stages: plain, otherRequests, rounds };
+}
+
+type Startup = { samplesMs: number[]; medianMs?: number; peakRssSamplesKb: number[]; peakRssMedianMb?: number; versionSamplesMs?: number[]; versionMedianMs?: number };
+type Section = { medianMs: number; samplesMs: number[]; startupMs: number; floorMs: number; floorFormula: string; ratio: number };
+const results = {
+  startup: {} as Record<string, Startup>,
+  overhead: {} as Record<string, { setups: Record<string, { pluginMedianMs: number; peerMedianMs: number; ratio: number; pluginSamplesMs: number[]; peerSamplesMs: number[] }>; peerWithoutPluginMs: number; requests: Record<string, string[]> }>,
+  bulk: {} as Record<string, Section & { runner: string; tokensRevoked: number; perTokenMs: number; requests: unknown; minimumRequests: Record<string, number> }>,
+  loop: {} as Record<string, { home: string; tokens: number; wallMs: number; perTokenMs: number }>,
+  inventory: {} as Record<string, Section & { tokens: number; peakRssMb: number | null; stdoutBytes: number; requests: unknown }>,
+};
+
+/** `usage list --json` on an empty org at 0 ms latency: what every command pays before its first request. */
+async function startup(r: Runner, record = true): Promise<number> {
+  prepare(EMPTY, 0);
+  const res = await exec(r, [...USAGE, 'list', '--json'], { peak: true });
+  const result = okJson(res);
+  check(Array.isArray(result) && result.length === 0, `${res.cmd}: expected no apps, got ${short(res.stdout)}`);
+  if (record) {
+    const s = (results.startup[r.label] ??= { samplesMs: [], peakRssSamplesKb: [] });
+    s.samplesMs.push(res.durationMs);
+    s.medianMs = median(s.samplesMs);
+    if (res.peakRssKb) s.peakRssSamplesKb.push(res.peakRssKb);
+    s.peakRssMedianMb = round(median(s.peakRssSamplesKb) / 1024, 1);
+  }
+  return res.durationMs;
+}
+
+/** The first run warms the file cache and sf's own caches; it is not counted. Then `--version` samples (info). */
+async function warmUp(r: Runner): Promise<void> {
+  await startup(r, false);
+  const samples: number[] = [];
+  for (let i = 0; i < sizes.versionRuns; i++) {
+    const res = await exec(r, ['--version'], { org: false });
+    expectOk(res);
+    samples.push(res.durationMs);
+  }
+  if (samples.length) Object.assign((results.startup[r.label] ??= { samplesMs: [], peakRssSamplesKb: [] }), { versionSamplesMs: samples, versionMedianMs: median(samples) });
+}
+
+/** Start-up samples between the measured runs (S M S M ...), and the section's figure against its floor. */
+async function section<T extends { wallMs: number; rounds: number }>(r: Runner, n: number, measure: () => Promise<T>): Promise<[Section, T]> {
+  const startups: number[] = [];
+  const done: T[] = [];
+  for (let i = 0; i < Math.max(n, sizes.minStartups); i++) {
+    if (i < sizes.minStartups) startups.push(await startup(r));
+    if (i < n) done.push(await measure());
+  }
+  const last = done[done.length - 1];
+  const wall = median(done.map((d) => d.wallMs));
+  const startupMs = median(startups);
+  const floorMs = startupMs + last.rounds * LATENCY_MS;
+  const floorFormula = `${fmtMs(startupMs)} start-up + ${last.rounds} rounds x ${LATENCY_MS} ms`;
+  return [{ medianMs: wall, samplesMs: done.map((d) => d.wallMs), startupMs, floorMs, floorFormula, ratio: round(wall / floorMs, 3) }, last];
+}
+
+/** Figure 2: revoke every stale token; exactly those must go, nothing else. */
+async function bulk(r: Runner): Promise<void> {
+  const [s, last] = await section(r, sizes.bulkRuns, async () => {
+    const state = prepare(sizes.bulkSeed, LATENCY_MS);
+    const expected = staleIds(state);
+    check(expected.length >= sizes.minStale, `the bulk seed gives only ${expected.length} stale tokens`);
+    const res = await exec(r, [...USAGE, 'tokens', 'revoke', '--unused-days', String(UNUSED_DAYS), '--no-prompt', '--json', '--concurrency', String(CONCURRENCY)]);
+    const result = okJson(res) as { dryRun: boolean; failures: unknown[]; successes: Array<{ tokenId: string; status: string; scope: string }> };
+    check(result.dryRun === false && result.failures.length === 0, `${res.cmd}: dryRun ${result.dryRun}, ${result.failures.length} failures, e.g. ${JSON.stringify(result.failures[0])}`);
+    check(result.successes.every((x) => x.status === 'revoked' && x.scope === 'token'), `${res.cmd}: a success is not a revoked token`);
+    const ids = new Set(result.successes.map((x) => x.tokenId));
+    check(ids.size === result.successes.length && ids.size === expected.length && expected.every((id) => ids.has(id)), `${res.cmd}: revoked ${ids.size}, expected exactly the ${expected.length} stale tokens`);
+    const left = new Set(emu.state().tokens.map((t) => t.tokenId));
+    check(expected.every((id) => !left.has(id)) && left.size === state.tokens.length - expected.length, `${res.cmd}: the emulator still holds stale tokens or lost others`);
+    const acc = account(emu.requests());
+    check(acc.stages.deletes?.requests === expected.length, `${res.cmd}: ${acc.stages.deletes?.requests} DELETEs for ${expected.length} tokens`);
+    // The fewest requests that can do it (a list ends at its first short page of 100), for comparison in the JSON.
+    const users = new Map<string, Set<string>>();
+    for (const t of state.tokens) users.set(t.appIdentifier, (users.get(t.appIdentifier) ?? new Set()).add(t.userIdentifier));
+    const minimumRequests = {
+      appPages: Math.floor(users.size / 100) + 1,
+      userPages: [...users.values()].reduce((n, u) => n + Math.floor(u.size / 100) + 1, 0),
+      tokenLists: [...users.values()].reduce((n, u) => n + u.size, 0),
+      deletes: expected.length,
+    };
+    return { wallMs: res.durationMs, rounds: acc.rounds, acc, revoked: expected.length, minimumRequests };
+  });
+  const perTokenMs = round(s.medianMs / last.revoked, 2);
+  results.bulk[r.label] = { runner: r.label, ...s, tokensRevoked: last.revoked, perTokenMs, requests: last.acc, minimumRequests: last.minimumRequests };
+  log(`bulk ${r.label}: ${last.revoked} tokens in ${fmtMs(s.medianMs)} vs floor ${fmtMs(s.floorMs)} (${s.floorFormula}) = ${fmtRatio(s.ratio)}`);
+}
+
+/** Figure 3's peer: one `sf api request rest <revocationUrl> --method DELETE` per token, as a shell loop would. */
+async function loop(host: SfHost, r: Runner): Promise<void> {
+  const sample = staleIds(prepare(sizes.bulkSeed, LATENCY_MS)).slice(0, sizes.loopSample);
+  const t0 = performance.now();
+  for (const id of sample) {
+    expectOk(await exec(r, ['api', 'request', 'rest', `/services/data/v${PEER_API_VERSION}/apps/oauth/usage/tokens/${id}`, '--method', 'DELETE', '--body', '@/dev/null']));
+  }
+  const wallMs = performance.now() - t0;
+  const left = new Set(emu.state().tokens.map((t) => t.tokenId));
+  check(sample.every((id) => !left.has(id)), `${r.label} api request rest DELETE loop: sampled tokens are still there`);
+  const deletes = emu.requests().filter((e) => e.method === 'DELETE');
+  check(deletes.length === sample.length && deletes.every((e) => e.status === 204), `${r.label} DELETE loop: ${deletes.map((e) => e.status).join(',')}`);
+  results.loop[host.name] = { home: r.label, tokens: sample.length, wallMs, perTokenMs: wallMs / sample.length };
+  log(`loop ${r.label}: ${sample.length} DELETEs in ${fmtMs(wallMs)} = ${fmtMs(wallMs / sample.length)} per token`);
+}
+
+/** Figure 4: every token listed exactly once, wall vs floor, peak RSS. */
+async function inventory(r: Runner, n: number): Promise<void> {
+  const peaks: number[] = [];
+  const [s, last] = await section(r, n, async () => {
+    const state = prepare(sizes.inventorySeed, LATENCY_MS);
+    const expected = new Set(state.tokens.map((t) => t.tokenId));
+    const res = await exec(r, [...USAGE, 'tokens', 'list', '--json', '--concurrency', String(CONCURRENCY)], { peak: true });
+    const rows = okJson(res) as Array<{ tokenId: string }>;
+    const ids = new Set(rows.map((t) => t.tokenId));
+    check(rows.length === expected.size && ids.size === rows.length && [...ids].every((id) => expected.has(id)), `${res.cmd}: ${rows.length} rows are not exactly the emulator's ${expected.size} tokens`);
+    const acc = account(emu.requests());
+    check(!acc.stages.deletes, `${res.cmd} sent DELETEs`);
+    if (res.peakRssKb) peaks.push(res.peakRssKb);
+    return { wallMs: res.durationMs, rounds: acc.rounds, acc, tokens: expected.size, stdoutBytes: Buffer.byteLength(res.stdout) };
+  });
+  const peakRssMb = peaks.length ? round(Math.max(...peaks) / 1024, 1) : null;
+  results.inventory[r.label] = { ...s, tokens: last.tokens, peakRssMb, stdoutBytes: last.stdoutBytes, requests: last.acc };
+  log(`inventory ${r.label}: ${last.tokens} tokens in ${fmtMs(s.medianMs)} vs floor ${fmtMs(s.floorMs)} = ${fmtRatio(s.ratio)}; peak RSS ${peakRssMb ?? '-'} MB`);
+}
+
+/** Figure 1: every setup's `usage list` and `api request rest`, plus sf without the plugin, in rotating order. */
+async function overhead(host: SfHost, setups: Array<[string, Runner]>, bare: Runner): Promise<void> {
+  const state = prepare(sizes.overheadSeed, LATENCY_MS);
+  const apps = new Set(state.tokens.map((t) => t.appIdentifier)).size;
+  const resource = `/services/data/v${PEER_API_VERSION}/apps/oauth/usage`;
+  type Cmd = { key: string; go: () => Promise<Result> };
+  // Both must answer every app: the plugin as its --json result, the peer as the raw resource.
+  const cmd = (key: string, r: Runner, peer: boolean): Cmd => ({
+    key: `${key}|${peer ? 'peer' : 'plugin'}`,
+    go: async (): Promise<Result> => {
+      const res = await exec(r, peer ? ['api', 'request', 'rest', resource] : [...USAGE, 'list', '--json']);
+      if (peer) expectOk(res);
+      const list = peer ? (res.json as { apps?: unknown } | undefined)?.apps : okJson(res);
+      check(Array.isArray(list) && list.length === apps, `${res.cmd}: expected ${apps} apps, got ${short(res.stdout)}`);
+      return res;
+    },
+  });
+  const cmds = [...setups.flatMap(([key, r]) => [cmd(key, r, false), cmd(key, r, true)]), cmd('no plugin', bare, true)];
+  const samples: Record<string, number[]> = Object.fromEntries(cmds.map((c) => [c.key, []]));
+  for (const c of cmds) await c.go(); // warm-up
+  for (let i = 0; i < runs; i++) {
+    const order = cmds.map((_, k) => cmds[(k + i) % cmds.length]);
+    for (const c of i % 2 ? order.reverse() : order) samples[c.key].push((await c.go()).durationMs);
+  }
+  // What each side sends (one more run each on a clean log): explains a difference in requests.
+  const requests: Record<string, string[]> = {};
+  for (const c of cmds.slice(0, 2)) {
+    emu.clearLog();
+    await c.go();
+    requests[c.key] = emu.requests().map((e) => `${e.method} ${e.path}`);
+  }
+  const out: (typeof results.overhead)[string] = { setups: {}, peerWithoutPluginMs: median(samples['no plugin|peer']), requests };
+  for (const [key] of setups) {
+    const [p, q] = [median(samples[`${key}|plugin`]), median(samples[`${key}|peer`])];
+    out.setups[key] = { pluginMedianMs: p, peerMedianMs: q, ratio: round(p / q, 3), pluginSamplesMs: samples[`${key}|plugin`], peerSamplesMs: samples[`${key}|peer`] };
+    log(`overhead ${host.name} (${key}): usage list ${fmtMs(p)} vs api request rest ${fmtMs(q)} = ${fmtRatio(p / q)}`);
+  }
+  results.overhead[host.name] = out;
+}
+
+type Row = { figure: string; measured: string; reference: string; ratio: string; goal: string; met: string };
+function figures(): Row[] {
+  const rows: Row[] = [];
+  const row = (figure: string, measured: string, reference: string, ratio: string, goal?: Goal, value?: number): void => {
+    const met = !goal || value === undefined || !Number.isFinite(value) ? '-' : (goal.op === '>=' ? value >= goal.value : goal.op === '<' ? value < goal.value : value <= goal.value) ? 'yes' : 'NO';
+    rows.push({ figure, measured, reference, ratio, goal: goal?.text ?? '- (info)', met });
+  };
+  for (const [name, o] of Object.entries(results.overhead)) {
+    for (const [key, s] of Object.entries(o.setups)) {
+      row(`single call: usage list vs api request rest, ${name}, ${key}`, fmtMs(s.pluginMedianMs), `${fmtMs(s.peerMedianMs)} (peer)`, fmtRatio(s.ratio), GOALS.overhead, s.ratio);
+    }
+    const dev = o.setups[DEV_LINK];
+    if (dev) row(`api request rest with the dev link vs without the plugin, ${name}`, fmtMs(dev.peerMedianMs), `${fmtMs(o.peerWithoutPluginMs)} (no plugin)`, fmtRatio(dev.peerMedianMs / o.peerWithoutPluginMs));
+  }
+  for (const [label, b] of Object.entries(results.bulk)) {
+    row(`bulk revoke ${b.tokensRevoked} stale tokens, ${LATENCY_MS} ms latency (${label})`, fmtMs(b.medianMs), `${fmtMs(b.floorMs)} (floor)`, fmtRatio(b.ratio), GOALS.bulk, b.ratio);
+  }
+  for (const [name, l] of Object.entries(results.loop)) {
+    // against the bulk run through the same sf and HOME
+    const b = results.bulk[l.home];
+    if (!b) continue;
+    const speedup = l.perTokenMs / b.perTokenMs;
+    row(`per token: bulk revoke (${b.runner}) vs api request rest loop (${name})`, `${fmtMs(b.perTokenMs)}/token`, `${fmtMs(l.perTokenMs)}/token (peer, ${l.tokens} calls)`, `${fmtRatio(speedup)} faster`, GOALS.perToken, speedup);
+  }
+  for (const [label, inv] of Object.entries(results.inventory)) {
+    const n = inv.tokens.toLocaleString('en-US');
+    row(`inventory ${n} tokens, tokens list --json (${label})`, fmtMs(inv.medianMs), `${fmtMs(inv.floorMs)} (floor)`, fmtRatio(inv.ratio));
+    const base = results.startup[label]?.peakRssMedianMb;
+    row(`inventory ${n} tokens: peak RSS (${label})`, inv.peakRssMb === null ? '-' : `${inv.peakRssMb} MB`, base ? `${base} MB (start-up)` : '-', '-', GOALS.memoryMb, inv.peakRssMb ?? NaN);
+  }
+  for (const [label, s] of Object.entries(results.startup)) {
+    row(`start-up: usage list on an empty org, 0 ms latency (${label})`, `${fmtMs(s.medianMs ?? NaN)}${s.peakRssMedianMb ? `, ${s.peakRssMedianMb} MB` : ''}`, s.versionMedianMs ? `--version ${fmtMs(s.versionMedianMs)}` : '-', '-');
+  }
+  return rows;
+}
+
+function table(rows: Row[]): string {
+  const head: Row = { figure: 'figure', measured: 'measured', reference: 'floor / peer', ratio: 'ratio', goal: 'goal', met: 'met?' };
+  const keys = Object.keys(head) as Array<keyof Row>;
+  const widths = keys.map((k) => Math.max(...[head, ...rows].map((r) => r[k].length)));
+  const line = (r: Row): string => `| ${keys.map((k, i) => r[k].padEnd(widths[i])).join(' | ')} |`;
+  return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+const started = Date.now();
+const loadAtStart = loadavg().map((x) => round(x, 2));
+const errors: Array<{ what: string; message: string }> = [];
+const phases: Array<{ what: string; seconds: number; failed?: boolean }> = [];
+const skipped: string[] = [];
+/** One phase: a failure is recorded and the bench goes on with what does not depend on it. */
+async function attempt<T>(what: string, fn: () => Promise<T>): Promise<T | undefined> {
+  const t = Date.now();
+  try {
+    const value = await fn();
+    phases.push({ what, seconds: round((Date.now() - t) / 1000, 1) });
+    return value;
+  } catch (e) {
+    phases.push({ what, seconds: round((Date.now() - t) / 1000, 1), failed: true });
+    const message = e instanceof Broken ? e.message : e instanceof Error ? e.stack ?? e.message : String(e);
+    errors.push({ what, message });
+    log(`FAILED: ${what}: ${message}`);
+    return undefined;
+  }
+}
+
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  process.on(signal, () => {
+    if (current) killGroup(current, 'SIGKILL');
+    void emu.stop().finally(() => {
+      if (!opt.keep) for (const h of homes) rmSync(h, { recursive: true, force: true });
+      process.exit(code);
+    });
+  });
+}
+
+// A stale lib/ measures old code: say so, but don't rebuild a tree others may be editing.
+const newest = (dir: string): number => Math.max(0, ...readdirSync(dir, { recursive: true }).map((f) => statSync(join(dir, String(f))).mtimeMs));
+await attempt('build', async () => {
+  if (!existsSync(join(REPO, 'lib', 'commands'))) expectOk({ ...(await run('npm', ['run', 'build'], { cwd: REPO })), cmd: 'npm run build' });
+  else if (newest(join(REPO, 'src')) > newest(join(REPO, 'lib'))) log('WARNING: src/ is newer than lib/; run `npm run build` first to measure the current code');
+});
+log(`mode ${mode}; ${cpus().length} CPUs, Node ${process.version}; emulator at ${emu.url}; hosts: ${hostNames.join(', ') || 'none (bin/run.js only)'}`);
+
+if (!errors.length) {
+  const plugin = pluginRunner();
+  if (await attempt('warm-up bin/run.js', () => warmUp(plugin).then(() => true))) {
+    await attempt('bulk revoke bin/run.js', () => bulk(plugin));
+    await attempt('inventory bin/run.js', () => inventory(plugin, sizes.inventoryRuns));
+  }
+  const packaged = hostNames.length ? await attempt('packaged copy of the plugin', packagedCopy) : undefined;
+  for (const name of hostNames) {
+    const host = await attempt(`install ${name}`, () => Promise.resolve(ensureHost(name)));
+    if (!host) continue;
+    const setups: Array<[string, Runner]> = [];
+    const pack = packaged && (await attempt(`link the packaged copy into ${name}`, () => linked(host, packaged, PACKAGED)));
+    // Same HOME without the log-file worker threads, whose shutdown adds up to ~1 s to any sf command, at random.
+    if (pack) setups.push([PACKAGED, pack], [NO_LOG_FILE, sfRunner(host, NO_LOG_FILE, pack.home, { SF_DISABLE_LOG_FILE: 'true' })]);
+    const dev = await attempt(`link the repo into ${name}`, () => linked(host, REPO, DEV_LINK));
+    if (dev) setups.push([DEV_LINK, dev]);
+    if (!setups.length) continue;
+    await attempt(`overhead ${name}`, () => overhead(host, setups, sfRunner(host, 'no plugin', newHome(`${name}-bare`))));
+    const sf = setups[0][1];
+    if (await attempt(`warm-up ${sf.label}`, () => warmUp(sf).then(() => true))) {
+      await attempt(`bulk revoke ${sf.label}`, () => bulk(sf));
+      await attempt(`api request rest loop ${sf.label}`, () => loop(host, sf));
+      await attempt(`inventory ${sf.label}`, () => inventory(sf, 1));
+    }
+  }
+  if (opt.smoke) skipped.push('single-call overhead and the api request rest loop need a real sf: not run in --smoke');
+  if (!existsSync(TIME_BIN)) skipped.push(`peak RSS: ${TIME_BIN} is missing`);
+}
+await emu.stop();
+if (!opt.keep) for (const h of homes) rmSync(h, { recursive: true, force: true, maxRetries: 3 });
+
+const rows = figures();
+const totalSeconds = round((Date.now() - started) / 1000, 1);
+const report = {
+  schema: 2,
+  mode,
+  command: ['npm run bench --', ...process.argv.slice(2)].join(' '),
+  startedAt: new Date(started).toISOString(),
+  totalSeconds,
+  machine: { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, platform: `${platform()} ${release()}`, loadavgAtStart: loadAtStart, loadavgAtEnd: loadavg().map((x) => round(x, 2)) },
+  settings: { latencyMs: LATENCY_MS, concurrency: CONCURRENCY, unusedDays: UNUSED_DAYS, peerApiVersion: PEER_API_VERSION, singleCallRuns: runs, peakRss: `${TIME_BIN} -v`, sizes },
+  goals: GOALS,
+  figures: rows,
+  results,
+  phases,
+  skipped,
+  errors,
+  ok: errors.length === 0,
+};
+mkdirSync(dirname(outFile), { recursive: true });
+writeFileSync(outFile, `${JSON.stringify(report, null, 2)}\n`);
+
+const say = (text = ''): boolean => process.stdout.write(`${text}\n`);
+say(`\nBenchmark (${mode}): emulator latency ${LATENCY_MS} ms, --concurrency ${CONCURRENCY}, ${cpus().length} CPUs, Node ${process.version}\n`);
+say(table(rows));
+say('\nfloor = start-up (usage list on an empty org, 0 ms latency, same runner) + sum over stages (app pages, user pages,');
+say('token lists, DELETEs) of max(ceil(requests / concurrency), longest page chain) x latency; requests from the emulator log.');
+for (const s of skipped) say(`skipped: ${s}`);
+for (const e of errors) say(`FAILED: ${e.what}: ${short(e.message, 2000)}`);
+say(`load average (1/5/15 min) at start ${loadAtStart.join(' ')}, at end ${report.machine.loadavgAtEnd.join(' ')}`);
+say(`\n${errors.length ? 'BROKEN' : 'ok'}: ${totalSeconds} s in all; JSON in ${relative(process.cwd(), outFile)}`);
+// Missed goals never fail the run: only failed commands and wrong results do.
+process.exit(errors.length ? 1 : 0);
