@@ -5,20 +5,32 @@
 
 import { parse } from 'csv-parse/sync';
 
-/** Every key of every row, in first-seen order, so fields the API adds later still reach the CSV. */
-export function csvColumns(rows: ReadonlyArray<Record<string, unknown>>, preferred: readonly string[] = []): string[] {
-  const seen = new Set<string>(preferred.filter((key) => rows.length === 0 || rows.some((row) => key in row)));
-  for (const row of rows) for (const key of Object.keys(row)) seen.add(key);
-  return [...seen];
-}
+/**
+ * Cells a spreadsheet would run as a formula (OWASP, "CSV Injection"): they start with `=`, `+`, `-`, `@`, a tab or a
+ * carriage return. An app description or a username is free text, so such a cell is written with a `'` in front,
+ * which spreadsheets read as "this is text". A value that already starts with quotes before one of those characters
+ * (`'=x`) gets one more, so that the reader can take exactly one `'` off every cell of that shape and always get back
+ * the value the API sent; any other value starting with `'` (`'abc`) is written and read as it is.
+ */
+const FORMULA_LIKE = /^'*[=+\-@\t\r]/;
 
 export function csvField(value: unknown): string {
   if (value === null || value === undefined) return '';
-  const text = typeof value === 'object' ? JSON.stringify(value) : String(value as string | number | boolean);
+  const raw = typeof value === 'object' ? JSON.stringify(value) : String(value as string | number | boolean);
+  const text = FORMULA_LIKE.test(raw) ? `'${raw}` : raw;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-export function toCsv(rows: ReadonlyArray<Record<string, unknown>>, columns: readonly string[] = csvColumns(rows)): string {
+/** The inverse of the formula guard in csvField, for one cell read back. */
+export function csvValue(cell: string): string {
+  return cell.startsWith("'") && FORMULA_LIKE.test(cell) ? cell.slice(1) : cell;
+}
+
+/**
+ * The header is exactly `columns`, with rows or without, so a script or a spreadsheet always finds the same columns
+ * in the same places; a field not in `columns` is left out (the `--json` output keeps every field).
+ */
+export function toCsv(rows: ReadonlyArray<Record<string, unknown>>, columns: readonly string[]): string {
   const lines = [columns.map(csvField).join(',')];
   for (const row of rows) lines.push(columns.map((column) => csvField(row[column])).join(','));
   return `${lines.join('\r\n')}\r\n`;
@@ -30,15 +42,18 @@ export function toCsv(rows: ReadonlyArray<Record<string, unknown>>, columns: rea
  * mixed in one file (a CSV we wrote with CRLF, then extended in an editor that writes LF). Rows are read as arrays
  * and keyed here, so a short row still has every header key (as '') and an extra field is dropped. A quote inside an
  * unquoted field is kept as text (relaxQuotes), as hand-edited files do; an unclosed quote throws csv-parse's CsvError.
+ * Cells come back as they were before csvField guarded them against formulas.
  */
 export function parseCsv(text: string): Array<Record<string, string>> {
-  const [header, ...body] = parse(text, {
-    bom: true,
-    skipEmptyLines: true,
-    relaxColumnCount: true,
-    relaxQuotes: true,
-    recordDelimiter: ['\r\n', '\n', '\r'],
-  }) as string[][];
+  const [header, ...body] = (
+    parse(text, {
+      bom: true,
+      skipEmptyLines: true,
+      relaxColumnCount: true,
+      relaxQuotes: true,
+      recordDelimiter: ['\r\n', '\n', '\r'],
+    }) as string[][]
+  ).map((record) => record.map(csvValue));
   if (!header) return [];
   return body.map((values) => Object.fromEntries(header.map((name, index) => [name, values[index] ?? ''])));
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { toCsv } from '../../src/shared/csv.js';
+import { TOKEN_FIELDS } from '../../src/shared/types.js';
 import {
   executePlan,
   planApp,
@@ -97,7 +98,7 @@ describe('revoke: planFromFile', () => {
       { ...tokenRow(USERS[0], 'T1'), tokenId: 'T1' },
       { ...tokenRow(USERS[1], 'T2'), tokenId: 'T2', note: 'a, "quoted"\nvalue' },
     ];
-    const plan = await planFromFile(await file('tokens.csv', `\uFEFF${toCsv(rows)}`));
+    const plan = await planFromFile(await file('tokens.csv', `\uFEFF${toCsv(rows, [...TOKEN_FIELDS, 'note'])}`));
     expect(plan).to.deep.equal([
       { scope: 'token', tokenId: 'T1', appIdentifier: APP.identifier, appDeveloperName: APP.developerName, userIdentifier: userId(1), username: 'user1@acme.example.com' },
       { scope: 'token', tokenId: 'T2', appIdentifier: APP.identifier, appDeveloperName: APP.developerName, userIdentifier: userId(2), username: 'user2@acme.example.com' },
@@ -156,6 +157,17 @@ describe('revoke: planFromFile', () => {
 
   it('refuses a row whose token id is not valid', async () => {
     await expectRejection(planFromFile(await file('evil.csv', 'tokenId\r\n../../sobjects\r\n')), 'InvalidTokenIdError');
+  });
+
+  it('reads back cells the CSV writer guarded against formulas, token ids starting with "-" included', async () => {
+    const rows = [
+      { tokenId: '-T1', appDeveloperName: APP.developerName, username: '=HYPERLINK("http://evil.example","x")@acme.example.com' },
+      { tokenId: 'T2', appDeveloperName: "'@App", username: "'quoted@acme.example.com" },
+    ];
+    const text = toCsv(rows, ['tokenId', 'appDeveloperName', 'username']);
+    expect(text).to.include("'-T1").and.include("''@App");
+    const plan = await planFromFile(await file('guarded.csv', text));
+    expect(plan.map((target) => [target.tokenId, target.appDeveloperName, target.username])).to.deep.equal(rows.map((row) => [row.tokenId, row.appDeveloperName, row.username]));
   });
 
   it('refuses a file that cannot be read', async () => {
