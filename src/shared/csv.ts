@@ -36,6 +36,9 @@ export function toCsv(rows: ReadonlyArray<Record<string, unknown>>, columns: rea
   return `${lines.join('\r\n')}\r\n`;
 }
 
+/** One data row of a CSV file, with the line it starts on as an editor numbers it (the header is line 1). */
+export type CsvRow = { line: number; fields: Record<string, string> };
+
 /**
  * Reads a CSV document (a `tokens list` CSV, for `--from-file`) into records keyed by its header row. csv-parse
  * does the RFC 4180 work: BOM, quoted fields with commas, quotes and line breaks. CRLF, LF and CR all end a row, even
@@ -44,16 +47,32 @@ export function toCsv(rows: ReadonlyArray<Record<string, unknown>>, columns: rea
  * unquoted field is kept as text (relaxQuotes), as hand-edited files do; an unclosed quote throws csv-parse's CsvError.
  * Cells come back as they were before csvField guarded them against formulas.
  */
-export function parseCsv(text: string): Array<Record<string, string>> {
-  const [header, ...body] = (
-    parse(text, {
-      bom: true,
-      skipEmptyLines: true,
-      relaxColumnCount: true,
-      relaxQuotes: true,
-      recordDelimiter: ['\r\n', '\n', '\r'],
-    }) as string[][]
-  ).map((record) => record.map(csvValue));
+export function readCsv(text: string): CsvRow[] {
+  const records = parse(text, {
+    bom: true,
+    skipEmptyLines: true,
+    relaxColumnCount: true,
+    relaxQuotes: true,
+    recordDelimiter: ['\r\n', '\n', '\r'],
+    info: true,
+  }) as Array<{ record: string[]; info: { empty_lines: number } }>;
+  // csv-parse's own line count drifts on quoted line breaks and mixed line ends, so lines are counted here: a record
+  // starts one line after the previous one ended, plus the blank lines skipped before it (a running total).
+  let linesBefore = 0;
+  const located = records.map(({ record, info }) => {
+    const line = linesBefore + info.empty_lines + 1;
+    linesBefore += 1 + record.reduce((breaks, cell) => breaks + (cell.match(/\r\n|\r|\n/g)?.length ?? 0), 0);
+    return { line, cells: record.map(csvValue) };
+  });
+  const [header, ...body] = located;
   if (!header) return [];
-  return body.map((values) => Object.fromEntries(header.map((name, index) => [name, values[index] ?? ''])));
+  return body.map(({ line, cells }) => ({
+    line,
+    fields: Object.fromEntries(header.cells.map((name, index) => [name, cells[index] ?? ''])),
+  }));
+}
+
+/** readCsv without the line numbers. */
+export function parseCsv(text: string): Array<Record<string, string>> {
+  return readCsv(text).map((row) => row.fields);
 }

@@ -121,4 +121,28 @@ describe('CSV output and --from-file (against the emulator)', () => {
     expect(planned.map(([, username]) => username)).to.include.members(HOSTILE_USERNAMES);
     expect(usageRequests(emulator)).to.deep.equal([]);
   });
+
+  it('names the file and the line of a bad token id in a CSV, counting lines as an editor does', async () => {
+    const file = join(dir, 'edited.csv');
+    // Line 1 header, line 2 a token, lines 3-4 a quoted field with a line break, line 5 blank, line 6 the bad id.
+    writeFileSync(file, 'tokenId,note\r\nT1,ok\r\nT2,"two\nlines"\r\n\r\nT3/../x,bad\r\n');
+    const result = await runPlugin(emulator, [...REVOKE, '--from-file', file, '--dry-run', '--json']);
+    expect(result.code).to.equal(1);
+    expect(result.json?.name).to.equal('InvalidTokenIdError');
+    expect(result.json?.message).to.include(`In the file "${file}", line 6: "T3/../x" is not a token ID`);
+    const gap = join(dir, 'gap.csv');
+    writeFileSync(gap, 'tokenId,username\r\nT1,a\r\n,b\r\n');
+    const missing = await runPlugin(emulator, [...REVOKE, '--from-file', gap, '--dry-run']);
+    expect(missing.code).to.equal(1);
+    expect(missing.stderr).to.include(`In the file "${gap}", line 3 has no token ID or revocation URL.`);
+    expect(usageRequests(emulator)).to.deep.equal([]);
+  });
+
+  it('names the item of a JSON file with a bad token id', async () => {
+    const file = join(dir, 'edited.json');
+    writeFileSync(file, JSON.stringify({ status: 0, result: [{ tokenId: 'T1' }, { tokenId: '../x' }] }, null, 2));
+    const result = await runPlugin(emulator, [...REVOKE, '--from-file', file, '--dry-run', '--json']);
+    expect(result.code).to.equal(1);
+    expect(result.json?.message).to.include(`In the file "${file}", item 2 (index 1 of the array): "../x" is not a token ID`);
+  });
 });

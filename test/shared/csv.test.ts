@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { csvField, csvValue, parseCsv, toCsv } from '../../src/shared/csv.js';
+import { csvField, csvValue, parseCsv, readCsv, toCsv } from '../../src/shared/csv.js';
 
 describe('csv: fields', () => {
   it('leaves plain values unquoted', () => {
@@ -127,4 +127,14 @@ describe('csv: parseCsv', () => {
     expect(parseCsv('tokenId\r\n')).to.deep.equal([]);
   });
 
+  it('numbers each row by the line it starts on, as an editor does: blank lines, quoted line breaks and mixed line ends', () => {
+    const text = '\r\ntokenId,note\r\nT1,a\r\n\r\nT2,"two\nlines"\nT3,"three\r\nmore\rlines"\rT4,x\n\n\nT5,last';
+    expect(readCsv(text).map((row) => [row.fields.tokenId, row.line])).to.deep.equal([
+      ['T1', 3],
+      ['T2', 5],
+      ['T3', 7],
+      ['T4', 10],
+      ['T5', 13],
+    ]);
+  });
 });

@@ -150,13 +150,25 @@ describe('revoke: planFromFile', () => {
     expect(error.message).to.include(path);
   });
 
-  it('refuses a row without a token, naming its row number', async () => {
-    const error = await expectRejection(planFromFile(await file('gap.csv', 'tokenId,username\r\nT1,a\r\n,b\r\n')), 'FileRowWithoutTokenError');
-    expect(error.message).to.include('row 2');
+  it('refuses a row without a token, naming the file and the line an editor shows', async () => {
+    const path = await file('gap.csv', 'tokenId,username\r\nT1,a\r\n,b\r\n');
+    const error = await expectRejection(planFromFile(path), 'FileRowWithoutTokenError');
+    expect(error.message).to.equal(`In the file "${path}", line 3 has no token ID or revocation URL.`);
   });
 
-  it('refuses a row whose token id is not valid', async () => {
-    await expectRejection(planFromFile(await file('evil.csv', 'tokenId\r\n../../sobjects\r\n')), 'InvalidTokenIdError');
+  it('refuses a row whose token id is not valid, naming the value, the file and its line', async () => {
+    const path = await file('evil.csv', 'tokenId,note\r\nT1,"two\nlines"\r\n\r\n../../sobjects,x\r\n');
+    const error = await expectRejection(planFromFile(path), 'InvalidTokenIdError');
+    expect(error.message).to.match(new RegExp(`^In the file "${path}", line 5: "\\.\\./\\.\\./sobjects" is not a token ID`));
+    expect(error.actions?.join(' ')).to.include('tokens list');
+  });
+
+  it('names the item of a JSON array, counted from 1 and as its index', async () => {
+    const path = await file('items.json', JSON.stringify({ status: 0, result: [{ tokenId: 'T1' }, { tokenId: 'T2' }, { tokenId: 'a/b' }] }));
+    const error = await expectRejection(planFromFile(path), 'InvalidTokenIdError');
+    expect(error.message).to.include(`In the file "${path}", item 3 (index 2 of the array): "a/b"`);
+    const gap = await file('gap.json', JSON.stringify([{ tokenId: 'T1' }, { username: 'u' }]));
+    expect((await expectRejection(planFromFile(gap), 'FileRowWithoutTokenError')).message).to.include('item 2 (index 1 of the array)');
   });
 
   it('reads back cells the CSV writer guarded against formulas, token ids starting with "-" included', async () => {
