@@ -1,20 +1,20 @@
 import type { SfCommand } from '@salesforce/sf-plugins-core';
-import { csvColumns, toCsv } from './shared/csv.js';
+import { toCsv } from './shared/csv.js';
 
 export type Column<R> = { key: keyof R & string; name: string };
 
 /**
- * Prints rows as a table or as CSV. CSV goes straight to stdout (no table chrome), with every field of the --json
- * rows, the preferred columns first. Nothing is printed under --json: the command's return value is the output.
+ * Prints rows as a table or as CSV. CSV goes straight to stdout (no table chrome), with the command's documented
+ * columns whether or not there are rows. Nothing is printed under --json: the command's return value is the output.
  */
 export function printRows<R extends Record<string, unknown>>(
   command: SfCommand<unknown>,
   rows: R[],
-  options: { format: 'human' | 'csv'; columns: Array<Column<R>>; title?: string; csvPreferred: readonly string[] }
+  options: { format: 'human' | 'csv'; columns: Array<Column<R>>; title?: string; csvColumns?: readonly string[] }
 ): void {
   if (command.jsonEnabled()) return;
   if (options.format === 'csv') {
-    process.stdout.write(toCsv(rows, csvColumns(rows, options.csvPreferred)));
+    process.stdout.write(toCsv(rows, options.csvColumns ?? options.columns.map(({ key }) => key)));
     return;
   }
   if (rows.length === 0) return;

@@ -5,24 +5,39 @@
 
 import { parse } from 'csv-parse/sync';
 
-/** Every key of every row, in first-seen order, so fields the API adds later still reach the CSV. */
-export function csvColumns(rows: ReadonlyArray<Record<string, unknown>>, preferred: readonly string[] = []): string[] {
-  const seen = new Set<string>(preferred.filter((key) => rows.length === 0 || rows.some((row) => key in row)));
-  for (const row of rows) for (const key of Object.keys(row)) seen.add(key);
-  return [...seen];
-}
+/**
+ * Cells a spreadsheet would run as a formula (OWASP, "CSV Injection"): they start with `=`, `+`, `-`, `@`, a tab or a
+ * carriage return. An app description or a username is free text, so such a cell is written with a `'` in front,
+ * which spreadsheets read as "this is text". A value that already starts with quotes before one of those characters
+ * (`'=x`) gets one more, so that the reader can take exactly one `'` off every cell of that shape and always get back
+ * the value the API sent; any other value starting with `'` (`'abc`) is written and read as it is.
+ */
+const FORMULA_LIKE = /^'*[=+\-@\t\r]/;
 
 export function csvField(value: unknown): string {
   if (value === null || value === undefined) return '';
-  const text = typeof value === 'object' ? JSON.stringify(value) : String(value as string | number | boolean);
+  const raw = typeof value === 'object' ? JSON.stringify(value) : String(value as string | number | boolean);
+  const text = FORMULA_LIKE.test(raw) ? `'${raw}` : raw;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-export function toCsv(rows: ReadonlyArray<Record<string, unknown>>, columns: readonly string[] = csvColumns(rows)): string {
+/** The inverse of the formula guard in csvField, for one cell read back. */
+export function csvValue(cell: string): string {
+  return cell.startsWith("'") && FORMULA_LIKE.test(cell) ? cell.slice(1) : cell;
+}
+
+/**
+ * The header is exactly `columns`, with rows or without, so a script or a spreadsheet always finds the same columns
+ * in the same places; a field not in `columns` is left out (the `--json` output keeps every field).
+ */
+export function toCsv(rows: ReadonlyArray<Record<string, unknown>>, columns: readonly string[]): string {
   const lines = [columns.map(csvField).join(',')];
   for (const row of rows) lines.push(columns.map((column) => csvField(row[column])).join(','));
   return `${lines.join('\r\n')}\r\n`;
 }
+
+/** One data row of a CSV file, with the line it starts on as an editor numbers it (the header is line 1). */
+export type CsvRow = { line: number; fields: Record<string, string> };
 
 /**
  * Reads a CSV document (a `tokens list` CSV, for `--from-file`) into records keyed by its header row. csv-parse
@@ -30,15 +45,34 @@ export function toCsv(rows: ReadonlyArray<Record<string, unknown>>, columns: rea
  * mixed in one file (a CSV we wrote with CRLF, then extended in an editor that writes LF). Rows are read as arrays
  * and keyed here, so a short row still has every header key (as '') and an extra field is dropped. A quote inside an
  * unquoted field is kept as text (relaxQuotes), as hand-edited files do; an unclosed quote throws csv-parse's CsvError.
+ * Cells come back as they were before csvField guarded them against formulas.
  */
-export function parseCsv(text: string): Array<Record<string, string>> {
-  const [header, ...body] = parse(text, {
+export function readCsv(text: string): CsvRow[] {
+  const records = parse(text, {
     bom: true,
     skipEmptyLines: true,
     relaxColumnCount: true,
     relaxQuotes: true,
     recordDelimiter: ['\r\n', '\n', '\r'],
-  }) as string[][];
+    info: true,
+  }) as Array<{ record: string[]; info: { empty_lines: number } }>;
+  // csv-parse's own line count drifts on quoted line breaks and mixed line ends, so lines are counted here: a record
+  // starts one line after the previous one ended, plus the blank lines skipped before it (a running total).
+  let linesBefore = 0;
+  const located = records.map(({ record, info }) => {
+    const line = linesBefore + info.empty_lines + 1;
+    linesBefore += 1 + record.reduce((breaks, cell) => breaks + (cell.match(/\r\n|\r|\n/g)?.length ?? 0), 0);
+    return { line, cells: record.map(csvValue) };
+  });
+  const [header, ...body] = located;
   if (!header) return [];
-  return body.map((values) => Object.fromEntries(header.map((name, index) => [name, values[index] ?? ''])));
+  return body.map(({ line, cells }) => ({
+    line,
+    fields: Object.fromEntries(header.cells.map((name, index) => [name, cells[index] ?? ''])),
+  }));
+}
+
+/** readCsv without the line numbers. */
+export function parseCsv(text: string): Array<Record<string, string>> {
+  return readCsv(text).map((row) => row.fields);
 }

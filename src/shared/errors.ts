@@ -43,6 +43,18 @@ export function unexpectedBodyError(response: HttpResponse, method: HttpMethod, 
   return withData(error, { status: response.status, errorCode: 'UNEXPECTED_BODY', apiMessage: what }, method);
 }
 
+/**
+ * The session expired and @salesforce/core could not refresh it: the org's token endpoint refused the refresh token
+ * (revoked, expired) or the JWT (certificate or app changed). jsforce and core wrap the endpoint's words in their own
+ * ("Unable to refresh session due to: Error authenticating with the refresh token due to: …"); the last part says why.
+ */
+export function sessionRefreshRefused(cause: unknown, method: HttpMethod): SfError<ApiErrorData> {
+  const text = (cause instanceof Error ? cause.message : String(cause)).replace(/\s+/g, ' ');
+  const reason = printable(text.split('due to: ').pop()!.trim(), 200) || 'no details';
+  const error = messages.createError('error.SessionRefreshRefused', [reason]);
+  return withData(error, { status: 401, errorCode: 'SESSION_REFRESH_REFUSED', apiMessage: reason }, method);
+}
+
 export function networkFailure(code: string, attempts: number, timeoutMs: number, method: HttpMethod): SfError<ApiErrorData> {
   const error =
     code === 'ETIMEDOUT'

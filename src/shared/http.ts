@@ -3,6 +3,7 @@ import type { Connection } from '@salesforce/core';
 // status (to retry only what is safe) and Retry-After, so each request is sent through a transport that records the
 // raw response it saw. The module has no "exports" map, so this deep import is the published way to reach the class.
 import { Transport } from '@jsforce/jsforce-node/lib/transport.js';
+import { sessionRefreshRefused } from './errors.js';
 
 export type HttpMethod = 'GET' | 'DELETE';
 
@@ -54,7 +55,14 @@ export function connectionTransport(connection: Connection): HttpTransport {
       } catch (error) {
         failure = error;
       }
-      if (observed) return fromRaw(observed);
+      if (observed) {
+        // jsforce answers a 401 by asking core to refresh the session. When the refresh fails, the request rejects
+        // with the refresh's error instead of the API error jsforce builds from the 401 (which has an errorCode).
+        if (failure !== undefined && observed.statusCode === 401 && !hasErrorCode(failure)) {
+          throw networkErrorFrom(failure) ?? sessionRefreshRefused(failure, method);
+        }
+        return fromRaw(observed);
+      }
       if (failure === undefined) {
         // No response went over the wire: the connection was stubbed (unit tests) and handed back a value.
         return { status: value === undefined ? 204 : 200, headers: {}, body: value, bodyIsJson: true, contentType: '' };
@@ -107,18 +115,26 @@ const NETWORK_CODES = new Set([
 ]);
 
 function fromUnobservedFailure(failure: unknown): HttpResponse {
-  const error = failure as { name?: string; code?: string; errorCode?: string; message?: string; type?: string };
+  const network = networkErrorFrom(failure);
+  if (network) throw network;
+  const error = failure as { name?: string; errorCode?: string; message?: string };
   const message = typeof error?.message === 'string' ? error.message : String(failure);
-  if (error?.name === 'AbortError' || error?.type === 'aborted') {
-    throw new NetworkError('request timed out', 'ETIMEDOUT');
-  }
-  if (typeof error?.code === 'string' && NETWORK_CODES.has(error.code)) {
-    throw new NetworkError(error.code, error.code);
-  }
-  if (error?.name === 'FetchError' || /socket hang up|ECONNRESET|network/i.test(message)) {
-    throw new NetworkError(error.code ?? 'ECONNRESET', error.code ?? 'ECONNRESET');
-  }
   // An API error raised without a response we could observe: keep its errorCode and message, as the API would send.
   const errorCode = error?.errorCode ?? error?.name ?? 'UNKNOWN_ERROR';
   return { status: 0, headers: {}, body: [{ errorCode, message }], bodyIsJson: true, contentType: 'application/json' };
 }
+
+/** A failure that got no HTTP response (reset, refused, timed out), as the NetworkError the retry policy knows. */
+function networkErrorFrom(failure: unknown): NetworkError | undefined {
+  const error = failure as { name?: string; code?: string; message?: string; type?: string };
+  const message = typeof error?.message === 'string' ? error.message : String(failure);
+  if (error?.name === 'AbortError' || error?.type === 'aborted') return new NetworkError('request timed out', 'ETIMEDOUT');
+  if (typeof error?.code === 'string' && NETWORK_CODES.has(error.code)) return new NetworkError(error.code, error.code);
+  if (error?.name === 'FetchError' || /socket hang up|ECONNRESET|network/i.test(message)) {
+    return new NetworkError(error.code ?? 'ECONNRESET', error.code ?? 'ECONNRESET');
+  }
+  return undefined;
+}
+
+const hasErrorCode = (failure: unknown): boolean =>
+  typeof failure === 'object' && failure !== null && typeof (failure as { errorCode?: unknown }).errorCode === 'string';

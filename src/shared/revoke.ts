@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { Messages } from '@salesforce/core';
-import { parseCsv } from './csv.js';
+import { Messages, SfError } from '@salesforce/core';
+import { type CsvRow, readCsv } from './csv.js';
 import { describeFailure, isInterrupted, isNotFound, isNotSent, isRequestLimitExceeded } from './errors.js';
 import { tokenInventory, usersInScope } from './inventory.js';
 import { runPool } from './limiter.js';
@@ -74,7 +74,8 @@ export const planTokenIds = (values: readonly string[]): PlannedTarget[] => plan
 
 /**
  * Reads what `tokens list` wrote: its `--json` output (the envelope or the bare array) or its CSV (a `tokenId` or
- * `revocationUrl` column). Every row is validated before anything is sent.
+ * `revocationUrl` column). Every row is validated before anything is sent; a bad row is named by the file and where
+ * it is in it (the line an editor shows, or the item of the JSON array), so it can be found in a long file.
  */
 export async function planFromFile(path: string): Promise<PlannedTarget[]> {
   let text: string;
@@ -86,11 +87,17 @@ export async function planFromFile(path: string): Promise<PlannedTarget[]> {
   const rows = parseRows(text, path);
   if (rows.length === 0) throw messages.createError('error.FileEmpty', [path]);
   return planTokens(
-    rows.map((row, index) => {
+    rows.map(({ where, row }) => {
       const source = stringField(row.tokenId) ?? stringField(row.revocationUrl);
-      if (!source) throw messages.createError('error.FileRowWithoutToken', [path, String(index + 1)]);
+      if (!source) throw messages.createError('error.FileRowWithoutToken', [path, where]);
+      let tokenId: string;
+      try {
+        tokenId = tokenIdFrom(source);
+      } catch (error) {
+        throw atFileRow(error, path, where);
+      }
       return {
-        tokenId: tokenIdFrom(source),
+        tokenId,
         appIdentifier: stringField(row.appIdentifier),
         appDeveloperName: stringField(row.appDeveloperName),
         userIdentifier: stringField(row.userIdentifier),
@@ -208,7 +215,10 @@ async function revokeOne(client: UsageClient, target: PlannedTarget): Promise<vo
   return client.revokeAppTokens(target.appIdentifier!);
 }
 
-function parseRows(text: string, path: string): Array<Record<string, unknown>> {
+/** A row of a --from-file file, with where it is, as the user would look for it ("line 57", "item 3"). */
+type FileRow = { where: string; row: Record<string, unknown> };
+
+function parseRows(text: string, path: string): FileRow[] {
   const trimmed = text.trim();
   if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
     let parsed: unknown;
@@ -219,19 +229,27 @@ function parseRows(text: string, path: string): Array<Record<string, unknown>> {
     }
     const rows = Array.isArray(parsed) ? parsed : (parsed as { result?: unknown })?.result;
     if (!Array.isArray(rows)) throw messages.createError('error.FileNotJson', [path]);
-    return rows.filter((row): row is Record<string, unknown> => typeof row === 'object' && row !== null);
+    return rows
+      .map((row: unknown, index) => ({ where: messages.getMessage('location.item', [index + 1, index]), row }))
+      .filter((entry): entry is FileRow => typeof entry.row === 'object' && entry.row !== null);
   }
-  let rows: Array<Record<string, string>>;
+  let rows: CsvRow[];
   try {
-    rows = parseCsv(text);
+    rows = readCsv(text);
   } catch (error) {
     // Only malformed CSV gets here (an unclosed quote); the parser's message says where.
     throw messages.createError('error.FileUnreadable', [path, (error as Error).message]);
   }
-  if (rows.length > 0 && !('tokenId' in rows[0]) && !('revocationUrl' in rows[0])) {
+  if (rows.length > 0 && !('tokenId' in rows[0].fields) && !('revocationUrl' in rows[0].fields)) {
     throw messages.createError('error.FileWithoutTokenColumn', [path]);
   }
-  return rows;
+  return rows.map(({ line, fields }) => ({ where: messages.getMessage('location.line', [line]), row: fields }));
+}
+
+/** Puts the file and the row in front of a row's validation error; its name and actions stay those of the error. */
+function atFileRow(error: unknown, path: string, where: string): unknown {
+  if (!(error instanceof SfError)) return error;
+  return new SfError(messages.getMessage('error.AtFileRow', [path, where, error.message]), error.name, error.actions, error.exitCode, error);
 }
 
 const stringField = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);

@@ -19,6 +19,20 @@ export type AppUsage = {
   userCount?: number;
 };
 
+/**
+ * The documented fields of each row type, in the order `-r csv` writes them: the CSV header, with rows or without.
+ * The tables of the Connect REST guide and the Postman examples name them; `--json` also keeps fields beyond these.
+ */
+export const APP_FIELDS = [
+  'identifier',
+  'developerName',
+  'description',
+  'accessTokenFormat',
+  'isFromPackage',
+  'availableActions',
+  'usageDetailsUrl',
+] as const;
+
 /** Fields shared by user rows and token rows (the Postman example shows the same keys for both). */
 export type UsageRowBase = {
   [field: string]: unknown;
@@ -36,11 +50,36 @@ export type UsageRowBase = {
 /** One item of `users` from GET /apps/oauth/usage/{appId}/users. */
 export type UserUsage = UsageRowBase;
 
+export const USER_FIELDS = [
+  'userIdentifier',
+  'username',
+  'appIdentifier',
+  'appDeveloperName',
+  'initialConnectionAt',
+  'lastUsedAt',
+  'useCount',
+  'accessTokenFormat',
+  'revocationUrl',
+] as const;
+
 /** One item of `tokens` from GET /apps/oauth/usage/{appId}/{userId}/tokens, plus the derived `tokenId`. */
 export type TokenUsage = UsageRowBase & {
   /** Last path segment of `revocationUrl`: the API has no separate field for it. */
   tokenId: string;
 };
+
+export const TOKEN_FIELDS = [
+  'tokenId',
+  'appIdentifier',
+  'appDeveloperName',
+  'userIdentifier',
+  'username',
+  'initialConnectionAt',
+  'lastUsedAt',
+  'useCount',
+  'accessTokenFormat',
+  'revocationUrl',
+] as const;
 
 /** A page of a collection resource as the API sends it. */
 export type UsagePage = {

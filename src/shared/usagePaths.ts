@@ -131,9 +131,9 @@ function safeUrlPath(value: string): string {
 }
 
 /** Shortens and neutralises user input before it is echoed back in an error. */
-export function printable(value: string): string {
+export function printable(value: string, maxLength = 80): string {
   // eslint-disable-next-line no-control-regex
   const clean = value.replace(/[\u0000-\u001f\u007f]/g, '?');
-  return clean.length > 80 ? `${clean.slice(0, 77)}...` : clean;
+  return clean.length > maxLength ? `${clean.slice(0, maxLength - 3)}...` : clean;
 }
 

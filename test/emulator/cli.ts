@@ -76,10 +76,14 @@ async function main(): Promise<void> {
       `EMULATOR_URL=${url}`,
       `EMULATOR_TOKEN=${accessToken}`,
       '',
-      'Point sf at it in either of two ways:',
-      `  1) SF_ORG_INSTANCE_URL=${url} sf external-client-app usage list --target-org '${accessToken}'`,
-      `  2) SF_ACCESS_TOKEN='${accessToken}' sf org login access-token --instance-url ${url} --no-prompt --alias emulator`,
-      '     then: sf external-client-app usage list -o emulator',
+      // The access token as target org needs no saved login, so it works in the plugin's own bin/run.js too, which
+      // has no org commands; a saved login needs sf's "org login".
+      'Point sf (with this plugin linked) or ./bin/run.js (from this repository) at it, the access token as target org:',
+      `  SF_ORG_INSTANCE_URL=${url} sf external-client-app usage list --target-org '${accessToken}'`,
+      `  SF_ORG_INSTANCE_URL=${url} ./bin/run.js external-client-app usage list --target-org '${accessToken}'`,
+      'Or, with the real sf only (./bin/run.js has no org commands), save a login and use its alias:',
+      `  SF_ACCESS_TOKEN='${accessToken}' sf org login access-token --instance-url ${url} --no-prompt --alias emulator`,
+      '  sf external-client-app usage list --target-org emulator',
       `Control API: ${url}/__emulator/ (GET state, GET|DELETE log, GET|POST|DELETE faults, POST latency, POST reset)`,
       `Data: ${s.appsWithTokens}/${s.apps} apps with tokens, ${s.usersWithTokens} users with tokens, ${s.tokens} tokens, ` +
         `${s.stale} stale (unused ${s.unusedDays}+ days, ${s.neverUsed} never used)`,

@@ -129,3 +129,34 @@ function query(org: EmulatedOrg, version: string, q: string | null): Reply {
   }
   return { status: 200, body: { totalSize: 0, done: true, records: [] } };
 }
+
+/** What the OAuth token endpoint accepts: the one refresh token the emulator issued, unless it was revoked. */
+export type TokenGrant = { accessToken: string; refreshToken: string; refreshRefused: boolean };
+
+/**
+ * POST /services/oauth2/token, the refresh token flow only (what @salesforce/core sends when an access token
+ * expired). Answers as Salesforce's token endpoint does: a new access token, or 400 `invalid_grant` for a refresh
+ * token that is unknown or revoked
+ * (https://help.salesforce.com/s/articleView?id=xcloud.remoteaccess_oauth_refresh_token_flow.htm&type=5).
+ */
+export function tokenEndpoint(u: string, org: EmulatedOrg, method: string, form: URLSearchParams, grant: TokenGrant): Reply {
+  if (method !== 'POST') return methodNotAllowed(method, 'POST');
+  if (form.get('grant_type') !== 'refresh_token') {
+    return { status: 400, body: { error: 'unsupported_grant_type', 'error_description': 'grant type not supported' } };
+  }
+  if (grant.refreshRefused || form.get('refresh_token') !== grant.refreshToken) {
+    return { status: 400, body: { error: 'invalid_grant', 'error_description': 'expired access/refresh token' } };
+  }
+  return {
+    status: 200,
+    body: {
+      'access_token': grant.accessToken,
+      signature: 'emulator',
+      scope: 'refresh_token api web',
+      'instance_url': u,
+      id: `${u}/id/${org.orgId}/${org.adminUserId}`,
+      'token_type': 'Bearer',
+      'issued_at': String(Date.now()),
+    },
+  };
+}

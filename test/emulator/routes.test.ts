@@ -50,6 +50,32 @@ describe('emulator server: routes', () => {
     }
   });
 
+  it('exchanges its refresh token for the access token without a bearer token, and refuses it once revoked', async () => {
+    const grant = (refreshToken: string, grantType = 'refresh_token'): Promise<Response> =>
+      fetch(`${h.emu.url}/services/oauth2/token`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ 'grant_type': grantType, 'refresh_token': refreshToken, 'client_id': 'PlatformCLI' }).toString(),
+      });
+    const ok = await grant(h.emu.refreshToken);
+    expect(ok.status).to.equal(200);
+    const org = h.emu.state().org;
+    expect(await ok.json()).to.include({ 'access_token': h.emu.accessToken, 'instance_url': h.emu.url, id: `${h.emu.url}/id/${org.orgId}/${org.adminUserId}` });
+    const invalid = { error: 'invalid_grant', 'error_description': 'expired access/refresh token' };
+    const wrong = await grant('5Aep861other');
+    expect([wrong.status, await wrong.json()]).to.deep.equal([400, invalid]);
+    expect((await grant(h.emu.refreshToken, 'password')).status).to.equal(400);
+    h.emu.refuseRefresh();
+    const refused = await grant(h.emu.refreshToken);
+    expect([refused.status, await refused.json()]).to.deep.equal([400, invalid]);
+    expect(h.emu.requests().map((entry) => `${entry.method} ${entry.path} ${entry.status} ${entry.query}`)).to.deep.equal([
+      'POST /services/oauth2/token 200 ',
+      'POST /services/oauth2/token 400 ',
+      'POST /services/oauth2/token 400 ',
+      'POST /services/oauth2/token 400 ',
+    ]);
+  });
+
   it('collapses repeated slashes instead of treating //services as a host', async () => {
     const res = await json<AppPage>('//services//data/v62.0//apps/oauth/usage');
     expect(res.status).to.equal(200);

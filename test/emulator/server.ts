@@ -9,7 +9,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { handleControl, type ControlInfo } from './controlApi.js';
 import { applyFault, FaultQueue, type FaultAction, type FaultResponder, type FaultRule, type PendingFault } from './faults.js';
-import { dataResource, servesVersion, userInfo, versionList } from './loginRoutes.js';
+import { dataResource, servesVersion, tokenEndpoint, userInfo, versionList } from './loginRoutes.js';
 import { generateState, validateState, type EmulatorState, type SeedSpec } from './model.js';
 import { errorBody, invalidSession, JSON_TYPE, methodNotAllowed, notFound, type Reply } from './reply.js';
 import { Store } from './store.js';
@@ -34,18 +34,23 @@ export type EmulatorOptions = {
   state?: EmulatorState;
   seed?: SeedSpec;
   accessToken?: string;
+  /** The refresh token the OAuth token endpoint exchanges for `accessToken`. */
+  refreshToken?: string;
   latencyMs?: number;
   versions?: string[];
   absoluteUrls?: boolean;
 };
 
 export const DEFAULT_ACCESS_TOKEN = '00D000000000001AAA!emulator';
+export const DEFAULT_REFRESH_TOKEN = '5Aep861emulatorRefreshToken';
 export const DEFAULT_VERSIONS = Array.from({ length: 12 }, (_, i) => `${55 + i}.0`);
 export const DEFAULT_SEED: SeedSpec = { apps: 5, usersPerApp: 40, tokensPerUser: 2 };
 
 export class Emulator {
   public readonly url: string;
   public readonly accessToken: string;
+  public readonly refreshToken: string;
+  private refreshRefused = false;
   private store: Store;
   private readonly faults = new FaultQueue();
   private log: RequestLogEntry[] = [];
@@ -61,6 +66,7 @@ export class Emulator {
   private constructor(private readonly server: http.Server, url: string, options: EmulatorOptions) {
     this.url = url;
     this.accessToken = options.accessToken ?? DEFAULT_ACCESS_TOKEN;
+    this.refreshToken = options.refreshToken ?? DEFAULT_REFRESH_TOKEN;
     this.latencyMs = options.latencyMs ?? 0;
     this.versions = [...(options.versions ?? DEFAULT_VERSIONS)].sort((a, b) => Number(a) - Number(b));
     this.absoluteUrls = options.absoluteUrls ?? false;
@@ -126,6 +132,11 @@ export class Emulator {
     this.latencyMs = ms;
   }
 
+  /** From now on the token endpoint refuses the refresh token (400 invalid_grant), as for a revoked one; false undoes it. */
+  public refuseRefresh(refused = true): void {
+    this.refreshRefused = refused;
+  }
+
   public reset(state: EmulatorState): void {
     this.store = new Store(state);
   }
@@ -176,9 +187,6 @@ export class Emulator {
       this.send(res, notFound());
       return;
     }
-    // Drain any request body (sf sends one on DELETE) so keep-alive connections stay usable.
-    req.resume();
-
     const record = (status: number, fault?: string): void => {
       this.seq += 1;
       const entry: RequestLogEntry = {
@@ -192,6 +200,18 @@ export class Emulator {
       if (fault) entry.fault = fault;
       this.log.push(entry);
     };
+
+    // The token endpoint is where a client without a valid access token goes, so it takes no bearer token.
+    if (path === '/services/oauth2/token') {
+      const form = new URLSearchParams(await readBody(req));
+      const grant = { accessToken: this.accessToken, refreshToken: this.refreshToken, refreshRefused: this.refreshRefused };
+      const reply = tokenEndpoint(this.url, this.store.org, method, form, grant);
+      this.send(res, reply);
+      record(reply.status);
+      return;
+    }
+    // Drain any request body (sf sends one on DELETE) so keep-alive connections stay usable.
+    req.resume();
 
     if (!this.isAuthorized(req.headers.authorization)) {
       this.send(res, invalidSession());
@@ -320,4 +340,13 @@ export class Emulator {
     }
     return dataResource(this.store.org, method, version, rest, params);
   }
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
 }

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { csvColumns, csvField, parseCsv, toCsv } from '../../src/shared/csv.js';
+import { csvField, csvValue, parseCsv, readCsv, toCsv } from '../../src/shared/csv.js';
 
 describe('csv: fields', () => {
   it('leaves plain values unquoted', () => {
@@ -29,23 +29,46 @@ describe('csv: fields', () => {
   });
 });
 
-describe('csv: columns and documents', () => {
-  it('uses the union of keys in first-seen order', () => {
-    expect(csvColumns([{ b: 1, a: 2 }, { c: 3, a: 4 }, { d: 5 }])).to.deep.equal(['b', 'a', 'c', 'd']);
+describe('csv: cells a spreadsheet would run as formulas', () => {
+  const hostile = ['=HYPERLINK("http://evil.example","x")', '+1+1', '-2+3', '@SUM(A1)', '\tlead', '\rlead', "'=already", "''+twice"];
+
+  it("prefixes a cell that starts with =, +, -, @, a tab or a CR (after any quotes) with '", () => {
+    expect(csvField('=1+1')).to.equal("'=1+1");
+    expect(csvField('+1')).to.equal("'+1");
+    expect(csvField('-1')).to.equal("'-1");
+    expect(csvField(-1)).to.equal("'-1");
+    expect(csvField('@x')).to.equal("'@x");
+    expect(csvField('\tx')).to.equal("'\tx");
+    expect(csvField('\rx')).to.equal('"\'\rx"');
+    expect(csvField("'=x")).to.equal("''=x");
+    expect(csvField('=SUM(A1,B1)')).to.equal('"\'=SUM(A1,B1)"');
   });
 
-  it('puts preferred columns first, and only those some row has', () => {
-    const rows = [{ z: 1, tokenId: 't', username: 'u' }, { extra: true }];
-    expect(csvColumns(rows, ['username', 'tokenId', 'missing'])).to.deep.equal(['username', 'tokenId', 'z', 'extra']);
+  it("leaves other cells alone, a leading ' included", () => {
+    for (const value of ["'abc", "o'brien@acme.com", 'a=b', 'x-1', '2026-01-31T08:00:00.000Z', "'", ' =x']) {
+      expect(csvField(value)).to.equal(value.includes(',') ? `"${value}"` : value);
+    }
   });
 
-  it('keeps the preferred columns as the header of an empty result', () => {
-    expect(csvColumns([], ['tokenId', 'username'])).to.deep.equal(['tokenId', 'username']);
+  it('reads every value back exactly as it was before the guard', () => {
+    for (const value of [...hostile, "'abc", "'", "''", 'plain', '']) {
+      expect(parseCsv(toCsv([{ id: 'x', value }], ['id', 'value']))).to.deep.equal([{ id: 'x', value }]);
+    }
+    expect(csvValue("'=x")).to.equal('=x');
+    expect(csvValue("'abc")).to.equal("'abc");
+    const rows = hostile.map((value, index) => ({ tokenId: `T${index}`, username: value, note: `${value},"${value}"` }));
+    expect(parseCsv(toCsv(rows, ['tokenId', 'username', 'note']))).to.deep.equal(rows);
+  });
+});
+
+describe('csv: documents', () => {
+  it('writes the given columns as the header, the same with no rows as with rows', () => {
     expect(toCsv([], ['tokenId', 'username'])).to.equal('tokenId,username\r\n');
+    expect(toCsv([{ username: 'u', tokenId: 't', extra: 1 }], ['tokenId', 'username'])).to.equal('tokenId,username\r\nt,u\r\n');
   });
 
   it('writes CRLF line ends, one line per row plus the header, and empty fields for missing keys', () => {
-    const text = toCsv([{ a: 1, b: 'x' }, { b: 'y', c: null }]);
+    const text = toCsv([{ a: 1, b: 'x' }, { b: 'y', c: null }], ['a', 'b', 'c']);
     expect(text).to.equal('a,b,c\r\n1,x,\r\n,y,\r\n');
   });
 
@@ -61,16 +84,16 @@ describe('csv: parseCsv', () => {
       { tokenId: 'T2', username: 'b@x.com', note: 'cr\r\nlf', quote: '' },
       { tokenId: 'T3', username: 'c@x.com', note: '{"json":true}', quote: ',' },
     ];
-    expect(parseCsv(toCsv(rows))).to.deep.equal(rows);
+    expect(parseCsv(toCsv(rows, ['tokenId', 'username', 'note', 'quote']))).to.deep.equal(rows);
   });
 
   it('reads objects back as their JSON text', () => {
-    const [row] = parseCsv(toCsv([{ id: 'x', actions: ['enable', 'disable'] }]));
+    const [row] = parseCsv(toCsv([{ id: 'x', actions: ['enable', 'disable'] }], ['id', 'actions']));
     expect(JSON.parse(row.actions)).to.deep.equal(['enable', 'disable']);
   });
 
   it('ignores a UTF-8 BOM before the header', () => {
-    expect(parseCsv(`\uFEFF${toCsv([{ tokenId: 'T1' }])}`)).to.deep.equal([{ tokenId: 'T1' }]);
+    expect(parseCsv(`\uFEFF${toCsv([{ tokenId: 'T1' }], ['tokenId'])}`)).to.deep.equal([{ tokenId: 'T1' }]);
   });
 
   it('reads LF-only files, a last line without a line end, and skips blank lines', () => {
@@ -102,5 +125,16 @@ describe('csv: parseCsv', () => {
   it('returns no rows for an empty text or a header alone', () => {
     expect(parseCsv('')).to.deep.equal([]);
     expect(parseCsv('tokenId\r\n')).to.deep.equal([]);
+  });
+
+  it('numbers each row by the line it starts on, as an editor does: blank lines, quoted line breaks and mixed line ends', () => {
+    const text = '\r\ntokenId,note\r\nT1,a\r\n\r\nT2,"two\nlines"\nT3,"three\r\nmore\rlines"\rT4,x\n\n\nT5,last';
+    expect(readCsv(text).map((row) => [row.fields.tokenId, row.line])).to.deep.equal([
+      ['T1', 3],
+      ['T2', 5],
+      ['T3', 7],
+      ['T4', 10],
+      ['T5', 13],
+    ]);
   });
 });

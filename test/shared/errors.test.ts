@@ -8,6 +8,7 @@ import {
   isNotFound,
   isRequestLimitExceeded,
   networkFailure,
+  sessionRefreshRefused,
   unexpectedBodyError,
   type ApiErrorData,
 } from '../../src/shared/errors.js';
@@ -137,6 +138,22 @@ describe('errors: other failures', () => {
     expect(reset.message).to.include('ECONNRESET').and.include('3');
     expect(reset.actions).to.be.an('array').that.is.not.empty;
     expect(reset.data).to.include({ status: 0, errorCode: 'ECONNRESET' });
+  });
+
+  it('sessionRefreshRefused gives the token endpoint\'s reason, without the wrappers of jsforce and core', () => {
+    const refresh = sessionRefreshRefused(
+      new Error('Unable to refresh session due to: Error authenticating with the refresh token due to: expired access/refresh token'),
+      'GET'
+    );
+    expect(refresh.name).to.equal('SessionRefreshRefusedError');
+    expect(refresh.message).to.match(/^The session has expired, and the org refused to refresh it \(expired access\/refresh token\)\./);
+    expect(refresh.actions?.join('\n')).to.include('sf org login web').and.include('sf org login jwt').and.include('sf org login sfdx-url');
+    expect(refresh.data).to.deep.equal({ status: 401, errorCode: 'SESSION_REFRESH_REFUSED', apiMessage: 'expired access/refresh token' });
+    const jwt = sessionRefreshRefused(
+      new Error("Unable to refresh session due to: Error authenticating with JWT.\nErrors encountered:\nuser hasn't approved this consumer\n\u001b[31m"),
+      'DELETE'
+    );
+    expect(jwt.data?.apiMessage).to.equal("Error authenticating with JWT. Errors encountered: user hasn't approved this consumer ?[31m");
   });
 
   it('interruptedError is recognised by isInterrupted, and only it', () => {

@@ -1,4 +1,8 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Connection } from '@salesforce/core';
+import { SfError } from '@salesforce/core';
+import { Connection as JsforceConnection } from '@jsforce/jsforce-node';
 import { expect } from 'chai';
 import sinon from 'sinon';
 import { connectionTransport, fromRaw, NetworkError } from '../../src/shared/http.js';
@@ -105,5 +109,52 @@ describe('http: connectionTransport on a stubbed connection', () => {
     const response = await connectionTransport(stubConnection(sinon.stub().rejects(failure))).send('GET', '/apps/oauth/usage', 10);
     expect(response.status).to.equal(0);
     expect(response.body).to.deep.equal([{ errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'TotalRequests Limit exceeded.' }]);
+  });
+});
+
+describe('http: connectionTransport when the session expired', () => {
+  let server: Server;
+  let instanceUrl: string;
+
+  before(async () => {
+    server = createServer((req, res) => {
+      req.resume();
+      res.writeHead(401, { 'Content-Type': 'application/json' });
+      res.end('[{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}]');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    instanceUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  // jsforce's own session refresh, as @salesforce/core sets it up for a saved login: refreshFn is core's, here failing
+  // the way core fails when the token endpoint answers 400 invalid_grant.
+  const send = (refreshFn?: (conn: unknown, callback: (error: Error | null, token?: string) => void) => void): Promise<unknown> => {
+    const connection = new JsforceConnection({ instanceUrl, accessToken: '00D000000000001AAA!old', version: '62.0', refreshFn });
+    return connectionTransport(connection as unknown as Connection).send('GET', '/apps/oauth/usage', 5000);
+  };
+  const failure = async (promise: Promise<unknown>): Promise<unknown> => {
+    try {
+      await promise;
+    } catch (error) {
+      return error;
+    }
+    return expect.fail('should have failed');
+  };
+
+  it('returns the 401 when there is no refresh token (an access token as target org)', async () => {
+    expect(await send()).to.include({ status: 401 });
+  });
+
+  it('throws SessionRefreshRefusedError when the refresh is refused', async () => {
+    const error = await failure(send((_conn, callback) => callback(new Error('Error authenticating with the refresh token due to: expired access/refresh token'))));
+    expect(error).to.be.instanceOf(SfError);
+    expect((error as SfError).name).to.equal('SessionRefreshRefusedError');
+    expect((error as SfError).message).to.include('(expired access/refresh token)');
+  });
+
+  it('throws NetworkError when the refresh got no answer, so the retry policy applies', async () => {
+    const error = await failure(send((_conn, callback) => callback(new Error('Error authenticating with the refresh token due to: socket hang up'))));
+    expect(error).to.be.instanceOf(NetworkError);
   });
 });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { toCsv } from '../../src/shared/csv.js';
+import { TOKEN_FIELDS } from '../../src/shared/types.js';
 import {
   executePlan,
   planApp,
@@ -97,7 +98,7 @@ describe('revoke: planFromFile', () => {
       { ...tokenRow(USERS[0], 'T1'), tokenId: 'T1' },
       { ...tokenRow(USERS[1], 'T2'), tokenId: 'T2', note: 'a, "quoted"\nvalue' },
     ];
-    const plan = await planFromFile(await file('tokens.csv', `\uFEFF${toCsv(rows)}`));
+    const plan = await planFromFile(await file('tokens.csv', `\uFEFF${toCsv(rows, [...TOKEN_FIELDS, 'note'])}`));
     expect(plan).to.deep.equal([
       { scope: 'token', tokenId: 'T1', appIdentifier: APP.identifier, appDeveloperName: APP.developerName, userIdentifier: userId(1), username: 'user1@acme.example.com' },
       { scope: 'token', tokenId: 'T2', appIdentifier: APP.identifier, appDeveloperName: APP.developerName, userIdentifier: userId(2), username: 'user2@acme.example.com' },
@@ -149,13 +150,36 @@ describe('revoke: planFromFile', () => {
     expect(error.message).to.include(path);
   });
 
-  it('refuses a row without a token, naming its row number', async () => {
-    const error = await expectRejection(planFromFile(await file('gap.csv', 'tokenId,username\r\nT1,a\r\n,b\r\n')), 'FileRowWithoutTokenError');
-    expect(error.message).to.include('row 2');
+  it('refuses a row without a token, naming the file and the line an editor shows', async () => {
+    const path = await file('gap.csv', 'tokenId,username\r\nT1,a\r\n,b\r\n');
+    const error = await expectRejection(planFromFile(path), 'FileRowWithoutTokenError');
+    expect(error.message).to.equal(`In the file "${path}", line 3 has no token ID or revocation URL.`);
   });
 
-  it('refuses a row whose token id is not valid', async () => {
-    await expectRejection(planFromFile(await file('evil.csv', 'tokenId\r\n../../sobjects\r\n')), 'InvalidTokenIdError');
+  it('refuses a row whose token id is not valid, naming the value, the file and its line', async () => {
+    const path = await file('evil.csv', 'tokenId,note\r\nT1,"two\nlines"\r\n\r\n../../sobjects,x\r\n');
+    const error = await expectRejection(planFromFile(path), 'InvalidTokenIdError');
+    expect(error.message).to.match(new RegExp(`^In the file "${path}", line 5: "\\.\\./\\.\\./sobjects" is not a token ID`));
+    expect(error.actions?.join(' ')).to.include('tokens list');
+  });
+
+  it('names the item of a JSON array, counted from 1 and as its index', async () => {
+    const path = await file('items.json', JSON.stringify({ status: 0, result: [{ tokenId: 'T1' }, { tokenId: 'T2' }, { tokenId: 'a/b' }] }));
+    const error = await expectRejection(planFromFile(path), 'InvalidTokenIdError');
+    expect(error.message).to.include(`In the file "${path}", item 3 (index 2 of the array): "a/b"`);
+    const gap = await file('gap.json', JSON.stringify([{ tokenId: 'T1' }, { username: 'u' }]));
+    expect((await expectRejection(planFromFile(gap), 'FileRowWithoutTokenError')).message).to.include('item 2 (index 1 of the array)');
+  });
+
+  it('reads back cells the CSV writer guarded against formulas, token ids starting with "-" included', async () => {
+    const rows = [
+      { tokenId: '-T1', appDeveloperName: APP.developerName, username: '=HYPERLINK("http://evil.example","x")@acme.example.com' },
+      { tokenId: 'T2', appDeveloperName: "'@App", username: "'quoted@acme.example.com" },
+    ];
+    const text = toCsv(rows, ['tokenId', 'appDeveloperName', 'username']);
+    expect(text).to.include("'-T1").and.include("''@App");
+    const plan = await planFromFile(await file('guarded.csv', text));
+    expect(plan.map((target) => [target.tokenId, target.appDeveloperName, target.username])).to.deep.equal(rows.map((row) => [row.tokenId, row.appDeveloperName, row.username]));
   });
 
   it('refuses a file that cannot be read', async () => {

@@ -5,7 +5,7 @@ import { exitOnInterrupt } from '../../../signals.js';
 import { printRows } from '../../../output.js';
 import { startProgress } from '../../../progress.js';
 import { withUserCounts } from '../../../shared/inventory.js';
-import type { AppUsage } from '../../../shared/types.js';
+import { APP_FIELDS, type AppUsage } from '../../../shared/types.js';
 import { UsageClient } from '../../../shared/usageClient.js';
 import { UsageCommand } from '../../../usageCommand.js';
 
@@ -44,7 +44,7 @@ export default class UsageList extends UsageCommand<UsageListResult> {
       }
       printRows(this, apps, {
         format: flags['result-format'],
-        csvPreferred: ['identifier', 'developerName', 'description', 'accessTokenFormat', 'isFromPackage', 'availableActions', 'usageDetailsUrl'],
+        csvColumns: flags['user-counts'] ? [...APP_FIELDS, 'userCount'] : APP_FIELDS,
         columns: [
           { key: 'developerName', name: 'Developer Name' },
           { key: 'identifier', name: 'Identifier' },

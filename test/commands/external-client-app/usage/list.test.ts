@@ -51,20 +51,34 @@ describe('external-client-app usage list', () => {
     expect((ux.table.firstCall.args[0] as { columns: Array<{ key: string }> }).columns.map((c) => c.key)).to.include('userCount');
   });
 
-  it('writes CSV with the JSON field names as header and RFC 4180 quoting', async () => {
-    fakeOrg($$, [[/\/apps\/oauth\/usage\?/, ({ url }) => appPage(apps.slice(0, 1), url)]]);
+  const csvOf = async (rows: Array<Record<string, unknown>>, ...args: string[]): Promise<string> => {
+    fakeOrg($$, [[/\/apps\/oauth\/usage\?/, ({ url }) => appPage(rows, url)]]);
     const write = $$.SANDBOX.stub(process.stdout, 'write');
     try {
-      await UsageList.run(['--target-org', testOrg.username, '-r', 'csv']);
+      await UsageList.run(['--target-org', testOrg.username, '-r', 'csv', ...args]);
     } finally {
       write.restore();
     }
-    const text = write.getCalls().map((c) => String(c.args[0])).join('');
-    expect(text).to.equal(
-      'identifier,developerName,description,accessTokenFormat,isFromPackage,availableActions,usageDetailsUrl,futureField\r\n' +
-        '0xIHs0000000001,App_1,"App number 1, ""quoted""",JWT,false,"disable, enable",/services/data/v62.0/apps/oauth/usage/0xIHs0000000001/users,1\r\n'
+    return write.getCalls().map((c) => String(c.args[0])).join('');
+  };
+  const header = 'identifier,developerName,description,accessTokenFormat,isFromPackage,availableActions,usageDetailsUrl';
+
+  it('writes CSV with the documented field names as header and RFC 4180 quoting; other fields stay in --json', async () => {
+    expect(await csvOf(apps.slice(0, 1))).to.equal(
+      `${header}\r\n` +
+        '0xIHs0000000001,App_1,"App number 1, ""quoted""",JWT,false,"disable, enable",/services/data/v62.0/apps/oauth/usage/0xIHs0000000001/users\r\n'
     );
     expect(ux.table.called).to.equal(false);
+  });
+
+  it('writes the same CSV header with no app as with apps, userCount only with --user-counts', async () => {
+    expect(await csvOf([])).to.equal(`${header}\r\n`);
+    expect(await csvOf([], '--user-counts')).to.equal(`${header},userCount\r\n`);
+  });
+
+  it('writes a description that starts like a formula as text', async () => {
+    const text = await csvOf([{ ...apps[0], description: '=HYPERLINK("http://evil.example","Click")' }]);
+    expect(text).to.include(',App_1,"\'=HYPERLINK(""http://evil.example"",""Click"")",JWT,');
   });
 
   it('says so kindly when no app has OAuth usage', async () => {

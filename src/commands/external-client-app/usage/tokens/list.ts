@@ -5,7 +5,7 @@ import { exitOnInterrupt } from '../../../../signals.js';
 import { printRows } from '../../../../output.js';
 import { tokenInventory } from '../../../../shared/inventory.js';
 import { startProgress } from '../../../../progress.js';
-import type { TokenUsage } from '../../../../shared/types.js';
+import { TOKEN_FIELDS, type TokenUsage } from '../../../../shared/types.js';
 import { UsageClient } from '../../../../shared/usageClient.js';
 import { UsageCommand } from '../../../../usageCommand.js';
 
@@ -53,7 +53,7 @@ export default class TokensList extends UsageCommand<TokensListResult> {
       }).finally(() => progress.stop());
       printRows(this, tokens, {
         format: flags['result-format'],
-        csvPreferred: ['tokenId', 'appIdentifier', 'appDeveloperName', 'userIdentifier', 'username', 'initialConnectionAt', 'lastUsedAt', 'useCount'],
+        csvColumns: TOKEN_FIELDS,
         columns: [
           { key: 'appDeveloperName', name: 'App' },
           { key: 'username', name: 'Username' },

@@ -130,7 +130,6 @@ export default class TokensRevoke extends UsageCommand<TokensRevokeResult> {
   private report(successes: RevokeTarget[], failures: RevokeTarget[]): void {
     printRows(this, [...successes, ...failures], {
       format: 'human',
-      csvPreferred: [],
       columns: [
         { key: 'scope', name: 'Scope' },
         { key: 'appDeveloperName', name: 'App' },

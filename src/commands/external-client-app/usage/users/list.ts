@@ -5,7 +5,7 @@ import { exitOnInterrupt } from '../../../../signals.js';
 import { printRows } from '../../../../output.js';
 import { hasLastUsedCriteria, lastUsedMatcher } from '../../../../shared/lastUsed.js';
 import { resolveApp } from '../../../../shared/resolve.js';
-import type { UserUsage } from '../../../../shared/types.js';
+import { USER_FIELDS, type UserUsage } from '../../../../shared/types.js';
 import { UsageClient } from '../../../../shared/usageClient.js';
 import { UsageCommand } from '../../../../usageCommand.js';
 
@@ -44,7 +44,7 @@ export default class UsersList extends UsageCommand<UsersListResult> {
       });
       printRows(this, users, {
         format: flags['result-format'],
-        csvPreferred: ['userIdentifier', 'username', 'appIdentifier', 'appDeveloperName', 'initialConnectionAt', 'lastUsedAt', 'useCount'],
+        csvColumns: USER_FIELDS,
         columns: [
           { key: 'username', name: 'Username' },
           { key: 'userIdentifier', name: 'User ID' },

@@ -1,0 +1,32 @@
+import type { Emulator } from '../emulator/server.js';
+import { REPO } from '../support/hosts.js';
+import { run, sfEnv } from '../support/process.js';
+
+/** Keeps sf's encryption key in HOME (~/.sf/key.json), never in the desktop keyring of the person running the tests. */
+export const KEYCHAIN_IN_HOME = { SF_USE_GENERIC_UNIX_KEYCHAIN: 'true' };
+
+// Through @salesforce/core itself, as `sf org login web` saves a login: the refresh token is exchanged at the
+// emulator's token endpoint, then the access token is replaced with one the emulator never accepts, so the first
+// request of the next command finds its session expired and core tries to refresh it.
+const SAVE_LOGIN = `
+import { AuthInfo } from '@salesforce/core';
+const { loginUrl, refreshToken, alias, accessToken } = JSON.parse(process.env.ECA_SAVED_LOGIN);
+const auth = await AuthInfo.create({ oauth2Options: { loginUrl, refreshToken } });
+auth.update({ accessToken });
+await auth.save();
+await auth.setAlias(alias);
+`;
+
+/**
+ * Saves a refresh-token login to the emulator under `alias` in `home`, whose access token has expired. It works the
+ * same for every runner: the auth files are @salesforce/core 8's, which the plugin reads inside any sf host too.
+ */
+export async function saveExpiredLogin(emulator: Emulator, home: string, alias: string): Promise<void> {
+  const login = { loginUrl: emulator.url, refreshToken: emulator.refreshToken, alias, accessToken: '00D000000000001AAA!expired' };
+  const result = await run(process.execPath, ['--input-type=module', '-e', SAVE_LOGIN], {
+    cwd: REPO,
+    env: sfEnv(home, { ...KEYCHAIN_IN_HOME, ECA_SAVED_LOGIN: JSON.stringify(login) }),
+    timeoutMs: 60_000,
+  });
+  if (result.code !== 0) throw new Error(`saving the login failed: ${result.stderr}`);
+}

@@ -1,0 +1,58 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { Emulator } from '../emulator/server.js';
+import { generateState } from '../emulator/model.js';
+import type { AppUsage } from '../../src/shared/types.js';
+import { runCli, usageRequests } from './runPlugin.js';
+import { KEYCHAIN_IN_HOME, saveExpiredLogin } from './savedLogin.js';
+
+// A saved login (refresh token) whose access token has expired: core refreshes it at the org's token endpoint.
+describe('an expired session of a saved login (against the emulator)', () => {
+  let emulator: Emulator;
+  let home: string;
+
+  before(async () => {
+    emulator = await Emulator.start({ state: generateState({ apps: 2, usersPerApp: 2, tokensPerUser: 1, seed: 9 }) });
+  });
+  beforeEach(async () => {
+    home = mkdtempSync(join(tmpdir(), 'eca-session-'));
+    emulator.refuseRefresh(false);
+    await saveExpiredLogin(emulator, home, 'emu');
+    emulator.clearLog();
+  });
+  afterEach(() => rmSync(home, { recursive: true, force: true }));
+  after(async () => {
+    await emulator.stop();
+  });
+
+  const list = (...extra: string[]): ReturnType<typeof runCli<AppUsage[]>> =>
+    runCli<AppUsage[]>(['external-client-app', 'usage', 'list', '-o', 'emu', ...extra], { home, env: KEYCHAIN_IN_HOME });
+
+  it('is refreshed by sf, and the command goes on', async () => {
+    const result = await list('--json');
+    expect(result.code, result.stderr).to.equal(0);
+    expect(result.json!.result).to.have.length(2);
+    expect(emulator.requests().filter((entry) => entry.path === '/services/oauth2/token').map((entry) => entry.status)).to.include(200);
+  });
+
+  it('says that the refresh was refused, with advice for a person and for a pipeline, when the org refuses it', async () => {
+    emulator.refuseRefresh();
+    const result = await list('--json');
+    expect(result.code).to.equal(1);
+    expect(result.json?.name).to.equal('SessionRefreshRefusedError');
+    expect(result.json?.message).to.match(/session .*expired.* refused to refresh it/i);
+    expect(result.json?.message).to.include('expired access/refresh token');
+    const actions = result.json?.actions?.join('\n') ?? '';
+    expect(actions).to.include('sf org login web');
+    expect(actions).to.include('sf org login jwt');
+    expect(actions).to.include('sf org login sfdx-url');
+    expect(usageRequests(emulator).every((line) => !line.startsWith('DELETE'))).to.equal(true);
+
+    const human = await list();
+    expect(human.code).to.equal(1);
+    expect(human.stderr).to.match(/refused to refresh/);
+    expect(`${result.stdout}${human.stderr}`).not.to.include(emulator.refreshToken);
+  });
+});
