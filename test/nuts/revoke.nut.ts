@@ -195,11 +195,28 @@ describe('usage tokens revoke (against the emulator)', () => {
     expect(tokenIds(emulator.state())).to.include.members(ids.slice(2));
   });
 
-  it('refuses --app alone and names the choices, before any request', async () => {
+  it('refuses --app alone and names the choices, before any request, exit 2 like a flag error', async () => {
     const result = await runPlugin(emulator, [...REVOKE, '--app', 'Anything', '-p', '--json']);
-    expect(result.code).to.equal(1);
+    expect(result.code).to.equal(2);
+    expect(result.json?.status).to.equal(2);
     expect(result.json?.name).to.equal('AppAloneError');
     expect(result.json?.message).to.include('--all-users');
+    expect(usageRequests(emulator)).to.deep.equal([]);
+  });
+
+  it('refuses no selection, two selections and --user with two apps with exit 2, before any request', async () => {
+    const token = emulator.state().tokens[0].tokenId;
+    const wrong: Array<[string[], string]> = [
+      [['-p'], 'NoSelectionError'],
+      [['--token-id', token, '--unused-days', '90', '-p'], 'ConflictingSelectionError'],
+      [['--app', 'A', '--app', 'B', '--user', 'a@b.example.com', '-p'], 'OneAppOnlyError'],
+    ];
+    for (const [args, name] of wrong) {
+      // eslint-disable-next-line no-await-in-loop -- one CLI at a time on shared cores
+      const result = await runPlugin(emulator, [...REVOKE, ...args]);
+      expect(result.code, `${args.join(' ')}: ${result.stderr}`).to.equal(2);
+      expect(result.stderr).to.include(name);
+    }
     expect(usageRequests(emulator)).to.deep.equal([]);
   });
 
