@@ -4,6 +4,7 @@ import { concurrencyFlag, lastUsedCriteriaFromFlags, lastUsedFlags, listFlags, o
 import { exitOnInterrupt } from '../../../../signals.js';
 import { printRows } from '../../../../output.js';
 import { tokenInventory } from '../../../../shared/inventory.js';
+import { countOf } from '../../../../shared/plural.js';
 import { startProgress } from '../../../../progress.js';
 import type { TokenUsage } from '../../../../shared/types.js';
 import { UsageClient } from '../../../../shared/usageClient.js';
@@ -64,15 +65,16 @@ export default class TokensList extends UsageCommand<TokensListResult> {
         ],
       });
       if (flags['result-format'] === 'human') {
-        const users = new Set(tokens.map((token) => token.userIdentifier)).size;
-        const apps = new Set(tokens.map((token) => token.appIdentifier)).size;
+        const tokenCount = countOf(tokens.length, 'refreshToken');
+        const userCount = countOf(new Set(tokens.map((token) => token.userIdentifier)).size, 'user');
+        const appCount = countOf(new Set(tokens.map((token) => token.appIdentifier)).size, 'app');
         const limited = flags.limit !== undefined && tokens.length >= flags.limit;
         this.log(
           tokens.length === 0
             ? messages.getMessage('info.noTokens')
             : limited
-            ? messages.getMessage('info.summaryLimited', [tokens.length, users, apps, flags.limit])
-            : messages.getMessage('info.summary', [tokens.length, users, apps])
+            ? messages.getMessage('info.summaryLimited', [tokenCount, userCount, appCount, flags.limit])
+            : messages.getMessage('info.summary', [tokenCount, userCount, appCount])
         );
       }
       return tokens;
