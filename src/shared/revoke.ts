@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { Messages } from '@salesforce/core';
 import { parseCsv } from './csv.js';
 import { describeFailure, isInterrupted, isNotFound, isNotSent, isRequestLimitExceeded } from './errors.js';
-import { tokenInventory, usersInScope } from './inventory.js';
+import { tokenInventory, usersInScope, type InventoryProgress } from './inventory.js';
 import { runPool } from './limiter.js';
 import { resolveApp } from './resolve.js';
 import type { Selection } from './selection.js';
@@ -101,7 +101,12 @@ export async function planFromFile(path: string): Promise<PlannedTarget[]> {
 }
 
 /** Turns the selection into the exact list of DELETEs to send: the plan that --dry-run shows and the prompt counts. */
-export async function planSelection(client: UsageClient, selection: Selection, concurrency: number): Promise<PlannedTarget[]> {
+export async function planSelection(
+  client: UsageClient,
+  selection: Selection,
+  concurrency: number,
+  onProgress?: (progress: InventoryProgress) => void
+): Promise<PlannedTarget[]> {
   switch (selection.kind) {
     case 'tokenIds':
     case 'file':
@@ -109,7 +114,7 @@ export async function planSelection(client: UsageClient, selection: Selection, c
     case 'app':
       return planApp(resolveApp(selection.app, await client.listApps()));
     case 'users': {
-      const { apps, pairs } = await usersInScope(client, { apps: [selection.app], users: selection.users, concurrency });
+      const { apps, pairs } = await usersInScope(client, { apps: [selection.app], users: selection.users, concurrency, onProgress });
       return planUsers(
         apps[0],
         pairs.map(({ user }) => user)
@@ -117,7 +122,7 @@ export async function planSelection(client: UsageClient, selection: Selection, c
     }
     case 'filter':
       return planTokens(
-        await tokenInventory(client, { apps: selection.apps, users: selection.users, criteria: selection.criteria, concurrency })
+        await tokenInventory(client, { apps: selection.apps, users: selection.users, criteria: selection.criteria, concurrency, onProgress })
       );
   }
 }

@@ -246,4 +246,51 @@ describe('usage tokens revoke (against the emulator)', () => {
     expect(result.json!.result.successes.length + result.json!.result.failures.length).to.equal(ids.length);
     expect(deletes(emulator)).to.have.length(gone.length);
   });
+
+  it('interrupted while reading the tokens, sends nothing, says so in one line and exits 130, without a stack trace @smoke', async () => {
+    emulator.setLatency(200);
+    try {
+      for (const mode of [['--no-prompt'], ['--dry-run', '--json']]) {
+        emulator.clearLog();
+        let signalled = false;
+        // eslint-disable-next-line no-await-in-loop -- one CLI at a time on shared cores
+        const result = await runPlugin(emulator, [...REVOKE, '--unused-days', '90', '--concurrency', '1', ...mode], {
+          onSpawn: (child) => {
+            const timer = setInterval(() => {
+              if (!signalled && usageRequests(emulator).length >= 3) {
+                signalled = true;
+                child.kill('SIGINT');
+              }
+            }, 20);
+            child.on('close', () => clearInterval(timer));
+          },
+        });
+        expect(signalled).to.equal(true);
+        expect(result.code, `${mode.join(' ')}: ${result.stderr}`).to.equal(130);
+        expect(result.stderr).not.to.match(/ExitError|at .*\.js:\d+/);
+        expect(result.stderr.split('\n').filter((line) => /interrupted/i.test(line))).to.deep.equal([
+          'Interrupted while reading what to revoke: nothing was sent, nothing was revoked.',
+        ]);
+        expect(usageRequests(emulator, 'DELETE')).to.deep.equal([]);
+      }
+      expect(emulator.state().tokens).to.have.length(seed().tokens.length);
+    } finally {
+      emulator.setLatency(0);
+      // A request the interrupted run left in flight is logged when its delayed answer goes out: not in the next test.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  });
+
+  it('shows the progress of reading the tokens on stderr, never on stdout, and none under --json', async () => {
+    // 40 sequential reads at 100 ms take longer than the 2 s between progress lines when stderr is not a terminal.
+    emulator.setLatency(100);
+    const args = [...REVOKE, '--unused-days', '90', '--concurrency', '1', '--dry-run'];
+    const human = await runPlugin(emulator, args);
+    expect(human.code, human.stderr).to.equal(0);
+    expect(human.stderr).to.match(/^Reading OAuth usage: users \d+\/\d+$/m);
+    expect(human.stdout).not.to.include('Reading OAuth usage');
+    const json = await runPlugin(emulator, [...args, '--json']);
+    expect(json.code, json.stderr).to.equal(0);
+    expect(json.stderr).not.to.include('Reading OAuth usage');
+  });
 });

@@ -5,7 +5,7 @@ import { exitOnInterrupt } from '../../../../signals.js';
 import { printRows } from '../../../../output.js';
 import { tokenInventory } from '../../../../shared/inventory.js';
 import { countOf } from '../../../../shared/plural.js';
-import { startProgress } from '../../../../progress.js';
+import { startInventoryProgress } from '../../../../progress.js';
 import type { TokenUsage } from '../../../../shared/types.js';
 import { UsageClient } from '../../../../shared/usageClient.js';
 import { UsageCommand } from '../../../../usageCommand.js';
@@ -41,7 +41,7 @@ export default class TokensList extends UsageCommand<TokensListResult> {
     return exitOnInterrupt(async () => {
       const criteria = lastUsedCriteriaFromFlags(flags);
       const client = await UsageClient.connect(flags['target-org'], flags['api-version'], { concurrency: flags.concurrency });
-      const progress = startProgress(this, messages.getMessage('progress.title'));
+      const progress = startInventoryProgress(this);
       const tokens = await tokenInventory(client, {
         apps: flags.app ?? [],
         users: flags.user ?? [],
@@ -49,8 +49,7 @@ export default class TokensList extends UsageCommand<TokensListResult> {
         limit: flags.limit,
         pageSize: flags['page-size'],
         concurrency: flags.concurrency,
-        onProgress: ({ stage, done, total }) =>
-          progress.update(messages.getMessage(stage === 'apps' ? 'progress.apps' : 'progress.users', [done, total])),
+        onProgress: progress.onProgress,
       }).finally(() => progress.stop());
       printRows(this, tokens, {
         format: flags['result-format'],

@@ -2,8 +2,8 @@ import { Flags } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
 import { concurrencyFlag, lastUsedCriteriaFromFlags, lastUsedFlags, orgFlags } from '../../../../flags.js';
 import { printRows } from '../../../../output.js';
-import { startProgress } from '../../../../progress.js';
-import { whileHandlingSignals } from '../../../../signals.js';
+import { startInventoryProgress, startProgress } from '../../../../progress.js';
+import { exitInterrupted, whileHandlingSignals, writeInterruptLine } from '../../../../signals.js';
 import {
   executePlan,
   planOffline,
@@ -12,7 +12,7 @@ import {
   type PlannedTarget,
   type RevokeTarget,
 } from '../../../../shared/revoke.js';
-import { chooseSelection } from '../../../../shared/selection.js';
+import { chooseSelection, type Selection } from '../../../../shared/selection.js';
 import { UsageClient } from '../../../../shared/usageClient.js';
 import { UsageCommand } from '../../../../usageCommand.js';
 
@@ -83,48 +83,59 @@ export default class TokensRevoke extends UsageCommand<TokensRevokeResult> {
     // Decide before reading anything: without a terminal the question can't be answered, so nothing may be revoked.
     if (mustAsk && !process.stdin.isTTY) throw sharedMessages.createError('error.NoPromptWithoutTerminal');
 
-    const offlinePlan = await planOffline(selection);
     const org = flags['target-org'];
-    const client = await UsageClient.connect(org, flags['api-version'], { concurrency: flags.concurrency });
-    const plan = offlinePlan ?? (await planSelection(client, selection, flags.concurrency));
-    if (plan.length === 0) {
-      this.log(messages.getMessage('info.nothingToRevoke'));
-      return { dryRun, successes: [], failures: [] };
-    }
-    // Never name the org by username: when --target-org is an access token, getUsername() returns the token itself.
-    if (mustAsk && !(await this.confirm({ message: messages.getMessage('prompt.confirm', [describePlan(plan), org.getOrgId()]) }))) {
-      this.log(messages.getMessage('info.cancelled'));
-      return { dryRun, successes: [], failures: [] };
-    }
-
+    // One handler from the first request to the report: until the first DELETE nothing was revoked, so Ctrl-C ends the
+    // run at once; once sending, it stops sending and the report says what the org lost.
+    let client: UsageClient | undefined;
+    let sending = false;
     const onSignal = (): void => {
-      if (this.stopRequested) process.exit(130);
+      if (!sending || client === undefined) exitInterrupted(messages.getMessage('info.interruptedBeforeSending'));
+      if (this.stopRequested) exitInterrupted();
       this.stopRequested = true;
       client.interrupt();
-      process.stderr.write(`\n${messages.getMessage('info.interrupted')}\n`);
+      writeInterruptLine(messages.getMessage('info.interrupted'));
     };
-    const progress = startProgress(this, messages.getMessage('progress.title'));
-    const outcome = await whileHandlingSignals(onSignal, () =>
-      executePlan(client, plan, {
+    return whileHandlingSignals(onSignal, async () => {
+      const offlinePlan = await planOffline(selection);
+      client = await UsageClient.connect(org, flags['api-version'], { concurrency: flags.concurrency });
+      const plan = offlinePlan ?? (await this.readPlan(client, selection, flags.concurrency));
+      if (plan.length === 0) {
+        this.log(messages.getMessage('info.nothingToRevoke'));
+        return { dryRun, successes: [], failures: [] };
+      }
+      // Never name the org by username: when --target-org is an access token, getUsername() returns the token itself.
+      if (mustAsk && !(await this.confirm({ message: messages.getMessage('prompt.confirm', [describePlan(plan), org.getOrgId()]) }))) {
+        this.log(messages.getMessage('info.cancelled'));
+        return { dryRun, successes: [], failures: [] };
+      }
+
+      sending = true;
+      const progress = startProgress(this, messages.getMessage('progress.title'));
+      const outcome = await executePlan(client, plan, {
         dryRun,
         concurrency: flags.concurrency,
         stopRequested: () => this.stopRequested,
         onProgress: (done, total) => progress.update(messages.getMessage('progress.status', [done, total])),
-      }).finally(() => progress.stop())
-    );
+      }).finally(() => progress.stop());
 
-    this.report(outcome.successes, outcome.failures);
-    const notFound = outcome.successes.filter((target) => target.status === 'not-found').length;
-    if (notFound > 0) this.warn(messages.getMessage('warning.notFound', [notFound]));
-    if (dryRun) this.log(messages.getMessage('info.dryRun', [describePlan(plan)]));
-    else {
-      const revoked = outcome.successes.length - notFound;
-      this.log(messages.getMessage('info.summary', [capitalize(describePlan(plan)), revoked, notFound, outcome.failures.length]));
-      if (outcome.interrupted) this.log(messages.getMessage('info.interruptedSummary', [outcome.notSent]));
-      if (outcome.stoppedByLimit) this.log(messages.getMessage('info.stoppedByLimit', [outcome.notSent]));
-    }
-    process.exitCode = revokeExitCode(outcome);
-    return { dryRun: outcome.dryRun, successes: outcome.successes, failures: outcome.failures };
+      this.report(outcome.successes, outcome.failures);
+      const notFound = outcome.successes.filter((target) => target.status === 'not-found').length;
+      if (notFound > 0) this.warn(messages.getMessage('warning.notFound', [notFound]));
+      if (dryRun) this.log(messages.getMessage('info.dryRun', [describePlan(plan)]));
+      else {
+        const revoked = outcome.successes.length - notFound;
+        this.log(messages.getMessage('info.summary', [capitalize(describePlan(plan)), revoked, notFound, outcome.failures.length]));
+        if (outcome.interrupted) this.log(messages.getMessage('info.interruptedSummary', [outcome.notSent]));
+        if (outcome.stoppedByLimit) this.log(messages.getMessage('info.stoppedByLimit', [outcome.notSent]));
+      }
+      process.exitCode = revokeExitCode(outcome);
+      return { dryRun: outcome.dryRun, successes: outcome.successes, failures: outcome.failures };
+    });
+  }
+
+  private async readPlan(client: UsageClient, selection: Selection, concurrency: number): Promise<PlannedTarget[]> {
+    const progress = startInventoryProgress(this);
+    return planSelection(client, selection, concurrency, progress.onProgress).finally(() => progress.stop());
   }
 
   private report(successes: RevokeTarget[], failures: RevokeTarget[]): void {
