@@ -2,12 +2,12 @@ import { readFile } from 'node:fs/promises';
 import { Messages } from '@salesforce/core';
 import { parseCsv } from './csv.js';
 import { describeFailure, isInterrupted, isNotFound, isNotSent, isRequestLimitExceeded } from './errors.js';
-import { tokenInventory, usersInScope, type InventoryProgress } from './inventory.js';
+import { tokenInventory, usersInScope, withUserCounts, type InventoryProgress } from './inventory.js';
 import { runPool } from './limiter.js';
 import { resolveApp } from './resolve.js';
 import type { Selection } from './selection.js';
 import type { AppUsage, TokenUsage, UserUsage } from './types.js';
-import type { UsageClient } from './usageClient.js';
+import { DEFAULT_PAGE_SIZE, type UsageClient } from './usageClient.js';
 import { tokenIdFrom } from './usagePaths.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -132,6 +132,18 @@ export async function planOffline(selection: Selection): Promise<PlannedTarget[]
   if (selection.kind === 'tokenIds') return planTokenIds(selection.tokenIds);
   if (selection.kind === 'file') return planFromFile(selection.path);
   return undefined;
+}
+
+/**
+ * The users of the apps a plan revokes whole. The API has no count of its own, so this reads their user lists: only to
+ * show a person what an app-level revoke cuts off, never for a run nobody reviews.
+ */
+export async function usersOfWholeApps(client: UsageClient, plan: readonly PlannedTarget[], concurrency: number): Promise<number> {
+  const apps = plan
+    .filter((target) => target.scope === 'app')
+    .map((target) => ({ identifier: target.appIdentifier!, developerName: target.appDeveloperName ?? target.appIdentifier! }));
+  const counted = await withUserCounts(client, apps, DEFAULT_PAGE_SIZE, concurrency);
+  return counted.reduce((sum, app) => sum + (app.userCount ?? 0), 0);
 }
 
 export type ExecuteOptions = {
