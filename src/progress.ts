@@ -1,4 +1,9 @@
+import { Messages } from '@salesforce/core';
 import type { SfCommand } from '@salesforce/sf-plugins-core';
+import type { InventoryProgress } from './shared/inventory.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'progress');
 
 export type ProgressReporter = {
   update(status: string): void;
@@ -42,5 +47,15 @@ export function startProgress(command: SfCommand<unknown>, title: string, intera
     stop: (): void => {
       if (pending !== undefined && printed) write(pending);
     },
+  };
+}
+
+/** Progress of reading the apps, their users and the users' tokens: an inventory, or the reading phase of a revoke. */
+export function startInventoryProgress(command: SfCommand<unknown>): { onProgress: (progress: InventoryProgress) => void; stop: () => void } {
+  const progress = startProgress(command, messages.getMessage('inventory.title'));
+  return {
+    onProgress: ({ stage, done, total }): void =>
+      progress.update(messages.getMessage(stage === 'apps' ? 'inventory.apps' : 'inventory.users', [done, total])),
+    stop: (): void => progress.stop(),
   };
 }

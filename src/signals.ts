@@ -21,10 +21,21 @@ export async function whileHandlingSignals<T>(onSignal: () => void, work: () => 
   }
 }
 
+/** One line on stderr about an interruption; on a terminal it starts below the spinner's line. */
+export function writeInterruptLine(line: string): void {
+  process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}${line}\n`);
+}
+
 /**
- * For commands with nothing to report when interrupted: exit with 130 on Ctrl-C. SfCommand's own listener throws
- * from inside the signal handler, which ends the process with a stack trace and exit code 1.
+ * Ends an interrupted command with exit code 130. SfCommand's own listener throws from inside the signal handler, which
+ * ends the process with a stack trace and exit code 1.
  */
+export function exitInterrupted(line?: string): never {
+  if (line !== undefined) writeInterruptLine(line);
+  process.exit(130);
+}
+
+/** For commands with nothing to report when interrupted: exit with 130 on Ctrl-C. */
 export async function exitOnInterrupt<T>(work: () => Promise<T>): Promise<T> {
-  return whileHandlingSignals(() => process.exit(130), work);
+  return whileHandlingSignals(() => exitInterrupted(), work);
 }

@@ -2,12 +2,12 @@ import { readFile } from 'node:fs/promises';
 import { Messages, SfError } from '@salesforce/core';
 import { type CsvRow, readCsv } from './csv.js';
 import { describeFailure, isInterrupted, isNotFound, isNotSent, isRequestLimitExceeded } from './errors.js';
-import { tokenInventory, usersInScope } from './inventory.js';
+import { tokenInventory, usersInScope, withUserCounts, type InventoryProgress } from './inventory.js';
 import { runPool } from './limiter.js';
 import { resolveApp } from './resolve.js';
 import type { Selection } from './selection.js';
 import type { AppUsage, TokenUsage, UserUsage } from './types.js';
-import type { UsageClient } from './usageClient.js';
+import { DEFAULT_PAGE_SIZE, type UsageClient } from './usageClient.js';
 import { tokenIdFrom } from './usagePaths.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -108,7 +108,12 @@ export async function planFromFile(path: string): Promise<PlannedTarget[]> {
 }
 
 /** Turns the selection into the exact list of DELETEs to send: the plan that --dry-run shows and the prompt counts. */
-export async function planSelection(client: UsageClient, selection: Selection, concurrency: number): Promise<PlannedTarget[]> {
+export async function planSelection(
+  client: UsageClient,
+  selection: Selection,
+  concurrency: number,
+  onProgress?: (progress: InventoryProgress) => void
+): Promise<PlannedTarget[]> {
   switch (selection.kind) {
     case 'tokenIds':
     case 'file':
@@ -116,7 +121,7 @@ export async function planSelection(client: UsageClient, selection: Selection, c
     case 'app':
       return planApp(resolveApp(selection.app, await client.listApps()));
     case 'users': {
-      const { apps, pairs } = await usersInScope(client, { apps: [selection.app], users: selection.users, concurrency });
+      const { apps, pairs } = await usersInScope(client, { apps: [selection.app], users: selection.users, concurrency, onProgress });
       return planUsers(
         apps[0],
         pairs.map(({ user }) => user)
@@ -124,7 +129,7 @@ export async function planSelection(client: UsageClient, selection: Selection, c
     }
     case 'filter':
       return planTokens(
-        await tokenInventory(client, { apps: selection.apps, users: selection.users, criteria: selection.criteria, concurrency })
+        await tokenInventory(client, { apps: selection.apps, users: selection.users, criteria: selection.criteria, concurrency, onProgress })
       );
   }
 }
@@ -134,6 +139,18 @@ export async function planOffline(selection: Selection): Promise<PlannedTarget[]
   if (selection.kind === 'tokenIds') return planTokenIds(selection.tokenIds);
   if (selection.kind === 'file') return planFromFile(selection.path);
   return undefined;
+}
+
+/**
+ * The users of the apps a plan revokes whole. The API has no count of its own, so this reads their user lists: only to
+ * show a person what an app-level revoke cuts off, never for a run nobody reviews.
+ */
+export async function usersOfWholeApps(client: UsageClient, plan: readonly PlannedTarget[], concurrency: number): Promise<number> {
+  const apps = plan
+    .filter((target) => target.scope === 'app')
+    .map((target) => ({ identifier: target.appIdentifier!, developerName: target.appDeveloperName ?? target.appIdentifier! }));
+  const counted = await withUserCounts(client, apps, DEFAULT_PAGE_SIZE, concurrency);
+  return counted.reduce((sum, app) => sum + (app.userCount ?? 0), 0);
 }
 
 export type ExecuteOptions = {

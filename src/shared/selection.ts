@@ -1,10 +1,13 @@
-import { Messages } from '@salesforce/core';
+import { Messages, type SfError } from '@salesforce/core';
 import type { LastUsedCriteria } from './lastUsed.js';
 import { hasLastUsedCriteria } from './lastUsed.js';
 import { assertUserInput } from './resolve.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'external-client-app.usage.tokens.revoke');
+
+/** A wrong combination of flags exits 2, like oclif's own flag errors (README "Exit codes"). */
+const wrongFlags = (key: string, tokens: string[] = []): SfError => messages.createError(key, tokens, [], 2);
 
 export type SelectionInput = {
   tokenIds: readonly string[];
@@ -32,28 +35,28 @@ export function chooseSelection(input: SelectionInput): Selection {
     input.allUsers ? '--all-users' : undefined,
     filter ? 'a filter' : undefined,
   ].filter((name): name is string => name !== undefined);
-  if (given.length > 1) throw messages.createError('error.ConflictingSelection', [given[0], given.slice(1).join(' and ')]);
+  if (given.length > 1) throw wrongFlags('error.ConflictingSelection', [given[0], given.slice(1).join(' and ')]);
   input.users.forEach(assertUserInput);
 
   if (input.tokenIds.length > 0 || input.fromFile !== undefined) {
     const extra = [input.apps.length > 0 ? '--app' : undefined, input.users.length > 0 ? '--user' : undefined].filter(Boolean);
-    if (extra.length > 0) throw messages.createError('error.ConflictingSelection', [given[0], extra.join(' and ')]);
+    if (extra.length > 0) throw wrongFlags('error.ConflictingSelection', [given[0], extra.join(' and ')]);
     return input.fromFile !== undefined ? { kind: 'file', path: input.fromFile } : { kind: 'tokenIds', tokenIds: input.tokenIds };
   }
   if (filter) return { kind: 'filter', apps: input.apps, users: input.users, criteria: input.criteria };
   if (input.allUsers) {
-    if (input.users.length > 0) throw messages.createError('error.ConflictingSelection', ['--all-users', '--user']);
+    if (input.users.length > 0) throw wrongFlags('error.ConflictingSelection', ['--all-users', '--user']);
     return { kind: 'app', app: oneApp(input.apps, '--all-users') };
   }
   if (input.users.length > 0) {
-    if (input.apps.length === 0) throw messages.createError('error.UserWithoutApp');
+    if (input.apps.length === 0) throw wrongFlags('error.UserWithoutApp');
     return { kind: 'users', app: oneApp(input.apps, '--user'), users: input.users };
   }
-  if (input.apps.length > 0) throw messages.createError('error.AppAlone');
-  throw messages.createError('error.NoSelection');
+  if (input.apps.length > 0) throw wrongFlags('error.AppAlone');
+  throw wrongFlags('error.NoSelection');
 }
 
 function oneApp(apps: readonly string[], flag: string): string {
-  if (apps.length !== 1) throw messages.createError('error.OneAppOnly', [flag, String(apps.length)]);
+  if (apps.length !== 1) throw wrongFlags('error.OneAppOnly', [flag, String(apps.length)]);
   return apps[0];
 }

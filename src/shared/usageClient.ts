@@ -12,6 +12,7 @@ import {
 } from './errors.js';
 import { envInteger } from './env.js';
 import { createLimiter, type Limiter } from './limiter.js';
+import { countOf } from './plural.js';
 import { isRetryableStatus, nextDelay, parseRetryAfter, type RetryPolicy, retryPolicyFromEnv } from './retry.js';
 import type { AppUsage, TokenUsage, UsagePage, UserUsage } from './types.js';
 import {
@@ -152,7 +153,7 @@ export class UsageClient {
     let path: string | undefined = firstPath;
     for (let pageCount = 0; path !== undefined; pageCount++) {
       if (pageCount >= this.pageCap) {
-        throw messages.createError('error.PageCapReached', [String(this.pageCap)]);
+        throw messages.createError('error.PageCapReached', [countOf(this.pageCap, 'page')]);
       }
       // Paging is sequential by nature: the next URL comes from the page before.
       // eslint-disable-next-line no-await-in-loop

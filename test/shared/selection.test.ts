@@ -101,6 +101,26 @@ describe('selection: invalid combinations', () => {
     expectSfError(() => chooseSelection(input({ users: ['a@b.c'] })), 'UserWithoutAppError');
   });
 
+  it('every wrong combination exits 2, like oclif\'s own flag errors', () => {
+    const wrong: Array<[Partial<SelectionInput>, string]> = [
+      [{}, 'NoSelectionError'],
+      [{ apps: ['Billing'] }, 'AppAloneError'],
+      [{ tokenIds: ['T1'], fromFile: 'x.csv' }, 'ConflictingSelectionError'],
+      [{ tokenIds: ['T1'], apps: ['Billing'] }, 'ConflictingSelectionError'],
+      [{ apps: ['Billing'], allUsers: true, users: ['a@b.c'] }, 'ConflictingSelectionError'],
+      [{ allUsers: true }, 'OneAppOnlyError'],
+      [{ apps: ['A', 'B'], users: ['a@b.c'] }, 'OneAppOnlyError'],
+      [{ users: ['a@b.c'] }, 'UserWithoutAppError'],
+    ];
+    for (const [flags, name] of wrong) {
+      expect(expectSfError(() => chooseSelection(input(flags)), name).exitCode, name).to.equal(2);
+    }
+  });
+
+  it('a bad value is not a wrong combination: it exits 1', () => {
+    expect(expectSfError(() => chooseSelection(input({ apps: ['Billing'], users: ['bob'] })), 'InvalidIdError').exitCode).to.equal(1);
+  });
+
   it('a --user that is neither a username nor an id is InvalidIdError', () => {
     expectSfError(() => chooseSelection(input({ apps: ['Billing'], users: ['bob'] })), 'InvalidIdError');
     expectSfError(() => chooseSelection(input({ criteria: unused, users: ['005/../x'] })), 'InvalidIdError');

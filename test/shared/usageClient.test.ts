@@ -114,9 +114,16 @@ describe('usageClient: paging', () => {
     const transport = new FakeTransport().on('GET', /^\/apps\/oauth\/usage\?/, () => json(appsPage(0, 2, `${API_BASE}/apps/oauth/usage?page=${++page}&pageSize=2`)));
     const { client } = makeClient(transport, { pageCap: 3 });
     const error = await expectRejection(client.listApps({ pageSize: 2 }), 'PageCapReachedError');
-    expect(error.message).to.include('3');
+    expect(error.message).to.include('Stopped after 3 pages:');
     expect(error.actions!.join('\n')).to.include('SF_ECA_MAX_PAGES');
     expect(transport.calls).to.have.length(3);
+  });
+
+  it('says "1 page", singular, when the page cap is 1', async () => {
+    const transport = new FakeTransport().on('GET', /^\/apps\/oauth\/usage\?/, () => json(appsPage(0, 2, `${API_BASE}/apps/oauth/usage?page=1&pageSize=2`)));
+    const { client } = makeClient(transport, { pageCap: 1 });
+    const error = await expectRejection(client.listApps({ pageSize: 2 }), 'PageCapReachedError');
+    expect(error.message).to.include('Stopped after 1 page:');
   });
 
   it('refuses a foreign nextPageUrl with ForeignUrlError and never requests it', async () => {

@@ -5,6 +5,7 @@ import { exitOnInterrupt } from '../../../signals.js';
 import { printRows } from '../../../output.js';
 import { startProgress } from '../../../progress.js';
 import { withUserCounts } from '../../../shared/inventory.js';
+import { countOf } from '../../../shared/plural.js';
 import { APP_FIELDS, type AppUsage } from '../../../shared/types.js';
 import { UsageClient } from '../../../shared/usageClient.js';
 import { UsageCommand } from '../../../usageCommand.js';
@@ -56,8 +57,8 @@ export default class UsageList extends UsageCommand<UsageListResult> {
       if (flags['result-format'] === 'human') {
         if (apps.length === 0) this.log(messages.getMessage('info.noApps'));
         else if (flags.limit !== undefined && apps.length >= flags.limit) {
-          this.log(messages.getMessage('info.summaryLimited', [apps.length, flags.limit]));
-        } else this.log(messages.getMessage('info.summary', [apps.length]));
+          this.log(messages.getMessage('info.summaryLimited', [countOf(apps.length, 'externalClientApp'), flags.limit]));
+        } else this.log(messages.getMessage('info.summary', [countOf(apps.length, 'externalClientApp')]));
       }
       return apps;
     });

@@ -38,6 +38,12 @@ describe('external-client-app usage list', () => {
     expect(ux.log.lastCall.args[0]).to.equal('5 external client apps with OAuth usage.');
   });
 
+  it('says "1 external client app", singular, for one app', async () => {
+    fakeOrg($$, [[/\/apps\/oauth\/usage\?/, ({ url }) => appPage(apps.slice(0, 1), url)]]);
+    await UsageList.run(['--target-org', testOrg.username]);
+    expect(ux.log.lastCall.args[0]).to.equal('1 external client app with OAuth usage.');
+  });
+
   it('adds userCount with --user-counts by reading every page of users', async () => {
     const users = (n: number): Array<Record<string, unknown>> =>
       Array.from({ length: n }, (_, i) => ({ userIdentifier: `005Hs00000000${String(i).padStart(2, '0')}AAA`, username: `u${i}@x.com` }));

@@ -4,7 +4,8 @@ import { concurrencyFlag, lastUsedCriteriaFromFlags, lastUsedFlags, listFlags, o
 import { exitOnInterrupt } from '../../../../signals.js';
 import { printRows } from '../../../../output.js';
 import { tokenInventory } from '../../../../shared/inventory.js';
-import { startProgress } from '../../../../progress.js';
+import { countOf } from '../../../../shared/plural.js';
+import { startInventoryProgress } from '../../../../progress.js';
 import { TOKEN_FIELDS, type TokenUsage } from '../../../../shared/types.js';
 import { UsageClient } from '../../../../shared/usageClient.js';
 import { UsageCommand } from '../../../../usageCommand.js';
@@ -40,7 +41,7 @@ export default class TokensList extends UsageCommand<TokensListResult> {
     return exitOnInterrupt(async () => {
       const criteria = lastUsedCriteriaFromFlags(flags);
       const client = await UsageClient.connect(flags['target-org'], flags['api-version'], { concurrency: flags.concurrency });
-      const progress = startProgress(this, messages.getMessage('progress.title'));
+      const progress = startInventoryProgress(this);
       const tokens = await tokenInventory(client, {
         apps: flags.app ?? [],
         users: flags.user ?? [],
@@ -48,8 +49,7 @@ export default class TokensList extends UsageCommand<TokensListResult> {
         limit: flags.limit,
         pageSize: flags['page-size'],
         concurrency: flags.concurrency,
-        onProgress: ({ stage, done, total }) =>
-          progress.update(messages.getMessage(stage === 'apps' ? 'progress.apps' : 'progress.users', [done, total])),
+        onProgress: progress.onProgress,
       }).finally(() => progress.stop());
       printRows(this, tokens, {
         format: flags['result-format'],
@@ -64,15 +64,16 @@ export default class TokensList extends UsageCommand<TokensListResult> {
         ],
       });
       if (flags['result-format'] === 'human') {
-        const users = new Set(tokens.map((token) => token.userIdentifier)).size;
-        const apps = new Set(tokens.map((token) => token.appIdentifier)).size;
+        const tokenCount = countOf(tokens.length, 'refreshToken');
+        const userCount = countOf(new Set(tokens.map((token) => token.userIdentifier)).size, 'user');
+        const appCount = countOf(new Set(tokens.map((token) => token.appIdentifier)).size, 'app');
         const limited = flags.limit !== undefined && tokens.length >= flags.limit;
         this.log(
           tokens.length === 0
             ? messages.getMessage('info.noTokens')
             : limited
-            ? messages.getMessage('info.summaryLimited', [tokens.length, users, apps, flags.limit])
-            : messages.getMessage('info.summary', [tokens.length, users, apps])
+            ? messages.getMessage('info.summaryLimited', [tokenCount, userCount, appCount, flags.limit])
+            : messages.getMessage('info.summary', [tokenCount, userCount, appCount])
         );
       }
       return tokens;

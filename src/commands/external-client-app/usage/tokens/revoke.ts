@@ -1,18 +1,21 @@
 import { Flags } from '@salesforce/sf-plugins-core';
-import { Messages } from '@salesforce/core';
+import { Messages, OrgConfigProperties } from '@salesforce/core';
 import { concurrencyFlag, lastUsedCriteriaFromFlags, lastUsedFlags, orgFlags } from '../../../../flags.js';
 import { printRows } from '../../../../output.js';
-import { startProgress } from '../../../../progress.js';
-import { whileHandlingSignals } from '../../../../signals.js';
+import { startInventoryProgress, startProgress } from '../../../../progress.js';
+import { exitInterrupted, whileHandlingSignals, writeInterruptLine } from '../../../../signals.js';
 import {
   executePlan,
   planOffline,
   planSelection,
   revokeExitCode,
+  usersOfWholeApps,
   type PlannedTarget,
   type RevokeTarget,
 } from '../../../../shared/revoke.js';
-import { chooseSelection } from '../../../../shared/selection.js';
+import { orgName } from '../../../../shared/orgName.js';
+import { confirmQuestion, describeNotFound, describePlan, summaryLines, tableRows } from '../../../../shared/revokeSummary.js';
+import { chooseSelection, type Selection } from '../../../../shared/selection.js';
 import { UsageClient } from '../../../../shared/usageClient.js';
 import { UsageCommand } from '../../../../usageCommand.js';
 
@@ -69,7 +72,7 @@ export default class TokensRevoke extends UsageCommand<TokensRevokeResult> {
   private stopRequested = false;
 
   public async run(): Promise<TokensRevokeResult> {
-    const { flags } = await this.parse(TokensRevoke);
+    const { flags, raw } = await this.parse(TokensRevoke);
     const selection = chooseSelection({
       tokenIds: flags['token-id'] ?? [],
       fromFile: flags['from-file'],
@@ -83,52 +86,68 @@ export default class TokensRevoke extends UsageCommand<TokensRevokeResult> {
     // Decide before reading anything: without a terminal the question can't be answered, so nothing may be revoked.
     if (mustAsk && !process.stdin.isTTY) throw sharedMessages.createError('error.NoPromptWithoutTerminal');
 
-    const offlinePlan = await planOffline(selection);
     const org = flags['target-org'];
-    const client = await UsageClient.connect(org, flags['api-version'], { concurrency: flags.concurrency });
-    const plan = offlinePlan ?? (await planSelection(client, selection, flags.concurrency));
-    if (plan.length === 0) {
-      this.log(messages.getMessage('info.nothingToRevoke'));
-      return { dryRun, successes: [], failures: [] };
-    }
-    // Never name the org by username: when --target-org is an access token, getUsername() returns the token itself.
-    if (mustAsk && !(await this.confirm({ message: messages.getMessage('prompt.confirm', [describePlan(plan), org.getOrgId()]) }))) {
-      this.log(messages.getMessage('info.cancelled'));
-      return { dryRun, successes: [], failures: [] };
-    }
-
+    // One handler from the first request to the report: until the first DELETE nothing was revoked, so Ctrl-C ends the
+    // run at once; once sending, it stops sending and the report says what the org lost.
+    let client: UsageClient | undefined;
+    let sending = false;
     const onSignal = (): void => {
-      if (this.stopRequested) process.exit(130);
+      if (!sending || client === undefined) exitInterrupted(messages.getMessage('info.interruptedBeforeSending'));
+      if (this.stopRequested) exitInterrupted();
       this.stopRequested = true;
       client.interrupt();
-      process.stderr.write(`\n${messages.getMessage('info.interrupted')}\n`);
+      writeInterruptLine(messages.getMessage('info.interrupted'));
     };
-    const progress = startProgress(this, messages.getMessage('progress.title'));
-    const outcome = await whileHandlingSignals(onSignal, () =>
-      executePlan(client, plan, {
+    return whileHandlingSignals(onSignal, async () => {
+      const offlinePlan = await planOffline(selection);
+      client = await UsageClient.connect(org, flags['api-version'], { concurrency: flags.concurrency });
+      const plan = offlinePlan ?? (await this.readPlan(client, selection, flags.concurrency));
+      if (plan.length === 0) {
+        this.log(messages.getMessage('info.nothingToRevoke'));
+        return { dryRun, successes: [], failures: [] };
+      }
+      const shownToPerson = mustAsk || (dryRun && !this.jsonEnabled());
+      const appUsers = shownToPerson && selection.kind === 'app' ? await usersOfWholeApps(client, plan, flags.concurrency) : undefined;
+      if (mustAsk) {
+        const given = raw.find((token) => token.type === 'flag' && token.flag === 'target-org')?.input;
+        const named = orgName(given ?? this.configAggregator.getPropertyValue<string>(OrgConfigProperties.TARGET_ORG), org.getOrgId());
+        if (!(await this.confirm({ message: confirmQuestion(plan, appUsers, named) }))) {
+          this.log(messages.getMessage('info.cancelled'));
+          return { dryRun, successes: [], failures: [] };
+        }
+      }
+
+      sending = true;
+      const progress = startProgress(this, messages.getMessage('progress.title'));
+      const outcome = await executePlan(client, plan, {
         dryRun,
         concurrency: flags.concurrency,
         stopRequested: () => this.stopRequested,
         onProgress: (done, total) => progress.update(messages.getMessage('progress.status', [done, total])),
-      }).finally(() => progress.stop())
-    );
+      }).finally(() => progress.stop());
 
-    this.report(outcome.successes, outcome.failures);
-    const notFound = outcome.successes.filter((target) => target.status === 'not-found').length;
-    if (notFound > 0) this.warn(messages.getMessage('warning.notFound', [notFound]));
-    if (dryRun) this.log(messages.getMessage('info.dryRun', [describePlan(plan)]));
-    else {
-      const revoked = outcome.successes.length - notFound;
-      this.log(messages.getMessage('info.summary', [capitalize(describePlan(plan)), revoked, notFound, outcome.failures.length]));
-      if (outcome.interrupted) this.log(messages.getMessage('info.interruptedSummary', [outcome.notSent]));
-      if (outcome.stoppedByLimit) this.log(messages.getMessage('info.stoppedByLimit', [outcome.notSent]));
-    }
-    process.exitCode = revokeExitCode(outcome);
-    return { dryRun: outcome.dryRun, successes: outcome.successes, failures: outcome.failures };
+      this.report(outcome.successes, outcome.failures);
+      const notFound = describeNotFound(outcome.successes);
+      if (notFound !== undefined) this.warn(messages.getMessage('warning.notFound', [notFound]));
+      if (dryRun) this.log(messages.getMessage('info.dryRun', [describePlan(plan, appUsers)]));
+      else {
+        for (const line of summaryLines([...outcome.successes, ...outcome.failures])) this.log(line);
+        if (outcome.interrupted) this.log(messages.getMessage('info.interruptedSummary'));
+        if (outcome.stoppedByLimit) this.log(messages.getMessage('info.stoppedByLimit'));
+      }
+      process.exitCode = revokeExitCode(outcome);
+      return { dryRun: outcome.dryRun, successes: outcome.successes, failures: outcome.failures };
+    });
+  }
+
+  private async readPlan(client: UsageClient, selection: Selection, concurrency: number): Promise<PlannedTarget[]> {
+    const progress = startInventoryProgress(this);
+    return planSelection(client, selection, concurrency, progress.onProgress).finally(() => progress.stop());
   }
 
   private report(successes: RevokeTarget[], failures: RevokeTarget[]): void {
-    printRows(this, [...successes, ...failures], {
+    const { rows, more } = tableRows(successes, failures);
+    printRows(this, rows, {
       format: 'human',
       columns: [
         { key: 'scope', name: 'Scope' },
@@ -139,17 +158,6 @@ export default class TokensRevoke extends UsageCommand<TokensRevokeResult> {
         { key: 'message', name: 'Message' },
       ],
     });
+    if (more !== undefined) this.log(more);
   }
 }
-
-function describePlan(plan: readonly PlannedTarget[]): string {
-  const scopes = new Set(plan.map((target) => target.scope));
-  if (scopes.size !== 1) return messages.getMessage('count.targets', [plan.length]);
-  const first = plan[0];
-  const app = first.appDeveloperName ?? first.appIdentifier ?? '';
-  if (first.scope === 'app') return messages.getMessage('count.app', [app]);
-  if (first.scope === 'user') return messages.getMessage('count.user', [plan.length, app]);
-  return messages.getMessage('count.token', [plan.length]);
-}
-
-const capitalize = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);

@@ -4,6 +4,7 @@ import { lastUsedCriteriaFromFlags, lastUsedFlags, listFlags, orgFlags } from '.
 import { exitOnInterrupt } from '../../../../signals.js';
 import { printRows } from '../../../../output.js';
 import { hasLastUsedCriteria, lastUsedMatcher } from '../../../../shared/lastUsed.js';
+import { countOf } from '../../../../shared/plural.js';
 import { resolveApp } from '../../../../shared/resolve.js';
 import { USER_FIELDS, type UserUsage } from '../../../../shared/types.js';
 import { UsageClient } from '../../../../shared/usageClient.js';
@@ -59,8 +60,8 @@ export default class UsersList extends UsageCommand<UsersListResult> {
           users.length === 0
             ? messages.getMessage('info.noUsers', [app.developerName])
             : limited
-            ? messages.getMessage('info.summaryLimited', [users.length, app.developerName, flags.limit])
-            : messages.getMessage('info.summary', [users.length, app.developerName])
+            ? messages.getMessage('info.summaryLimited', [countOf(users.length, 'user'), app.developerName, flags.limit])
+            : messages.getMessage('info.summary', [countOf(users.length, 'user'), app.developerName])
         );
       }
       return users;

@@ -48,6 +48,16 @@ describe('external-client-app usage tokens list', () => {
     expect(ux.log.lastCall.args[0]).to.equal('3 refresh tokens of 2 users in 2 apps.');
   });
 
+  it('says "1 refresh token of 1 user in 1 app", singular, for one of each', async () => {
+    fakeOrg($$, [
+      [/\/apps\/oauth\/usage\?/, ({ url }) => appPage([app(1)], url)],
+      [/users/, () => ({ users: [{ userIdentifier: '005Hs0000000001AAA', username: 'user1@acme.example.com' }], nextPageUrl: null })],
+      [/tokens$/, () => ({ tokens: [token(1, 1, 'only', null)] })],
+    ]);
+    await TokensList.run(['--target-org', testOrg.username]);
+    expect(ux.log.lastCall.args[0]).to.equal('1 refresh token of 1 user in 1 app.');
+  });
+
   it('refuses a revocationUrl on a foreign origin', async () => {
     fakeOrg($$, [
       [/\/apps\/oauth\/usage\?/, ({ url }) => appPage([app(1)], url)],

@@ -43,6 +43,12 @@ describe('external-client-app usage users list', () => {
     expect(ux.log.lastCall.args[0]).to.equal('3 users of App_1.');
   });
 
+  it('says "1 user", singular, for one user', async () => {
+    routes();
+    await UsersList.run(['--target-org', testOrg.username, '--app', 'App_1', '--last-used-after', '2026-10-01']);
+    expect(ux.log.lastCall.args[0]).to.equal('1 user of App_1.');
+  });
+
   it('keeps never-used users for --unused-days and drops recent ones', async () => {
     routes();
     const result = await UsersList.run(['--target-org', testOrg.username, '--app', 'app_1', '--unused-days', '90']);

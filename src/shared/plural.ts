@@ -1,0 +1,12 @@
+import { Messages } from '@salesforce/core';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'nouns');
+
+export type Noun = 'externalClientApp' | 'app' | 'moreApp' | 'page' | 'user' | 'refreshToken';
+
+/**
+ * A number with its noun, singular for exactly 1 and plural otherwise ("1 app", "0 apps", "2 apps"). The words live in
+ * messages/nouns.md, one key per form, so that every count the plugin prints reads the same way.
+ */
+export const countOf = (count: number, noun: Noun): string => messages.getMessage(`${noun}.${count === 1 ? 'one' : 'other'}`, [count]);
