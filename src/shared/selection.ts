@@ -19,7 +19,7 @@ export type SelectionInput = {
 export type Selection =
   | { kind: 'tokenIds'; tokenIds: readonly string[] }
   | { kind: 'file'; path: string }
-  | { kind: 'users'; app: string; users: readonly string[] }
+  | { kind: 'users'; apps: readonly string[]; users: readonly string[] }
   | { kind: 'app'; app: string }
   | { kind: 'filter'; apps: readonly string[]; users: readonly string[]; criteria: LastUsedCriteria };
 
@@ -47,7 +47,7 @@ export function chooseSelection(input: SelectionInput): Selection {
   }
   if (input.users.length > 0) {
     if (input.apps.length === 0) throw messages.createError('error.UserWithoutApp');
-    return { kind: 'users', app: oneApp(input.apps, '--user'), users: input.users };
+    return { kind: 'users', apps: [oneApp(input.apps, '--user')], users: input.users };
   }
   if (input.apps.length > 0) throw messages.createError('error.AppAlone');
   throw messages.createError('error.NoSelection');

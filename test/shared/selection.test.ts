@@ -18,7 +18,7 @@ describe('selection: valid modes', () => {
   it('--app with --user selects users of one app', () => {
     expect(chooseSelection(input({ apps: ['Billing'], users: ['a@b.c', userId(1, true)] }))).to.deep.equal({
       kind: 'users',
-      app: 'Billing',
+      apps: ['Billing'],
       users: ['a@b.c', userId(1, true)],
     });
   });
