@@ -6,7 +6,7 @@
 //   2. starts the emulator (test/emulator/cli.ts) with a fixed, realistic seed, so every run shows the same data;
 //   3. runs bin/run.js in an isolated sf state (a fresh temporary HOME, no telemetry, no update checks), with
 //      SF_ORG_INSTANCE_URL=<emulator> and --target-org <emulator access token>;
-//   4. walks an admin's journeys: apps, users of an app, stale tokens, dry run, revoke, check, revoke one user;
+//   4. walks an admin's journeys: apps, users of an app, stale tokens, dry run, revoke, check, revoke one user, offboard;
 //      after each step it checks the exit code, and after the revokes it checks the emulator's own state;
 //   5. stops the emulator and removes the temporary HOME, also on failure, time-out and Ctrl-C.
 //
@@ -426,7 +426,7 @@ async function main() {
   note('the command lines below leave out "--target-org <token>", as if the emulator were your default org.');
 
   const sfEnv = { ...baseEnv, SF_ORG_INSTANCE_URL: emulator.url };
-  const TOTAL = 9;
+  const TOTAL = 10;
   let step = 0;
 
   /** Shows and runs one sf command; any exit code other than `expectCode` fails the demo. */
@@ -604,6 +604,24 @@ async function main() {
     `Emulator confirms: ${leaver} holds 0 tokens of ${targetApp} (was ${tokensPerUser.get(leaverId)}), ` +
       `and still holds their ${otherAppsAfter} tokens of other apps.`,
     `${leaver} still holds ${leaverLeft} tokens of ${targetApp}, and ${otherAppsAfter} of other apps (was ${otherAppsBefore}).`
+  );
+
+  // h. Offboarding: everything the leaver still holds, in every app.
+  await sf(`Offboard ${leaver}: revoke every token they still hold, in every app`, [
+    'external-client-app',
+    'usage',
+    'tokens',
+    'revoke',
+    '--user',
+    leaver,
+    '--no-prompt',
+  ]);
+  const afterOffboarding = await emulatorState(emulator.url);
+  const leaverAnywhere = afterOffboarding.tokens.filter((t) => t.userIdentifier === leaverId).length;
+  check(
+    leaverAnywhere === 0 && afterOffboarding.tokens.length === afterUser.tokens.length - otherAppsAfter,
+    `Emulator confirms: ${leaver} holds no token in any app (${otherAppsAfter} revoked), and nobody else lost one.`,
+    `${leaver} still holds ${leaverAnywhere} tokens; the emulator holds ${afterOffboarding.tokens.length} in all.`
   );
 
   out();

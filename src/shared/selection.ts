@@ -19,6 +19,7 @@ export type SelectionInput = {
 export type Selection =
   | { kind: 'tokenIds'; tokenIds: readonly string[] }
   | { kind: 'file'; path: string }
+  /** `apps` is empty (every app: offboarding, commands.md Part 2 §5) or holds one app. */
   | { kind: 'users'; apps: readonly string[]; users: readonly string[] }
   | { kind: 'app'; app: string }
   | { kind: 'filter'; apps: readonly string[]; users: readonly string[]; criteria: LastUsedCriteria };
@@ -46,8 +47,7 @@ export function chooseSelection(input: SelectionInput): Selection {
     return { kind: 'app', app: oneApp(input.apps, '--all-users') };
   }
   if (input.users.length > 0) {
-    if (input.apps.length === 0) throw messages.createError('error.UserWithoutApp');
-    return { kind: 'users', apps: [oneApp(input.apps, '--user')], users: input.users };
+    return { kind: 'users', apps: input.apps.length === 0 ? [] : [oneApp(input.apps, '--user')], users: input.users };
   }
   if (input.apps.length > 0) throw messages.createError('error.AppAlone');
   throw messages.createError('error.NoSelection');

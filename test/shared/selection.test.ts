@@ -97,8 +97,8 @@ describe('selection: invalid combinations', () => {
     expectSfError(() => chooseSelection(input({ apps: ['A', 'B'], users: ['a@b.c'] })), 'OneAppOnlyError');
   });
 
-  it('--user without --app and without a filter is UserWithoutAppError', () => {
-    expectSfError(() => chooseSelection(input({ users: ['a@b.c'] })), 'UserWithoutAppError');
+  it('--user without --app and without a filter selects the users in every app (offboarding)', () => {
+    expect(chooseSelection(input({ users: ['a@b.c'] }))).to.deep.equal({ kind: 'users', apps: [], users: ['a@b.c'] });
   });
 
   it('a --user that is neither a username nor an id is InvalidIdError', () => {

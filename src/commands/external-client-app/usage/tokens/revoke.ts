@@ -149,7 +149,11 @@ function describePlan(plan: readonly PlannedTarget[]): string {
   const first = plan[0];
   const app = first.appDeveloperName ?? first.appIdentifier ?? '';
   if (first.scope === 'app') return messages.getMessage('count.app', [app]);
-  if (first.scope === 'user') return messages.getMessage('count.user', [plan.length, app]);
+  if (first.scope === 'user') {
+    const apps = new Set(plan.map((target) => target.appIdentifier)).size;
+    if (apps === 1) return messages.getMessage('count.user', [plan.length, app]);
+    return messages.getMessage('count.userApps', [new Set(plan.map((target) => target.userIdentifier)).size, apps]);
+  }
   return messages.getMessage('count.token', [plan.length]);
 }
 
