@@ -41,10 +41,12 @@ function findApp(input: string, apps: readonly AppUsage[]): AppUsage | undefined
 
 const isAppId = (value: string): boolean => isSalesforceId(value) && value.startsWith('0xI');
 
+const isUsername = (value: string): boolean => value.includes('@');
+
 /** Checks a `--user` value before anything is sent: a username, or a 15/18-character id. */
 export function assertUserInput(input: string): string {
   const value = input.trim();
-  return value.includes('@') ? value : assertSalesforceId(value, 'user');
+  return isUsername(value) ? value : assertSalesforceId(value, 'user');
 }
 
 /** A `--user` value resolved: the id that goes into URLs, and the username when the org told us. */
@@ -69,8 +71,6 @@ export async function resolveUsers(client: Pick<UsageClient, 'findUsers'>, input
   });
   return refs.filter((ref, index) => refs.findIndex((other) => sameSalesforceId(other.userIdentifier, ref.userIdentifier)) === index);
 }
-
-const isUsername = (value: string): boolean => value.includes('@');
 
 function unknownApp(value: string, candidates: readonly AppUsage[]): SfError {
   const error = messages.createError(isAppId(value) ? 'error.UnknownAppId' : 'error.UnknownApp', [printable(value)]);
