@@ -230,23 +230,25 @@ async function main(): Promise<void> {
     `expected ${afterDryRun.tokens.length - targetStale} tokens in all (${appTokensBefore - targetStale} of ${targetApp}), the emulator holds ${afterRevoke.tokens.length} (${appTokensAfter.length} of ${targetApp}).`
   );
 
-  // g. One user leaves: revoke all their tokens of the app. The user with the most tokens of it left.
+  // g. One user leaves: offboard them from every app at once. The user who holds tokens in the most apps left.
   const username = new Map(afterRevoke.users.map((u) => [u.userIdentifier, u.username]));
   const name = (id: string): string => username.get(id) ?? id;
-  const tokensPerUser = countBy(appTokensAfter, (t) => t.userIdentifier);
-  const [leaverId] = [...tokensPerUser.entries()].sort((a, b) => b[1] - a[1] || name(a[0]).localeCompare(name(b[0])))[0] ?? [];
-  if (!leaverId) throw new DemoFailure(`No user of ${targetApp} has tokens left for the last steps.`);
+  const appsPerUser = countBy(
+    [...new Set(afterRevoke.tokens.map((t) => `${t.userIdentifier}|${t.appIdentifier}`))].map((pair) => pair.split('|')[0]),
+    (id) => id
+  );
+  const [leaverId] = [...appsPerUser.entries()].sort((a, b) => b[1] - a[1] || name(a[0]).localeCompare(name(b[0])))[0] ?? [];
+  if (!leaverId) throw new DemoFailure('No user has tokens left for the last steps.');
   const leaver = name(leaverId);
-  const ofLeaver = (tokens: EmulatedToken[], target: boolean): number => tokens.filter((t) => t.userIdentifier === leaverId && ofTarget(t) === target).length;
-  const otherAppsBefore = ofLeaver(afterRevoke.tokens, false);
-  await sf(`${leaver} has left: which tokens of ${targetApp} do they still hold?`, usage('tokens', 'list', '--app', targetApp, '--user', leaver));
-  await sf(`Revoke every token of ${leaver} for ${targetApp}`, usage('tokens', 'revoke', '--app', targetApp, '--user', leaver, '--no-prompt'));
+  const held = afterRevoke.tokens.filter((t) => t.userIdentifier === leaverId).length;
+  await sf(`${leaver} has left: which tokens do they still hold, in every app?`, usage('tokens', 'list', '--user', leaver));
+  await sf(`Offboard ${leaver}: revoke every token they hold, in every app`, usage('tokens', 'revoke', '--user', leaver, '--no-prompt'));
   const afterUser = emu.state();
-  const [leaverLeft, otherAppsAfter] = [ofLeaver(afterUser.tokens, true), ofLeaver(afterUser.tokens, false)];
+  const leaverLeft = afterUser.tokens.filter((t) => t.userIdentifier === leaverId).length;
   check(
-    leaverLeft === 0 && otherAppsAfter === otherAppsBefore,
-    `Emulator confirms: ${leaver} holds 0 tokens of ${targetApp} (was ${tokensPerUser.get(leaverId) ?? 0}), and still holds their ${otherAppsAfter} tokens of other apps.`,
-    `${leaver} still holds ${leaverLeft} tokens of ${targetApp}, and ${otherAppsAfter} of other apps (was ${otherAppsBefore}).`
+    leaverLeft === 0 && afterUser.tokens.length === afterRevoke.tokens.length - held,
+    `Emulator confirms: ${leaver} holds no token in any app (was ${held} in ${appsPerUser.get(leaverId) ?? 0} apps), and nobody else lost one.`,
+    `${leaver} still holds ${leaverLeft} tokens; the emulator holds ${afterUser.tokens.length} in all (expected ${afterRevoke.tokens.length - held}).`
   );
 
   out();

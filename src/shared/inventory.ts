@@ -1,7 +1,8 @@
 import type { LastUsedCriteria } from './lastUsed.js';
 import { hasLastUsedCriteria, lastUsedMatcher } from './lastUsed.js';
 import { runPool } from './limiter.js';
-import { assertUserInput, resolveApps, selectUsers, userMatches } from './resolve.js';
+import { isNotFound } from './errors.js';
+import { resolveApps, resolveUsers } from './resolve.js';
 import type { AppUsage, TokenUsage, UserUsage } from './types.js';
 import type { UsageClient } from './usageClient.js';
 
@@ -17,32 +18,29 @@ export type ScopeOptions = {
   onProgress?: (progress: InventoryProgress) => void;
 };
 
-export type UserInApp = { app: AppUsage; user: UserUsage };
+/** One (app, user) whose token list is read: from the usage lists, or from the users named by `--user`. */
+export type UserInApp = { app: AppUsage; userIdentifier: string };
 
 /**
- * Finds the apps and the users in scope, reading each page once: the app list resolves `--app`, and the user lists
- * of those apps resolve `--user`. Inputs are checked before the first request.
+ * Finds the apps in scope and the (app, user) pairs whose tokens are read. Without `--user`, each app's user list
+ * (every page, once). With `--user`, the users are resolved in the org, and every app in scope is paired with every
+ * named user: their token lists say who holds what, A x U requests. For the usual case of one or a few users that is
+ * fewer than reading the user lists (at least one page per app, and 50 to 1,000 for an app with 100,000 users), and
+ * the token lists are what `tokens list` shows and `tokens revoke --user` plans from anyway. Usernames are resolved
+ * (and every `--user` value checked) before the first usage request.
  */
-export async function usersInScope(client: UsageClient, options: ScopeOptions): Promise<{ apps: AppUsage[]; pairs: UserInApp[] }> {
-  options.users.forEach(assertUserInput);
+export async function pairsInScope(client: UsageClient, options: ScopeOptions): Promise<UserInApp[]> {
+  const users = options.users.length > 0 ? await resolveUsers(client, options.users) : undefined;
   const allApps = await client.listApps({ pageSize: options.pageSize });
   const apps = options.apps.length > 0 ? resolveApps(options.apps, allApps) : allApps;
+  if (users) return apps.flatMap((app) => users.map((user) => ({ app, userIdentifier: user.userIdentifier })));
   const usersByApp: UserUsage[][] = new Array<UserUsage[]>(apps.length);
   let appsDone = 0;
   await runPool(apps, options.concurrency, async (app, index) => {
     usersByApp[index] = await client.listUsers(app.identifier, { pageSize: options.pageSize });
     options.onProgress?.({ stage: 'apps', done: ++appsDone, total: apps.length });
   });
-  if (options.users.length > 0) {
-    const label = apps.length === 1 ? `app ${apps[0].developerName}` : `the ${apps.length} apps in scope`;
-    selectUsers(options.users, usersByApp.flat(), label);
-  }
-  const pairs = apps.flatMap((app, index) =>
-    usersByApp[index]
-      .filter((user) => options.users.length === 0 || options.users.some((input) => userMatches(input, user)))
-      .map((user) => ({ app, user }))
-  );
-  return { apps, pairs };
+  return apps.flatMap((app, index) => usersByApp[index].map((user) => ({ app, userIdentifier: user.userIdentifier })));
 }
 
 export type InventoryOptions = ScopeOptions & {
@@ -56,7 +54,7 @@ export type InventoryOptions = ScopeOptions & {
  * user order, whatever order the requests finish in; with `--limit`, no new user is read once enough rows are in.
  */
 export async function tokenInventory(client: UsageClient, options: InventoryOptions): Promise<TokenUsage[]> {
-  const { pairs } = await usersInScope(client, options);
+  const pairs = await pairsInScope(client, options);
   const keep = hasLastUsedCriteria(options.criteria) ? lastUsedMatcher(options.criteria, options.now) : (): boolean => true;
   const perPair: Array<TokenUsage[] | undefined> = new Array<TokenUsage[] | undefined>(pairs.length);
   let usersDone = 0;
@@ -66,8 +64,8 @@ export async function tokenInventory(client: UsageClient, options: InventoryOpti
   await runPool(
     pairs,
     options.concurrency,
-    async ({ app, user }, index) => {
-      perPair[index] = (await client.listTokens(app.identifier, user.userIdentifier)).filter(keep);
+    async ({ app, userIdentifier }, index) => {
+      perPair[index] = (await tokensOf(client, app.identifier, userIdentifier)).filter(keep);
       while (prefixEnd < perPair.length && perPair[prefixEnd] !== undefined) prefixRows += perPair[prefixEnd++]!.length;
       options.onProgress?.({ stage: 'users', done: ++usersDone, total: pairs.length });
     },
@@ -75,6 +73,19 @@ export async function tokenInventory(client: UsageClient, options: InventoryOpti
   );
   const rows = perPair.flatMap((tokens) => tokens ?? []);
   return options.limit === undefined ? rows : rows.slice(0, options.limit);
+}
+
+/**
+ * A user's tokens for one app. The docs don't say how the API answers for a user who holds none there (a named user,
+ * or one whose last token went after the user list was read): an empty list or 404 both mean "no tokens".
+ */
+async function tokensOf(client: UsageClient, appId: string, userId: string): Promise<TokenUsage[]> {
+  try {
+    return await client.listTokens(appId, userId);
+  } catch (error) {
+    if (isNotFound(error)) return [];
+    throw error;
+  }
 }
 
 /** Adds `userCount` to each app by reading every page of its users; the API has no count of its own. */

@@ -1,6 +1,7 @@
 import { Messages, SfError } from '@salesforce/core';
 import levenshtein from 'fast-levenshtein';
-import type { AppUsage, UserUsage } from './types.js';
+import type { AppUsage } from './types.js';
+import type { UsageClient } from './usageClient.js';
 import { assertSalesforceId, isSalesforceId, printable, sameSalesforceId } from './usagePaths.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -12,12 +13,25 @@ const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 
  * case-sensitive), developer name exactly, then developer name ignoring case.
  */
 export function resolveApp(input: string, apps: readonly AppUsage[]): AppUsage {
+  const app = findApp(input, apps);
+  if (!app) throw unknownApp(input.trim(), apps);
+  return app;
+}
+
+/**
+ * Resolves every `--app` value of a scope, keeping the user's order and dropping repeats. An app id that is not among
+ * the apps with OAuth usage is an app that holds no token (the list drops an app once its last token is revoked), so
+ * it adds nothing to the scope: a re-run of a finished revoke finds nothing to do. A developer name has to match.
+ */
+export function resolveApps(inputs: readonly string[], apps: readonly AppUsage[]): AppUsage[] {
+  const resolved = inputs.flatMap((input) => findApp(input, apps) ?? []);
+  return [...new Map(resolved.map((app) => [app.identifier, app])).values()];
+}
+
+/** The app with this id or developer name: undefined for an id that is not listed, an error for a name. */
+function findApp(input: string, apps: readonly AppUsage[]): AppUsage | undefined {
   const value = input.trim();
-  if (isSalesforceId(value) && value.startsWith('0xI')) {
-    const byId = apps.find((app) => sameSalesforceId(app.identifier, value));
-    if (byId) return byId;
-    throw unknownApp(value, apps);
-  }
+  if (isAppId(value)) return apps.find((app) => sameSalesforceId(app.identifier, value));
   const exact = apps.find((app) => app.developerName === value);
   if (exact) return exact;
   const folded = apps.filter((app) => app.developerName.toLowerCase() === value.toLowerCase());
@@ -25,65 +39,61 @@ export function resolveApp(input: string, apps: readonly AppUsage[]): AppUsage {
   throw unknownApp(value, folded.length > 1 ? folded : apps);
 }
 
-/** Resolves every `--app` value, keeping the user's order and dropping repeats. */
-export function resolveApps(inputs: readonly string[], apps: readonly AppUsage[]): AppUsage[] {
-  const resolved = inputs.map((input) => resolveApp(input, apps));
-  return [...new Map(resolved.map((app) => [app.identifier, app])).values()];
-}
+const isAppId = (value: string): boolean => isSalesforceId(value) && value.startsWith('0xI');
 
-/** A user matches a `--user` value by username (Salesforce usernames are case-insensitive) or by id on 15 characters. */
-export function userMatches(input: string, user: Pick<UserUsage, 'username' | 'userIdentifier'>): boolean {
-  const value = input.trim();
-  if (value.includes('@')) return user.username.toLowerCase() === value.toLowerCase();
-  return sameSalesforceId(user.userIdentifier, value);
-}
+const isUsername = (value: string): boolean => value.includes('@');
 
 /** Checks a `--user` value before anything is sent: a username, or a 15/18-character id. */
 export function assertUserInput(input: string): string {
   const value = input.trim();
-  return value.includes('@') ? value : assertSalesforceId(value, 'user');
+  return isUsername(value) ? value : assertSalesforceId(value, 'user');
 }
 
+/** A `--user` value resolved: the id that goes into URLs, and the username when the org told us. */
+export type UserRef = { userIdentifier: string; username?: string };
+
 /**
- * Picks the users named by `--user` among the users of the apps in scope. Every value must match somebody in at
- * least one app, or the command fails before it revokes or lists anything.
+ * Resolves `--user` values in the org itself (its User records), not through usage lists: a username nobody in the
+ * org has is an error, while a real user who holds no token is simply a user with nothing to list or revoke. A user
+ * id needs no lookup. Every value is checked, and the one query sent, before any usage request.
  */
-export function selectUsers(inputs: readonly string[], usersInScope: readonly UserUsage[], scopeLabel: string): UserUsage[] {
-  for (const input of inputs) {
-    if (!usersInScope.some((user) => userMatches(input, user))) throw unknownUser(input, usersInScope, scopeLabel);
-  }
-  return usersInScope.filter((user) => inputs.some((input) => userMatches(input, user)));
+export async function resolveUsers(client: Pick<UsageClient, 'findUsers'>, inputs: readonly string[]): Promise<UserRef[]> {
+  const values = inputs.map(assertUserInput);
+  const usernames = [...new Set(values.filter(isUsername).map((name) => name.toLowerCase()))];
+  const records = usernames.length > 0 ? await client.findUsers(usernames) : [];
+  // Salesforce usernames are unique and compared ignoring case.
+  const byUsername = new Map(records.map((record) => [record.Username.toLowerCase(), record]));
+  const unknown = values.filter((value) => isUsername(value) && !byUsername.has(value.toLowerCase()));
+  if (unknown.length > 0) throw messages.createError('error.UnknownUser', [unknown.map((value) => printable(value)).join('", "')]);
+  const refs = values.map((value): UserRef => {
+    const record = byUsername.get(value.toLowerCase());
+    return record ? { userIdentifier: assertSalesforceId(record.Id, 'user'), username: record.Username } : { userIdentifier: value };
+  });
+  return refs.filter((ref, index) => refs.findIndex((other) => sameSalesforceId(other.userIdentifier, ref.userIdentifier)) === index);
 }
 
 function unknownApp(value: string, candidates: readonly AppUsage[]): SfError {
+  const error = messages.createError(isAppId(value) ? 'error.UnknownAppId' : 'error.UnknownApp', [printable(value)]);
   const suggestions = closest(
     value,
     candidates.map((app) => app.developerName)
   );
-  return suggestions.length > 0
-    ? messages.createError('error.UnknownApp', [printable(value)], [suggestions.join(', ')])
-    : messages.createError('error.UnknownAppNoSuggestion', [printable(value)]);
+  // The suggestion is its own message: core warns (in sf's log) about an action list whose lines don't all take tokens.
+  if (suggestions.length > 0) error.actions = [messages.getMessage('action.didYouMean', [suggestions.join(', ')]), ...(error.actions ?? [])];
+  return error;
 }
 
-function unknownUser(value: string, candidates: readonly UserUsage[], scopeLabel: string): SfError {
-  const suggestions = value.includes('@')
-    ? closest(value, [...new Set(candidates.map((user) => user.username))])
-    : [];
-  return suggestions.length > 0
-    ? messages.createError('error.UnknownUser', [scopeLabel, printable(value)], [suggestions.join(', ')])
-    : messages.createError('error.UnknownUserNoSuggestion', [scopeLabel, printable(value)]);
-}
-
-/** Up to three names nearest to the input: substring matches first, then by edit distance within a third of its length. */
+/**
+ * Up to three names that look like a typo of the input: at most max(2, 20% of its length) edits apart, ignoring
+ * case. A name that merely shares a prefix or a domain is not close.
+ */
 export function closest(input: string, names: readonly string[], max = 3): string[] {
-  const needle = input.toLowerCase();
-  const scored = names
-    .map((name) => {
-      const hay = name.toLowerCase();
-      const contains = hay.includes(needle) || needle.includes(hay);
-      return { name, score: contains ? 0 : levenshtein.get(needle, hay) };
-    })
-    .filter(({ score }) => score <= Math.max(2, Math.ceil(needle.length / 3)))
-    .sort((a, b) => a.score - b.score || a.name.localeCompare(b.name));
-  return scored.slice(0, max).map(({ name }) => name);
+  const needle = input.trim().toLowerCase();
+  const allowed = Math.max(2, Math.floor(needle.length / 5));
+  return names
+    .map((name) => ({ name, score: levenshtein.get(needle, name.toLowerCase()) }))
+    .filter(({ score }) => score <= allowed)
+    .sort((a, b) => a.score - b.score || a.name.localeCompare(b.name))
+    .slice(0, max)
+    .map(({ name }) => name);
 }

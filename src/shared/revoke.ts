@@ -2,11 +2,11 @@ import { readFile } from 'node:fs/promises';
 import { Messages, SfError } from '@salesforce/core';
 import { type CsvRow, readCsv } from './csv.js';
 import { describeFailure, isInterrupted, isNotFound, isNotSent, isRequestLimitExceeded } from './errors.js';
-import { tokenInventory, usersInScope, withUserCounts, type InventoryProgress } from './inventory.js';
+import { tokenInventory, withUserCounts, type InventoryProgress } from './inventory.js';
 import { runPool } from './limiter.js';
-import { resolveApp } from './resolve.js';
+import { resolveApps } from './resolve.js';
 import type { Selection } from './selection.js';
-import type { AppUsage, TokenUsage, UserUsage } from './types.js';
+import type { AppUsage, TokenUsage, UsageRowBase } from './types.js';
 import { DEFAULT_PAGE_SIZE, type UsageClient } from './usageClient.js';
 import { tokenIdFrom } from './usagePaths.js';
 
@@ -54,15 +54,18 @@ export const planTokens = (tokens: ReadonlyArray<Partial<TokenUsage> & { tokenId
     )
   );
 
-export const planUsers = (app: AppUsage, users: readonly UserUsage[]): PlannedTarget[] =>
+/** One user-level target per (app, user) of these rows (user rows, or the token rows of the users who hold tokens). */
+export const planUsers = (rows: readonly UsageRowBase[]): PlannedTarget[] =>
   dedupe(
-    users.map((user) => ({
-      scope: 'user',
-      appIdentifier: app.identifier,
-      appDeveloperName: app.developerName,
-      userIdentifier: user.userIdentifier,
-      username: user.username,
-    }))
+    rows.map((row) =>
+      clean({
+        scope: 'user',
+        appIdentifier: row.appIdentifier,
+        appDeveloperName: row.appDeveloperName,
+        userIdentifier: row.userIdentifier,
+        username: row.username,
+      })
+    )
   );
 
 export const planApp = (app: AppUsage): PlannedTarget[] => [
@@ -119,14 +122,10 @@ export async function planSelection(
     case 'file':
       return (await planOffline(selection))!;
     case 'app':
-      return planApp(resolveApp(selection.app, await client.listApps()));
-    case 'users': {
-      const { apps, pairs } = await usersInScope(client, { apps: [selection.app], users: selection.users, concurrency, onProgress });
-      return planUsers(
-        apps[0],
-        pairs.map(({ user }) => user)
-      );
-    }
+      return resolveApps([selection.app], await client.listApps()).flatMap(planApp);
+    case 'users':
+      // The users' token lists say in which apps they hold tokens: no DELETE goes to an app where they hold none.
+      return planUsers(await tokenInventory(client, { apps: selection.apps, users: selection.users, criteria: {}, concurrency, onProgress }));
     case 'filter':
       return planTokens(
         await tokenInventory(client, { apps: selection.apps, users: selection.users, criteria: selection.criteria, concurrency, onProgress })

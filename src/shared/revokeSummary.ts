@@ -100,10 +100,16 @@ export function confirmQuestion(plan: readonly PlannedTarget[], appUsers: number
   ].join('\n');
 }
 
-/** "3 refresh tokens" for tokens; "the tokens of 2 users" or "the tokens of 1 app" for user- and app-level targets. */
-function countPhrase(scope: Scope, count: number): string {
-  if (scope === 'token') return countOf(count, 'refreshToken');
-  return messages.getMessage('plan.tokensOf', [countOf(count, scope === 'user' ? 'user' : 'app')]);
+/**
+ * "3 refresh tokens" for tokens; "the tokens of 1 app" for app-level targets; "the tokens of 2 users", or "the tokens
+ * of 1 user in 3 apps" when one user was offboarded from several apps (one target per app and user).
+ */
+function countPhrase(scope: Scope, targets: readonly PlannedTarget[]): string {
+  if (scope === 'token') return countOf(targets.length, 'refreshToken');
+  if (scope === 'app') return messages.getMessage('plan.tokensOf', [countOf(targets.length, 'app')]);
+  const users = messages.getMessage('plan.tokensOf', [countOf(distinct(targets, userKey) ?? targets.length, 'user')]);
+  const apps = distinct(targets, appKey) ?? 0;
+  return apps > 1 ? messages.getMessage('plan.in', [users, countOf(apps, 'app')]) : users;
 }
 
 const isNotSent = (target: RevokeTarget): boolean => target.status === 'failed' && target.errorCode === 'NOT_SENT';
@@ -116,7 +122,7 @@ export function summaryLines(targets: readonly RevokeTarget[]): string[] {
   return byScope(targets).map(([scope, group]) => {
     const count = (keep: (target: RevokeTarget) => boolean): number => group.filter(keep).length;
     const what = capitalize(describeScope(scope, group, false));
-    const revoked = countPhrase(scope, count((target) => target.status === 'revoked'));
+    const revoked = countPhrase(scope, group.filter((target) => target.status === 'revoked'));
     const notFound = count((target) => target.status === 'not-found');
     const failed = count((target) => target.status === 'failed' && !isNotSent(target));
     const notSent = count(isNotSent);
@@ -130,7 +136,7 @@ export function summaryLines(targets: readonly RevokeTarget[]): string[] {
 export function describeNotFound(targets: readonly RevokeTarget[]): string | undefined {
   const notFound = targets.filter((target) => target.status === 'not-found');
   if (notFound.length === 0) return undefined;
-  return joined(byScope(notFound).map(([scope, group]) => countPhrase(scope, group.length)));
+  return joined(byScope(notFound).map(([scope, group]) => countPhrase(scope, group)));
 }
 
 /**

@@ -18,11 +18,12 @@ export type SelectionInput = {
   criteria: LastUsedCriteria;
 };
 
-/** The one way the user chose to say what to revoke (commands.md §4). */
+/** The one way the user chose to say what to revoke . */
 export type Selection =
   | { kind: 'tokenIds'; tokenIds: readonly string[] }
   | { kind: 'file'; path: string }
-  | { kind: 'users'; app: string; users: readonly string[] }
+  /** `apps` is empty (offboarding: every app where the users hold tokens) or holds one app. */
+  | { kind: 'users'; apps: readonly string[]; users: readonly string[] }
   | { kind: 'app'; app: string }
   | { kind: 'filter'; apps: readonly string[]; users: readonly string[]; criteria: LastUsedCriteria };
 
@@ -49,8 +50,7 @@ export function chooseSelection(input: SelectionInput): Selection {
     return { kind: 'app', app: oneApp(input.apps, '--all-users') };
   }
   if (input.users.length > 0) {
-    if (input.apps.length === 0) throw wrongFlags('error.UserWithoutApp');
-    return { kind: 'users', app: oneApp(input.apps, '--user'), users: input.users };
+    return { kind: 'users', apps: input.apps.length === 0 ? [] : [oneApp(input.apps, '--user')], users: input.users };
   }
   if (input.apps.length > 0) throw wrongFlags('error.AppAlone');
   throw wrongFlags('error.NoSelection');

@@ -87,3 +87,6 @@ export type UsagePage = {
   currentPageUrl?: string | null;
   nextPageUrl?: string | null;
 };
+
+/** A User record as the org's query resource returns it: what `--user USERNAME` resolves to. */
+export type OrgUser = { Id: string; Username: string };

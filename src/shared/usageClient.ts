@@ -14,7 +14,7 @@ import { envInteger } from './env.js';
 import { createLimiter, type Limiter } from './limiter.js';
 import { countOf } from './plural.js';
 import { isRetryableStatus, nextDelay, parseRetryAfter, type RetryPolicy, retryPolicyFromEnv } from './retry.js';
-import type { AppUsage, TokenUsage, UsagePage, UserUsage } from './types.js';
+import type { AppUsage, OrgUser, TokenUsage, UsagePage, UserUsage } from './types.js';
 import {
   assertUsageApiVersion,
   compareApiVersions,
@@ -32,6 +32,8 @@ export const DEFAULT_CONCURRENCY = 8;
 export const MAX_CONCURRENCY = 32;
 /** A server that never sends an empty page must not keep us paging forever (Infisical caps at 10 for this reason). */
 export const DEFAULT_PAGE_CAP = 2000;
+/** Usernames per User query: 100 long usernames, escaped and URL-encoded, stay near 10,000 characters of URL. */
+export const USER_QUERY_BATCH = 100;
 
 export type UsageClientOptions = {
   instanceUrl: string;
@@ -111,6 +113,26 @@ export class UsageClient {
     return this.collect<TokenUsage>(usagePaths.tokens(appId, userId), 'tokens', subject, { ...options, pageSize: undefined }, (row) =>
       withTokenId(row, this.options.instanceUrl)
     );
+  }
+
+  /**
+   * The User records (Id, Username) of these usernames: whoever has one is a user of the org, tokens or not. One
+   * query per USER_QUERY_BATCH names keeps the URL well under the length the REST API accepts.
+   */
+  public async findUsers(usernames: readonly string[]): Promise<OrgUser[]> {
+    const batches: Array<readonly string[]> = [];
+    for (let start = 0; start < usernames.length; start += USER_QUERY_BATCH) batches.push(usernames.slice(start, start + USER_QUERY_BATCH));
+    const answers = await Promise.all(
+      batches.map(async (batch) => {
+        const response = await this.send('GET', usagePaths.userQuery(batch), { kind: 'user lookup' });
+        const records = (response.body as { records?: unknown } | undefined)?.records;
+        if (!Array.isArray(records)) throw unexpectedBodyError(response, 'GET', { kind: 'user lookup' });
+        return (records as Array<Record<string, unknown>>)
+          .filter((record) => typeof record.Id === 'string' && typeof record.Username === 'string')
+          .map((record) => ({ Id: record.Id as string, Username: record.Username as string }));
+      })
+    );
+    return answers.flat();
   }
 
   public async revokeToken(tokenIdOrUrl: string): Promise<void> {

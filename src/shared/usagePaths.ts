@@ -64,7 +64,10 @@ export function tokenIdFrom(value: string): string {
   return assertTokenId(decoded);
 }
 
-/** Relative paths (to `/services/data/vNN.N`) of the six usage operations, every segment validated and encoded. */
+/**
+ * Relative paths (to `/services/data/vNN.N`) of the six usage operations, and of the query that resolves usernames;
+ * every segment validated and encoded.
+ */
 export const usagePaths = {
   apps: (page: number, pageSize: number): string => `/apps/oauth/usage?page=${page}&pageSize=${pageSize}`,
   users: (appId: string, page: number, pageSize: number): string =>
@@ -74,7 +77,20 @@ export const usagePaths = {
   revokeToken: (tokenId: string): string => `/apps/oauth/usage/tokens/${segment(assertTokenId(tokenId))}`,
   revokeUser: (appId: string, userId: string): string => usagePaths.tokens(appId, userId),
   revokeApp: (appId: string): string => `/apps/oauth/usage/${segment(assertSalesforceId(appId, 'app'))}/tokens`,
+  /** The REST query resource, for the User records of these usernames (`--user` is resolved in the org itself). */
+  userQuery: (usernames: readonly string[]): string =>
+    `/query?q=${encodeURIComponent(`SELECT Id, Username FROM User WHERE Username IN (${usernames.map(soqlString).join(', ')})`)}`,
 };
+
+const SOQL_ESCAPES: Record<string, string> = { '\\': '\\\\', "'": "\\'", '"': '\\"', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f' };
+
+/**
+ * A SOQL string literal: a quote or backslash in a username must end neither the literal nor the query
+ * (https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_select_quotedstringescapes.htm).
+ */
+export function soqlString(value: string): string {
+  return `'${value.replace(/[\\'"\n\r\t\b\f]/g, (char) => SOQL_ESCAPES[char])}'`;
+}
 
 /**
  * Checks a URL the API sent (`nextPageUrl`) before the bearer token goes with it: it must be relative

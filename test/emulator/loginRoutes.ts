@@ -1,10 +1,12 @@
 /*
  * The REST calls the sf CLI and @salesforce/core make while logging in or opening a connection: userinfo, the
- * version list, the admin User record and the Organization query. They answer only as much as those clients read,
- * for the org's one admin user, so a plugin can run against the emulator as if it were an org.
+ * version list, the admin User record and the Organization query, plus the one User query the plugin sends to
+ * resolve usernames. They answer only as much as those clients read, so a plugin can run against the emulator as if
+ * it were an org.
  */
 import type { EmulatedOrg } from './model.js';
 import { errorBody, methodNotAllowed, notFound, type Reply } from './reply.js';
+import type { Store } from './store.js';
 
 /** Salesforce release name of an API version, e.g. 66.0 -> "Spring '26" (53.0 was Winter '22). */
 function releaseLabel(version: string): string {
@@ -28,14 +30,15 @@ export function servesVersion(versions: string[], version: string): boolean {
 }
 
 /** The non-usage resources under /services/data/vNN.N that login and Org/Connection setup touch. */
-export function dataResource(org: EmulatedOrg, method: string, version: string, rest: string[], params: URLSearchParams): Reply {
+export function dataResource(store: Store, method: string, version: string, rest: string[], params: URLSearchParams): Reply {
+  const { org } = store;
   const isUser = rest.length === 3 && rest[0] === 'sobjects' && rest[1] === 'User';
   const isQuery =
     (rest.length === 1 && rest[0] === 'query') || (rest.length === 2 && rest[0] === 'tooling' && rest[1] === 'query');
   if (rest.length !== 0 && !isUser && !isQuery) return notFound();
   if (method !== 'GET') return methodNotAllowed(method, 'GET');
   if (isUser) return userRecord(org, version, rest[2]);
-  if (isQuery) return query(org, version, params.get('q'));
+  if (isQuery) return query(store, version, params.get('q'));
   return { status: 200, body: resourceMap(version) };
 }
 
@@ -99,8 +102,11 @@ function userRecord(org: EmulatedOrg, version: string, id: string): Reply {
   };
 }
 
-function query(org: EmulatedOrg, version: string, q: string | null): Reply {
+function query(store: Store, version: string, q: string | null): Reply {
+  const { org } = store;
   if (!q) return { status: 400, body: errorBody('MALFORMED_QUERY', 'A query string is required (q parameter).') };
+  const userQuery = USER_QUERY.exec(q);
+  if (userQuery) return usersNamed(store, version, userQuery[1]);
   if (/\bScratchOrgInfo\b/i.test(q)) {
     return { status: 400, body: errorBody('INVALID_TYPE', "sObject type 'ScratchOrgInfo' is not supported.") };
   }
@@ -159,4 +165,48 @@ export function tokenEndpoint(u: string, org: EmulatedOrg, method: string, form:
       'issued_at': String(Date.now()),
     },
   };
+}
+
+/** The query the plugin sends to resolve `--user` usernames; nothing else about User is emulated. */
+const USER_QUERY = /^\s*SELECT\s+Id\s*,\s*Username\s+FROM\s+User\s+WHERE\s+Username\s+IN\s*\((.*)\)\s*$/is;
+
+/** Every user of the org is found, whether or not they hold tokens: the store keeps users after their tokens go. */
+function usersNamed(store: Store, version: string, list: string): Reply {
+  const usernames = soqlStrings(list);
+  if (!usernames) return { status: 400, body: errorBody('MALFORMED_QUERY', `unexpected token in the IN list: ${list}`) };
+  const records = store.usersByUsername(usernames).map((user) => ({
+    attributes: { type: 'User', url: `/services/data/v${version}/sobjects/User/${user.userIdentifier}` },
+    Id: user.userIdentifier,
+    Username: user.username,
+  }));
+  return { status: 200, body: { totalSize: records.length, done: true, records } };
+}
+
+const UNESCAPE: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f', '"': '"', "'": "'", '\\': '\\' };
+
+/** Reads `'a', 'b\'c'`: SOQL string literals separated by commas; undefined if it is anything else. */
+function soqlStrings(list: string): string[] | undefined {
+  const values: string[] = [];
+  let i = 0;
+  const skipSpace = (): void => {
+    while (/\s/.test(list[i] ?? '')) i++;
+  };
+  for (;;) {
+    skipSpace();
+    if (list[i] !== "'") return undefined;
+    let value = '';
+    for (i++; list[i] !== "'"; i++) {
+      if (i >= list.length) return undefined;
+      if (list[i] === '\\') {
+        const escaped = UNESCAPE[list[++i]];
+        if (escaped === undefined) return undefined;
+        value += escaped;
+      } else value += list[i];
+    }
+    values.push(value);
+    i++;
+    skipSpace();
+    if (i === list.length) return values;
+    if (list[i++] !== ',') return undefined;
+  }
 }

@@ -204,6 +204,23 @@ describe('emulator server: routes', () => {
     expect((await call(`${BASE}/0xIHs000000ZZZZ/tokens`, { method: 'DELETE' })).status).to.equal(404);
   });
 
+  it('answers the User query by username for every user of the org, tokens or not, and takes 15-character user ids', async () => {
+    const state = h.emu.state();
+    const [app] = state.apps;
+    const holder = state.users.find((u) => state.tokens.some((t) => t.appIdentifier === app.identifier && t.userIdentifier === u.userIdentifier))!;
+    const tokensUrl = `${BASE}/${app.identifier}/${holder.userIdentifier.slice(0, 15)}/tokens`;
+    expect((await json<TokenPage>(tokensUrl)).body.tokens).to.have.length.greaterThan(0);
+    expect((await call(tokensUrl, { method: 'DELETE' })).status).to.equal(204);
+    const soql = `SELECT Id, Username FROM User WHERE Username IN ('${holder.username.toUpperCase()}', 'o\\'brien@nowhere.example.com', '${state.org.adminUsername}')`;
+    const found = await json<{ totalSize: number; records: Json[] }>(`/services/data/v62.0/query?q=${encodeURIComponent(soql)}`);
+    expect(found.body.records.map((r) => [r.Id, r.Username])).to.have.deep.members([
+      [holder.userIdentifier, holder.username],
+      [state.org.adminUserId, state.org.adminUsername],
+    ]);
+    const malformed = await json<ErrorItem[]>(`/services/data/v62.0/query?q=${encodeURIComponent("SELECT Id, Username FROM User WHERE Username IN ('a' 'b')")}`);
+    expect(malformed.body[0].errorCode).to.equal('MALFORMED_QUERY');
+  });
+
   it('logs method, path and status but never the access token', async () => {
     await call(`${BASE}?pageSize=1&access_token=${encodeURIComponent(h.emu.accessToken)}`);
     await call(`${BASE}/tokens/doesNotExist`, { method: 'DELETE' });

@@ -338,7 +338,7 @@ export class Emulator {
       if (!this.versions.includes(version) || Number(version) < MIN_USAGE_VERSION) return notFound();
       return usageRoute(this.store, { method, version, origin, rest: rest.slice(3), params });
     }
-    return dataResource(this.store.org, method, version, rest, params);
+    return dataResource(this.store, method, version, rest, params);
   }
 }
 

@@ -17,6 +17,8 @@ export class Store {
   public readonly org: EmulatedOrg;
   private readonly apps = new Map<string, EmulatedApp>();
   private readonly users = new Map<string, EmulatedUser>();
+  /** 15-character id -> user: like real REST resources, a user id is accepted in either form. */
+  private readonly usersById15 = new Map<string, EmulatedUser>();
   private readonly tokens = new Map<string, EmulatedToken>();
   /** app id -> user id -> token ids */
   private readonly byApp = new Map<string, Map<string, Set<string>>>();
@@ -29,7 +31,10 @@ export class Store {
       this.apps.set(app.identifier, app);
       this.byApp.set(app.identifier, new Map());
     }
-    for (const user of copy.users) this.users.set(user.userIdentifier, user);
+    for (const user of copy.users) {
+      this.users.set(user.userIdentifier, user);
+      this.usersById15.set(user.userIdentifier.slice(0, 15), user);
+    }
     for (const token of copy.tokens) {
       this.tokens.set(token.tokenId, token);
       const perUser = this.byApp.get(token.appIdentifier) as Map<string, Set<string>>;
@@ -52,8 +57,16 @@ export class Store {
     return this.apps.get(id);
   }
 
+  /** A user by id, 15 or 18 characters. Users stay when their tokens are revoked: they are the org's users. */
   public user(id: string): EmulatedUser | undefined {
-    return this.users.get(id);
+    return this.users.get(id) ?? (id.length === 15 ? this.usersById15.get(id) : undefined);
+  }
+
+  /** The org's users (the admin included) with these usernames, compared ignoring case as Salesforce does. */
+  public usersByUsername(usernames: readonly string[]): EmulatedUser[] {
+    const wanted = new Set(usernames.map((name) => name.toLowerCase()));
+    const admin: EmulatedUser = { userIdentifier: this.org.adminUserId, username: this.org.adminUsername };
+    return [admin, ...this.users.values()].filter((user) => wanted.has(user.username.toLowerCase()));
   }
 
   public listedApps(): EmulatedApp[] {

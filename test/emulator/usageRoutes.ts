@@ -128,7 +128,7 @@ function listTokens(store: Store, ctx: UsageContext, appId: string, userId: stri
     status: 200,
     body: {
       currentPageUrl: `${base}/${appId}/${userId}/tokens`,
-      tokens: store.userTokens(appId, userId).map((t) => ({
+      tokens: store.userTokens(appId, user.userIdentifier).map((t) => ({
         accessTokenFormat: app.accessTokenFormat,
         appDeveloperName: app.developerName,
         appIdentifier: app.identifier,
@@ -147,9 +147,11 @@ function revokeToken(store: Store, tokenId: string): Reply {
   return store.deleteToken(tokenId) ? { status: 204 } : notFound();
 }
 
+/** A known user who holds no token of the app: the list is empty, the DELETE 404 (see README, "Emulator choices"). */
 function revokeUser(store: Store, appId: string, userId: string): Reply {
-  if (!store.app(appId) || !store.user(userId)) return notFound();
-  return store.deleteUserTokens(appId, userId) > 0 ? { status: 204 } : notFound();
+  const user = store.user(userId);
+  if (!store.app(appId) || !user) return notFound();
+  return store.deleteUserTokens(appId, user.userIdentifier) > 0 ? { status: 204 } : notFound();
 }
 
 function revokeApp(store: Store, appId: string): Reply {

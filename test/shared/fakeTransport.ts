@@ -2,7 +2,7 @@ import { SfError } from '@salesforce/core';
 import { expect } from 'chai';
 import { NetworkError, type HttpMethod, type HttpResponse, type HttpTransport } from '../../src/shared/http.js';
 import type { RetryPolicy } from '../../src/shared/retry.js';
-import type { AppUsage, TokenUsage, UserUsage } from '../../src/shared/types.js';
+import type { AppUsage, OrgUser, TokenUsage, UserUsage } from '../../src/shared/types.js';
 import { UsageClient, type UsageClientOptions } from '../../src/shared/usageClient.js';
 
 /*
@@ -192,6 +192,8 @@ export type FakeOrg = {
   usersByApp: Record<string, UserUsage[]>;
   /** Keyed by `${appId}/${userId}`. */
   tokensByPair: Record<string, Array<Omit<TokenUsage, 'tokenId'>>>;
+  /** Users of the org who appear in no usage list (they hold no token); the User query finds them too. */
+  otherUsers?: OrgUser[];
   /** Optional hook run before a token list is answered, e.g. to reorder completions. */
   beforeTokens?: (appIdentifier: string, userIdentifier: string) => Promise<void>;
 };
@@ -209,8 +211,23 @@ function pageOf(collection: string, rows: unknown[], resource: string): HttpResp
   });
 }
 
-/** Serves the three GET resources of a small org, paging like the documented API. */
+/** The usernames of the plugin's `SELECT Id, Username FROM User WHERE Username IN (...)` query (simple literals only). */
+export const queriedUsernames = (call: Call): string[] =>
+  [...decodeURIComponent(call.resource.split('?q=')[1] ?? '').matchAll(/'((?:[^'\\]|\\.)*)'/g)].map((match) => match[1].replace(/\\(.)/g, '$1'));
+
+/** Serves the three GET resources of a small org, paging like the documented API, and the User query. */
 export function serveOrg(transport: FakeTransport, org: FakeOrg): FakeTransport {
+  transport.on('GET', /^\/query\?q=/, (call) => {
+    const wanted = new Set(queriedUsernames(call).map((name) => name.toLowerCase()));
+    const everyone = [
+      ...Object.values(org.usersByApp)
+        .flat()
+        .map((user) => ({ Id: user.userIdentifier, Username: user.username })),
+      ...(org.otherUsers ?? []),
+    ];
+    const records = [...new Map(everyone.filter((user) => wanted.has(user.Username.toLowerCase())).map((user) => [user.Id, user])).values()];
+    return json({ totalSize: records.length, done: true, records });
+  });
   transport.on('GET', /^\/apps\/oauth\/usage(\?|$)/, (call) => pageOf('apps', org.apps, call.resource));
   transport.on('GET', /^\/apps\/oauth\/usage\/[^/]+\/users(\?|$)/, (call) => {
     const app = decodeURIComponent(call.resource.split('/')[4]);
@@ -219,7 +236,9 @@ export function serveOrg(transport: FakeTransport, org: FakeOrg): FakeTransport 
   transport.on('GET', /^\/apps\/oauth\/usage\/[^/]+\/[^/]+\/tokens$/, async (call) => {
     const [, , , , app, user] = call.resource.split('/').map(decodeURIComponent);
     await org.beforeTokens?.(app, user);
-    return json({ tokens: org.tokensByPair[`${app}/${user}`] ?? [], currentPageUrl: `${API_BASE}${call.resource}` });
+    // A user id may come in its 15- or 18-character form (a --user id is used as typed).
+    const key = Object.keys(org.tokensByPair).find((pair) => pair === `${app}/${user}` || pair === `${app}/${user.slice(0, 15)}`);
+    return json({ tokens: key ? org.tokensByPair[key] : [], currentPageUrl: `${API_BASE}${call.resource}` });
   });
   return transport;
 }

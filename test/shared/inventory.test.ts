@@ -1,7 +1,8 @@
 import { expect } from 'chai';
-import { tokenInventory, usersInScope, withUserCounts, type InventoryProgress } from '../../src/shared/inventory.js';
+import { pairsInScope, tokenInventory, withUserCounts, type InventoryProgress } from '../../src/shared/inventory.js';
 import type { AppUsage, UserUsage } from '../../src/shared/types.js';
 import {
+  apiFailure,
   appId,
   appRow,
   expectRejection,
@@ -42,19 +43,21 @@ function org(): FakeOrg {
 const tokenCalls = (transport: FakeTransport): string[] =>
   transport.callsTo('GET', /\/tokens$/).map((call) => call.resource.replace('/apps/oauth/usage/', ''));
 
-describe('inventory: usersInScope', () => {
+const named = (pairs: Array<{ app: AppUsage; userIdentifier: string }>): string[] =>
+  pairs.map(({ app, userIdentifier }) => `${app.developerName}:${userIdentifier}`);
+
+describe('inventory: pairsInScope', () => {
   it('reads every app and every user, each page once, and pairs them in app then user order', async () => {
     const transport = serveOrg(new FakeTransport(), org());
     const { client } = makeClient(transport);
-    const { apps, pairs } = await usersInScope(client, { apps: [], users: [], pageSize: 2, concurrency: 4 });
-    expect(apps.map((app) => app.developerName)).to.deep.equal(['Billing_Connector', 'Payroll_Sync', 'Crm_Bridge']);
-    expect(pairs.map(({ app, user }) => `${app.developerName}:${user.username}`)).to.deep.equal([
-      'Billing_Connector:user1@acme.example.com',
-      'Billing_Connector:user2@acme.example.com',
-      'Billing_Connector:user3@acme.example.com',
-      'Payroll_Sync:user1@acme.example.com',
-      'Payroll_Sync:user4@acme.example.com',
-      'Crm_Bridge:user5@acme.example.com',
+    const pairs = await pairsInScope(client, { apps: [], users: [], pageSize: 2, concurrency: 4 });
+    expect(named(pairs)).to.deep.equal([
+      `Billing_Connector:${userId(1)}`,
+      `Billing_Connector:${userId(2)}`,
+      `Billing_Connector:${userId(3)}`,
+      `Payroll_Sync:${userId(1)}`,
+      `Payroll_Sync:${userId(4)}`,
+      `Crm_Bridge:${userId(5)}`,
     ]);
     const paths = transport.calls.map((call) => call.resource);
     expect(new Set(paths).size, 'no page is requested twice').to.equal(paths.length);
@@ -65,43 +68,67 @@ describe('inventory: usersInScope', () => {
   it('reads the users of the named apps only, resolving names and 18-character ids', async () => {
     const transport = serveOrg(new FakeTransport(), org());
     const { client } = makeClient(transport);
-    const { apps, pairs } = await usersInScope(client, { apps: ['crm_bridge', appId(1, true)], users: [], concurrency: 2 });
-    expect(apps).to.deep.equal([crm, billing]);
+    const pairs = await pairsInScope(client, { apps: ['crm_bridge', appId(1, true)], users: [], concurrency: 2 });
+    expect([...new Set(pairs.map(({ app }) => app))]).to.deep.equal([crm, billing]);
     expect(pairs).to.have.length(4);
     expect(transport.callsTo('GET', /\/users\?/).map((call) => call.resource.split('/')[4])).to.have.members([crm.identifier, billing.identifier]);
     expect(transport.callsTo('GET', new RegExp(payroll.identifier))).to.have.length(0);
   });
 
-  it('keeps only the named users, across every app in scope', async () => {
+  it('pairs every app in scope with every named user, resolving usernames in one query and reading no user list', async () => {
     const transport = serveOrg(new FakeTransport(), org());
     const { client } = makeClient(transport);
-    const { pairs } = await usersInScope(client, { apps: [], users: ['USER1@acme.example.com', userId(5, true)], concurrency: 3 });
-    expect(pairs.map(({ app, user }) => `${app.developerName}:${user.userIdentifier}`)).to.deep.equal([
+    const pairs = await pairsInScope(client, { apps: [], users: ['USER1@acme.example.com', userId(5, true)], concurrency: 3 });
+    expect(named(pairs)).to.deep.equal([
       `Billing_Connector:${userId(1)}`,
+      `Billing_Connector:${userId(5, true)}`,
       `Payroll_Sync:${userId(1)}`,
-      `Crm_Bridge:${userId(5)}`,
+      `Payroll_Sync:${userId(5, true)}`,
+      `Crm_Bridge:${userId(1)}`,
+      `Crm_Bridge:${userId(5, true)}`,
     ]);
+    expect(transport.callsTo('GET', /^\/query/)).to.have.length(1);
+    expect(transport.callsTo('GET', /\/users/)).to.have.length(0);
   });
 
   it('refuses an invalid --user before any request', async () => {
     const transport = serveOrg(new FakeTransport(), org());
     const { client } = makeClient(transport);
-    await expectRejection(usersInScope(client, { apps: [], users: ['bob'], concurrency: 2 }), 'InvalidIdError');
+    await expectRejection(pairsInScope(client, { apps: [], users: ['bob'], concurrency: 2 }), 'InvalidIdError');
     expect(transport.calls).to.have.length(0);
   });
 
-  it('refuses an unknown --app before reading any user', async () => {
+  it('refuses a username that no user of the org has, naming it, before any usage request', async () => {
     const transport = serveOrg(new FakeTransport(), org());
     const { client } = makeClient(transport);
-    await expectRejection(usersInScope(client, { apps: ['Billing_Conector'], users: [], concurrency: 2 }), 'UnknownAppError');
+    const error = await expectRejection(
+      pairsInScope(client, { apps: [], users: ['user1@acme.example.com', 'nobody@acme.example.com'], concurrency: 2 }),
+      'UnknownUserError'
+    );
+    expect(error.message).to.include('"nobody@acme.example.com"').and.not.include('user1@');
+    expect(transport.calls.map((call) => call.resource.split('?')[0])).to.deep.equal(['/query']);
+  });
+
+  it('refuses an unknown --app name before reading any user', async () => {
+    const transport = serveOrg(new FakeTransport(), org());
+    const { client } = makeClient(transport);
+    await expectRejection(pairsInScope(client, { apps: ['Billing_Conector'], users: [], concurrency: 2 }), 'UnknownAppError');
     expect(transport.callsTo('GET', /\/users/)).to.have.length(0);
+  });
+
+  it('leaves an app id with no OAuth usage out of the scope, instead of widening it to every app', async () => {
+    const transport = serveOrg(new FakeTransport(), org());
+    const { client } = makeClient(transport);
+    expect(await pairsInScope(client, { apps: [appId(9)], users: [], concurrency: 2 })).to.deep.equal([]);
+    expect(await pairsInScope(client, { apps: [appId(9)], users: ['user1@acme.example.com'], concurrency: 2 })).to.deep.equal([]);
+    expect(transport.callsTo('GET', /\/users|\/tokens/)).to.have.length(0);
   });
 
   it('reports progress per app', async () => {
     const transport = serveOrg(new FakeTransport(), org());
     const { client } = makeClient(transport);
     const progress: InventoryProgress[] = [];
-    await usersInScope(client, { apps: [], users: [], concurrency: 1, onProgress: (p) => progress.push(p) });
+    await pairsInScope(client, { apps: [], users: [], concurrency: 1, onProgress: (p) => progress.push(p) });
     expect(progress).to.deep.equal([
       { stage: 'apps', done: 1, total: 3 },
       { stage: 'apps', done: 2, total: 3 },
@@ -182,26 +209,27 @@ describe('inventory: tokenInventory', () => {
     expect(tokenCalls(transport)).to.have.length(1);
   });
 
-  it('fails on an unknown --user before any token request', async () => {
+  it('lists the tokens of a named user in every app where they hold some, one token list per app', async () => {
     const transport = serveOrg(new FakeTransport(), org());
     const { client } = makeClient(transport);
-    const error = await expectRejection(
-      tokenInventory(client, { apps: ['Payroll_Sync'], users: ['user2@acme.example.com'], concurrency: 2, criteria: {}, now: NOW }),
-      'UnknownUserError'
-    );
-    expect(error.message).to.include('app Payroll_Sync');
-    expect(tokenCalls(transport)).to.have.length(0);
+    const tokens = await tokenInventory(client, { apps: [], users: ['user1@acme.example.com'], concurrency: 2, criteria: {}, now: NOW });
+    expect(tokens.map((t) => t.tokenId)).to.deep.equal([
+      'Billing_Connector-1-recent',
+      'Billing_Connector-1-old',
+      'Payroll_Sync-1-recent',
+      'Payroll_Sync-1-old',
+    ]);
+    expect(tokenCalls(transport)).to.deep.equal([billing, payroll, crm].map((app) => `${app.identifier}/${userId(1)}/tokens`));
   });
 
-  it('names the number of apps in scope when a user is unknown in several', async () => {
-    const transport = serveOrg(new FakeTransport(), org());
-    const { client } = makeClient(transport);
-    const error = await expectRejection(
-      tokenInventory(client, { apps: [], users: [userId(9)], concurrency: 2, criteria: {}, now: NOW }),
-      'UnknownUserNoSuggestionError'
-    );
-    expect(error.message).to.include('the 3 apps in scope');
-    expect(tokenCalls(transport)).to.have.length(0);
+  it('gives an empty list for a real user who holds no tokens in scope, whether the API answers [] or 404', async () => {
+    const fake = { ...org(), otherUsers: [{ Id: userId(8, true), Username: 'Aaron.Jensen@acme.example.com' }] };
+    const transport = new FakeTransport().on('GET', new RegExp(`/${userId(8, true)}/tokens$`), apiFailure(404, 'NOT_FOUND', 'The requested resource does not exist'));
+    const { client } = makeClient(serveOrg(transport, fake));
+    const args = { apps: ['Payroll_Sync'], users: ['aaron.jensen@acme.example.com'], concurrency: 2, criteria: {}, now: NOW };
+    expect(await tokenInventory(client, args)).to.deep.equal([]);
+    expect(await tokenInventory(client, { ...args, users: ['user2@acme.example.com'] })).to.deep.equal([]);
+    expect(tokenCalls(transport)).to.deep.equal([`${payroll.identifier}/${userId(8, true)}/tokens`, `${payroll.identifier}/${userId(2)}/tokens`]);
   });
 
   it('reports progress per user after the apps', async () => {

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
-import { assertUserInput, closest, resolveApp, resolveApps, selectUsers, userMatches } from '../../src/shared/resolve.js';
-import { appId, appRow, expectSfError, userId, userRow } from './fakeTransport.js';
+import { assertUserInput, closest, resolveApp, resolveApps, resolveUsers } from '../../src/shared/resolve.js';
+import type { OrgUser } from '../../src/shared/types.js';
+import { appId, appRow, expectRejection, expectSfError, userId } from './fakeTransport.js';
 
 const billing = appRow(1, 'Billing_Connector');
 const billing2 = appRow(2, 'Billing_Connector_2');
@@ -40,21 +41,22 @@ describe('resolve: resolveApp', () => {
     expect(error.actions!.join('\n')).to.include('CRM_Bridge').and.include('crm_bridge');
   });
 
-  it('refuses an unknown name with UnknownAppError whose actions name the closest developer names', () => {
+  it('refuses an unknown name with UnknownAppError that says why, and suggests the close developer names first', () => {
     const error = expectSfError(() => resolveApp('Billing_Conector', APPS), 'UnknownAppError');
-    expect(error.message).to.include('Billing_Conector');
-    const actions = error.actions!.join('\n');
-    expect(actions).to.include('Billing_Connector');
-    expect(actions).to.not.include('Payroll_Sync');
+    expect(error.message).to.include('"Billing_Conector"').and.include('OAuth usage is gone').and.include('the name is wrong');
+    expect(error.actions![0]).to.equal('Did you mean: Billing_Connector, Billing_Connector_2?');
+    expect(error.actions!.join('\n')).to.not.include('Payroll_Sync');
+    expect(error.actions![1]).to.include('usage list');
   });
 
   it('refuses an unknown name with no near match without suggestions', () => {
-    const error = expectSfError(() => resolveApp('Zebra', APPS), 'UnknownAppNoSuggestionError');
+    const error = expectSfError(() => resolveApp('Zebra', APPS), 'UnknownAppError');
     expect(error.actions!.join('\n')).to.not.include('Did you mean');
   });
 
-  it('refuses an app id that is not in the list', () => {
-    expect(() => resolveApp(appId(99), APPS)).to.throw().with.property('name').that.matches(/^UnknownApp/);
+  it('refuses an app id that is not in the list, saying the ID has no OAuth usage', () => {
+    const error = expectSfError(() => resolveApp(appId(99), APPS), 'UnknownAppIdError');
+    expect(error.message).to.include(`ID "${appId(99)}"`);
   });
 
   it('does not match an id whose case differs', () => {
@@ -64,36 +66,61 @@ describe('resolve: resolveApp', () => {
   it('resolveApps keeps the order of the inputs and drops repeats', () => {
     expect(resolveApps(['Payroll_Sync', appId(1, true), 'billing_connector', appId(3)], APPS)).to.deep.equal([payroll, billing]);
   });
+
+  it('resolveApps leaves out an id with no OAuth usage (nothing to list or revoke) but refuses an unknown name', () => {
+    expect(resolveApps([appId(99), 'Payroll_Sync'], APPS)).to.deep.equal([payroll]);
+    expect(resolveApps([appId(99, true)], APPS)).to.deep.equal([]);
+    expectSfError(() => resolveApps(['Payroll_Sync', 'Billing_Conector'], APPS), 'UnknownAppError');
+  });
 });
 
-describe('resolve: users', () => {
-  const users = [userRow(billing, 1), userRow(billing, 2), userRow(payroll, 1), userRow(payroll, 3)];
+describe('resolve: resolveUsers', () => {
+  const ORG: OrgUser[] = [
+    { Id: userId(1, true), Username: 'aaron.jensen@acme.example.com' },
+    { Id: userId(2, true), Username: "o'brien@acme.example.com" },
+  ];
+  const orgClient = (): { findUsers: (names: readonly string[]) => Promise<OrgUser[]>; queries: string[][] } => {
+    const queries: string[][] = [];
+    return {
+      queries,
+      findUsers: (names): Promise<OrgUser[]> => {
+        queries.push([...names]);
+        return Promise.resolve(ORG.filter((user) => names.includes(user.Username.toLowerCase())));
+      },
+    };
+  };
 
-  it('matches a username ignoring case', () => {
-    expect(userMatches('USER1@Acme.Example.com', users[0])).to.equal(true);
-    expect(userMatches('user1@acme.example.co', users[0])).to.equal(false);
+  it('resolves every username in one lookup, ignoring case, and takes user ids as given', async () => {
+    const client = orgClient();
+    const refs = await resolveUsers(client, [' Aaron.Jensen@ACME.example.com', userId(7), "O'Brien@acme.example.com"]);
+    expect(refs).to.deep.equal([
+      { userIdentifier: userId(1, true), username: 'aaron.jensen@acme.example.com' },
+      { userIdentifier: userId(7) },
+      { userIdentifier: userId(2, true), username: "o'brien@acme.example.com" },
+    ]);
+    expect(client.queries).to.deep.equal([['aaron.jensen@acme.example.com', "o'brien@acme.example.com"]]);
   });
 
-  it('matches a user id on 15 or 18 characters', () => {
-    expect(userMatches(userId(2), users[1])).to.equal(true);
-    expect(userMatches(userId(2, true), users[1])).to.equal(true);
-    expect(userMatches(userId(3), users[1])).to.equal(false);
+  it('looks nothing up for user ids, and names a user given twice once', async () => {
+    const client = orgClient();
+    expect(await resolveUsers(client, [userId(1), userId(1, true)])).to.deep.equal([{ userIdentifier: userId(1) }]);
+    expect(client.queries).to.deep.equal([]);
+    expect(await resolveUsers(client, ['aaron.jensen@acme.example.com', userId(1)])).to.have.length(1);
   });
 
-  it('selectUsers returns every row of the named users across apps, in scope order', () => {
-    const selected = selectUsers(['User1@ACME.example.com', userId(3, true)], users, 'the 2 apps in scope');
-    expect(selected).to.deep.equal([users[0], users[2], users[3]]);
+  it('refuses usernames that no user of the org has, naming each, without suggesting anybody', async () => {
+    const error = await expectRejection(
+      resolveUsers(orgClient(), ['nobody@acme.example.com', 'aaron.jensen@acme.example.com', 'aaron.jensn@acme.example.com']),
+      'UnknownUserError'
+    );
+    expect(error.message).to.include('"nobody@acme.example.com", "aaron.jensn@acme.example.com"');
+    expect(error.actions!.join('\n')).to.not.include('Did you mean');
   });
 
-  it('refuses an unknown username with UnknownUserError that suggests close usernames', () => {
-    const error = expectSfError(() => selectUsers(['user1@acme.example.co'], users, 'app Billing_Connector'), 'UnknownUserError');
-    expect(error.message).to.include('app Billing_Connector').and.include('user1@acme.example.co');
-    expect(error.actions!.join('\n')).to.include('user1@acme.example.com');
-  });
-
-  it('refuses an unknown user id with UnknownUserNoSuggestionError', () => {
-    const error = expectSfError(() => selectUsers([userId(1), userId(9)], users, 'app X'), 'UnknownUserNoSuggestionError');
-    expect(error.message).to.include(userId(9));
+  it('refuses an invalid value before any lookup', async () => {
+    const client = orgClient();
+    await expectRejection(resolveUsers(client, ['aaron.jensen@acme.example.com', 'bob']), 'InvalidIdError');
+    expect(client.queries).to.deep.equal([]);
   });
 
   it('assertUserInput accepts usernames and ids, refuses anything else', () => {
@@ -105,20 +132,21 @@ describe('resolve: users', () => {
 });
 
 describe('resolve: closest', () => {
-  it('suggests names within edit distance of a third of the input, nearest first', () => {
+  it('suggests names at most max(2, 20% of the input) edits away, ignoring case, nearest first', () => {
     const names = ['Billing_Connector', 'Billing_Sync', 'Payroll_Sync'];
     expect(closest('Biling_Conector', names)).to.deep.equal(['Billing_Connector']);
     expect(closest('Payrol_Synk', names)).to.deep.equal(['Payroll_Sync']);
+    expect(closest('BILLING_SYNC', names)).to.deep.equal(['Billing_Sync']);
   });
 
-  it('ranks substring matches first, then near names, at most three', () => {
-    const names = ['Billing_Connector', 'Billing_Connector_2', 'Billing_Sync', 'Payroll_Sync', 'Billing_Connectr'];
-    expect(closest('billing_connector', names)).to.deep.equal(['Billing_Connector', 'Billing_Connector_2', 'Billing_Connectr']);
-    expect(closest('billing', names, 5)).to.include.members(['Billing_Connector', 'Billing_Sync']);
-    expect(closest('billing', names, 5)).to.not.include('Payroll_Sync');
+  it('keeps at most three, and does not count a shared prefix as close', () => {
+    const names = ['Billing_Connector', 'Billing_Connector_2', 'Billing_Sync', 'Payroll_Sync', 'Billing_Connectr', 'Billing_Connect'];
+    expect(closest('billing_connector', names)).to.deep.equal(['Billing_Connector', 'Billing_Connectr', 'Billing_Connect']);
+    expect(closest('billing', names, 5)).to.deep.equal([]);
   });
 
-  it('suggests nothing for a distant name', () => {
+  it('suggests nothing for a distant name, and nothing that only shares a domain', () => {
     expect(closest('Zebra', ['Billing_Connector', 'Payroll_Sync'])).to.deep.equal([]);
+    expect(closest('nobody@acme.example.com', ['zoe.ueda@acme.example.com', 'zoe.lopez@acme.example.com'])).to.deep.equal([]);
   });
 });

@@ -68,8 +68,8 @@ describe('revoke: plans', () => {
     expectSfError(() => planTokenIds([`${API_BASE}/apps/oauth/usage/${appId(1)}/${userId(1)}/tokens`]), 'InvalidTokenIdError');
   });
 
-  it('planUsers and planApp name the app and users', () => {
-    expect(planUsers(APP, [USERS[0], USERS[1], USERS[0]])).to.deep.equal([
+  it('planUsers (one target per app and user of the rows) and planApp name the app and users', () => {
+    expect(planUsers([USERS[0], USERS[1], USERS[0]])).to.deep.equal([
       { scope: 'user', appIdentifier: APP.identifier, appDeveloperName: APP.developerName, userIdentifier: userId(1), username: 'user1@acme.example.com' },
       { scope: 'user', appIdentifier: APP.identifier, appDeveloperName: APP.developerName, userIdentifier: userId(2), username: 'user2@acme.example.com' },
     ]);
@@ -203,10 +203,17 @@ describe('revoke: planSelection', () => {
     expect(await planSelection(client, { kind: 'app', app: appId(1, true) }, 2)).to.deep.equal(planApp(APP));
   });
 
-  it('plans one user-level target per named user for --app --user', async () => {
+  it('plans nothing for --all-users with an app id that no longer has OAuth usage, and sends no DELETE', async () => {
+    const transport = server();
+    const { client } = makeClient(transport);
+    expect(await planSelection(client, { kind: 'app', app: appId(7) }, 2)).to.deep.equal([]);
+    expect(transport.calls.map((call) => call.method)).to.deep.equal(['GET']);
+  });
+
+  it('plans one user-level target per named user who holds tokens of the app, for --app --user', async () => {
     const { client } = makeClient(server());
-    const plan = await planSelection(client, { kind: 'users', app: 'billing_connector', users: [userId(2, true)] }, 2);
-    expect(plan).to.deep.equal(planUsers(APP, [USERS[1]]));
+    const plan = await planSelection(client, { kind: 'users', apps: ['billing_connector'], users: [userId(2, true)] }, 2);
+    expect(plan).to.deep.equal(planUsers([USERS[1]]));
   });
 
   it('plans the matching tokens by id for a filter', async () => {
@@ -271,7 +278,7 @@ describe('revoke: executePlan', () => {
   it('sends the DELETE of each scope', async () => {
     const transport = new FakeTransport().on('DELETE', /./, noContent());
     const { client } = makeClient(transport);
-    const plan = [...tokenTargets('T1'), ...planUsers(APP, USERS), ...planApp(APP)];
+    const plan = [...tokenTargets('T1'), ...planUsers(USERS), ...planApp(APP)];
     const outcome = await executePlan(client, plan, { dryRun: false, concurrency: 1 });
     expect(outcome.successes.map((t) => t.status)).to.deep.equal(['revoked', 'revoked', 'revoked', 'revoked']);
     expect(transport.calls.map((call) => call.path)).to.deep.equal([

@@ -82,6 +82,18 @@ describe('revokeSummary: summaryLines', () => {
   });
 });
 
+describe('revokeSummary: offboarding one user from several apps', () => {
+  const inApp = (app: number): PlannedTarget => ({ ...token(app, 7, ''), scope: 'user', tokenId: undefined });
+
+  it('counts the user once and names the apps, in the plan and in the summary', () => {
+    const plan = [inApp(1), inApp(2), inApp(3)];
+    expect(describePlan(plan)).to.equal('all tokens of 1 user in 3 apps');
+    expect(summaryLines(plan.map((target) => done(target, 'revoked')))).to.deep.equal([
+      'All tokens of 1 user in 3 apps: revoked the tokens of 1 user in 3 apps, not found 0, failed 0.',
+    ]);
+  });
+});
+
 describe('revokeSummary: describeNotFound', () => {
   it('counts what was already gone in its units, or nothing', () => {
     expect(describeNotFound([done(token(1, 1, 'a'), 'not-found'), done(token(1, 1, 'b'), 'revoked')])).to.equal('1 refresh token');

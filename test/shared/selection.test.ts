@@ -18,7 +18,7 @@ describe('selection: valid modes', () => {
   it('--app with --user selects users of one app', () => {
     expect(chooseSelection(input({ apps: ['Billing'], users: ['a@b.c', userId(1, true)] }))).to.deep.equal({
       kind: 'users',
-      app: 'Billing',
+      apps: ['Billing'],
       users: ['a@b.c', userId(1, true)],
     });
   });
@@ -97,8 +97,8 @@ describe('selection: invalid combinations', () => {
     expectSfError(() => chooseSelection(input({ apps: ['A', 'B'], users: ['a@b.c'] })), 'OneAppOnlyError');
   });
 
-  it('--user without --app and without a filter is UserWithoutAppError', () => {
-    expectSfError(() => chooseSelection(input({ users: ['a@b.c'] })), 'UserWithoutAppError');
+  it('--user without --app and without a filter selects the users in every app (offboarding)', () => {
+    expect(chooseSelection(input({ users: ['a@b.c'] }))).to.deep.equal({ kind: 'users', apps: [], users: ['a@b.c'] });
   });
 
   it('every wrong combination exits 2, like oclif\'s own flag errors', () => {
@@ -110,7 +110,6 @@ describe('selection: invalid combinations', () => {
       [{ apps: ['Billing'], allUsers: true, users: ['a@b.c'] }, 'ConflictingSelectionError'],
       [{ allUsers: true }, 'OneAppOnlyError'],
       [{ apps: ['A', 'B'], users: ['a@b.c'] }, 'OneAppOnlyError'],
-      [{ users: ['a@b.c'] }, 'UserWithoutAppError'],
     ];
     for (const [flags, name] of wrong) {
       expect(expectSfError(() => chooseSelection(input(flags)), name).exitCode, name).to.equal(2);

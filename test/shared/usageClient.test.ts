@@ -200,6 +200,26 @@ describe('usageClient: bodies', () => {
   });
 });
 
+describe('usageClient: findUsers', () => {
+  it('reads the User records of the usernames, at most 100 usernames per query', async () => {
+    const names = Array.from({ length: 150 }, (_, i) => `user${i}@acme.example.com`);
+    const transport = new FakeTransport().on('GET', /^\/query\?q=/, (call) =>
+      json({ totalSize: 1, done: true, records: [{ attributes: { type: 'User' }, Id: userId(call.path.length), Username: 'x@y.z' }] })
+    );
+    const { client } = makeClient(transport);
+    const users = await client.findUsers(names);
+    expect(transport.calls.map((call) => decodeURIComponent(call.path).match(/'/g)!.length / 2)).to.deep.equal([100, 50]);
+    expect(users).to.have.length(2);
+    expect(users[0]).to.deep.equal({ Id: userId(transport.calls[0].path.length), Username: 'x@y.z' });
+  });
+
+  it('refuses an answer without records with UnexpectedBodyError', async () => {
+    const transport = new FakeTransport().on('GET', /^\/query/, json({ totalSize: 0 }));
+    const { client } = makeClient(transport);
+    await expectRejection(client.findUsers(['a@b.c']), 'UnexpectedBodyError');
+  });
+});
+
 describe('usageClient: tokens', () => {
   it('listTokens adds tokenId from revocationUrl and keeps every API field', async () => {
     const rows = [tokenRow(USER, 'TokA.1'), tokenRow(USER, 'TokB-2', null)];

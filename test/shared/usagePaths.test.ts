@@ -7,6 +7,7 @@ import {
   id15,
   printable,
   sameSalesforceId,
+  soqlString,
   tokenIdFrom,
   usagePaths,
 } from '../../src/shared/usagePaths.js';
@@ -144,6 +145,26 @@ describe('usagePaths: paths of the six operations', () => {
         expect(segment).to.not.equal('..');
       }
     }
+  });
+});
+
+describe('usagePaths: the User query that resolves usernames', () => {
+  const soql = (path: string): string => decodeURIComponent(path.replace(/^\/query\?q=/, ''));
+
+  it('asks for the Id and Username of every username at once', () => {
+    expect(soql(usagePaths.userQuery(['a@b.c', 'd@e.f']))).to.equal("SELECT Id, Username FROM User WHERE Username IN ('a@b.c', 'd@e.f')");
+  });
+
+  it('escapes quotes, backslashes and control characters, so a username never ends the literal', () => {
+    expect(soqlString("o'brien@acme.example.com")).to.equal("'o\\'brien@acme.example.com'");
+    expect(soqlString('a\\\'), OR Id != (\'x')).to.equal("'a\\\\\\'), OR Id != (\\'x'");
+    expect(soqlString('"\n\r\t\b\f')).to.equal("'\\\"\\n\\r\\t\\b\\f'");
+  });
+
+  it('encodes the query into one query-string value', () => {
+    const path = usagePaths.userQuery(["x'&q=1#@y.z"]);
+    expect(path.split('?')).to.have.length(2);
+    expect(path).to.not.match(/[&#\s]/);
   });
 });
 
