@@ -56,7 +56,15 @@ export type InventoryOptions = ScopeOptions & {
  * user order, whatever order the requests finish in; with `--limit`, no new user is read once enough rows are in.
  */
 export async function tokenInventory(client: UsageClient, options: InventoryOptions): Promise<TokenUsage[]> {
-  const { pairs } = await usersInScope(client, options);
+  return (await appsAndTokenInventory(client, options)).tokens;
+}
+
+/**
+ * The inventory together with the apps in scope, read from the same pages: a report needs each app's description,
+ * and an app whose users hold no token, which token rows alone cannot give.
+ */
+export async function appsAndTokenInventory(client: UsageClient, options: InventoryOptions): Promise<{ apps: AppUsage[]; tokens: TokenUsage[] }> {
+  const { apps, pairs } = await usersInScope(client, options);
   const keep = hasLastUsedCriteria(options.criteria) ? lastUsedMatcher(options.criteria, options.now) : (): boolean => true;
   const perPair: Array<TokenUsage[] | undefined> = new Array<TokenUsage[] | undefined>(pairs.length);
   let usersDone = 0;
@@ -74,7 +82,7 @@ export async function tokenInventory(client: UsageClient, options: InventoryOpti
     enough
   );
   const rows = perPair.flatMap((tokens) => tokens ?? []);
-  return options.limit === undefined ? rows : rows.slice(0, options.limit);
+  return { apps, tokens: options.limit === undefined ? rows : rows.slice(0, options.limit) };
 }
 
 /** Adds `userCount` to each app by reading every page of its users; the API has no count of its own. */

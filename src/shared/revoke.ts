@@ -73,17 +73,22 @@ export const planApp = (app: AppUsage): PlannedTarget[] => [
 export const planTokenIds = (values: readonly string[]): PlannedTarget[] => planTokens(values.map((value) => ({ tokenId: tokenIdFrom(value) })));
 
 /**
- * Reads what `tokens list` wrote: its `--json` output (the envelope or the bare array) or its CSV (a `tokenId` or
- * `revocationUrl` column). Every row is validated before anything is sent.
+ * Reads the rows of what `tokens list` wrote: its `--json` output (the envelope or the bare array) or its CSV (a
+ * `tokenId` or `revocationUrl` column).
  */
-export async function planFromFile(path: string): Promise<PlannedTarget[]> {
+export async function readTokenListFile(path: string): Promise<Array<Record<string, unknown>>> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
     throw messages.createError('error.FileUnreadable', [path, (error as Error).message]);
   }
-  const rows = parseRows(text, path);
+  return parseRows(text, path);
+}
+
+/** The tokens of a `tokens list` file, every row validated before anything is sent. */
+export async function planFromFile(path: string): Promise<PlannedTarget[]> {
+  const rows = await readTokenListFile(path);
   if (rows.length === 0) throw messages.createError('error.FileEmpty', [path]);
   return planTokens(
     rows.map((row, index) => {
