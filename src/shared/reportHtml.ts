@@ -271,8 +271,8 @@ a:hover{text-decoration:underline}
 .note{color:var(--muted);margin:0 0 1rem}
 .charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(300px,1fr));gap:16px}
 .chart{margin:0;border:1px solid var(--line);border-radius:8px;padding:.75rem .9rem .5rem;break-inside:avoid}
-.chart figcaption{display:flex;justify-content:space-between;gap:.75rem;align-items:baseline;margin-bottom:.25rem}
-.chart-name{font-weight:650;overflow-wrap:anywhere}
+.chart figcaption{display:flex;flex-wrap:wrap;justify-content:space-between;gap:0 .75rem;align-items:baseline;margin-bottom:.25rem}
+.chart-name{font-weight:650;min-width:0;overflow-wrap:break-word}
 .chart-sub{color:var(--muted);font-size:.82rem;white-space:nowrap;font-variant-numeric:tabular-nums}
 .chart svg{display:block;width:100%;height:auto}
 .chart text{font-family:inherit;fill:var(--ink);text-anchor:middle}
@@ -314,7 +314,12 @@ section{break-inside:auto}
 .table-wrap{overflow:visible}
 thead{display:table-header-group}
 tr,.card,.chart{break-inside:avoid}
-.charts{grid-template-columns:repeat(2,1fr)}
+.cards{grid-template-columns:repeat(6,minmax(0,1fr));gap:8px}
+.card{padding:.5rem .6rem}
+.card .value{font-size:1.35rem}
+th,td{padding:.4rem .45rem}
+.desc{max-width:36ch}
+.charts{grid-template-columns:repeat(2,minmax(0,1fr))}
 a{color:inherit}
 }
 `;
