@@ -24,7 +24,8 @@ export async function writeTextFile(path: string, text: string): Promise<void> {
     await writeFile(temporary, text, 'utf8');
     await rename(temporary, path);
   } catch (error) {
-    await rm(temporary, { force: true });
+    // Cleaning up must not hide why the write failed (rm fails too when the folder is not one).
+    await rm(temporary, { force: true }).catch(() => undefined);
     throw messages.createError('error.CannotWrite', [path, (error as Error).message]);
   }
 }
