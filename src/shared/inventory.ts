@@ -30,17 +30,22 @@ export type UserInApp = { app: AppUsage; userIdentifier: string };
  * (and every `--user` value checked) before the first usage request.
  */
 export async function pairsInScope(client: UsageClient, options: ScopeOptions): Promise<UserInApp[]> {
+  return (await scopeOf(client, options)).pairs;
+}
+
+/** The apps in scope and the (app, user) pairs whose token lists an inventory reads. */
+async function scopeOf(client: UsageClient, options: ScopeOptions): Promise<{ apps: AppUsage[]; pairs: UserInApp[] }> {
   const users = options.users.length > 0 ? await resolveUsers(client, options.users) : undefined;
   const allApps = await client.listApps({ pageSize: options.pageSize });
   const apps = options.apps.length > 0 ? resolveApps(options.apps, allApps) : allApps;
-  if (users) return apps.flatMap((app) => users.map((user) => ({ app, userIdentifier: user.userIdentifier })));
+  if (users) return { apps, pairs: apps.flatMap((app) => users.map((user) => ({ app, userIdentifier: user.userIdentifier }))) };
   const usersByApp: UserUsage[][] = new Array<UserUsage[]>(apps.length);
   let appsDone = 0;
   await runPool(apps, options.concurrency, async (app, index) => {
     usersByApp[index] = await client.listUsers(app.identifier, { pageSize: options.pageSize });
     options.onProgress?.({ stage: 'apps', done: ++appsDone, total: apps.length });
   });
-  return apps.flatMap((app, index) => usersByApp[index].map((user) => ({ app, userIdentifier: user.userIdentifier })));
+  return { apps, pairs: apps.flatMap((app, index) => usersByApp[index].map((user) => ({ app, userIdentifier: user.userIdentifier }))) };
 }
 
 export type InventoryOptions = ScopeOptions & {
@@ -54,7 +59,15 @@ export type InventoryOptions = ScopeOptions & {
  * user order, whatever order the requests finish in; with `--limit`, no new user is read once enough rows are in.
  */
 export async function tokenInventory(client: UsageClient, options: InventoryOptions): Promise<TokenUsage[]> {
-  const pairs = await pairsInScope(client, options);
+  return (await appsAndTokenInventory(client, options)).tokens;
+}
+
+/**
+ * The inventory together with the apps in scope, read from the same pages: a report needs each app's description,
+ * and an app whose users hold no token, which token rows alone cannot give.
+ */
+export async function appsAndTokenInventory(client: UsageClient, options: InventoryOptions): Promise<{ apps: AppUsage[]; tokens: TokenUsage[] }> {
+  const { apps, pairs } = await scopeOf(client, options);
   const keep = hasLastUsedCriteria(options.criteria) ? lastUsedMatcher(options.criteria, options.now) : (): boolean => true;
   const perPair: Array<TokenUsage[] | undefined> = new Array<TokenUsage[] | undefined>(pairs.length);
   let usersDone = 0;
@@ -72,7 +85,7 @@ export async function tokenInventory(client: UsageClient, options: InventoryOpti
     enough
   );
   const rows = perPair.flatMap((tokens) => tokens ?? []);
-  return options.limit === undefined ? rows : rows.slice(0, options.limit);
+  return { apps, tokens: options.limit === undefined ? rows : rows.slice(0, options.limit) };
 }
 
 /**

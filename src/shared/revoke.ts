@@ -80,14 +80,19 @@ export const planTokenIds = (values: readonly string[]): PlannedTarget[] => plan
  * `revocationUrl` column). Every row is validated before anything is sent; a bad row is named by the file and where
  * it is in it (the line an editor shows, or the item of the JSON array), so it can be found in a long file.
  */
-export async function planFromFile(path: string): Promise<PlannedTarget[]> {
+export async function readTokenListFile(path: string): Promise<FileRow[]> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
     throw messages.createError('error.FileUnreadable', [path, (error as Error).message]);
   }
-  const rows = parseRows(text, path);
+  return parseRows(text, path);
+}
+
+/** The tokens of a `tokens list` file, every row validated before anything is sent. */
+export async function planFromFile(path: string): Promise<PlannedTarget[]> {
+  const rows = await readTokenListFile(path);
   if (rows.length === 0) throw messages.createError('error.FileEmpty', [path]);
   return planTokens(
     rows.map(({ where, row }) => {
@@ -232,7 +237,8 @@ async function revokeOne(client: UsageClient, target: PlannedTarget): Promise<vo
 }
 
 /** A row of a --from-file file, with where it is, as the user would look for it ("line 57", "item 3"). */
-type FileRow = { where: string; row: Record<string, unknown> };
+/** A row of a file and where it is ("line 6", "item 2"), for errors a person can find. */
+export type FileRow = { where: string; row: Record<string, unknown> };
 
 function parseRows(text: string, path: string): FileRow[] {
   const trimmed = text.trim();

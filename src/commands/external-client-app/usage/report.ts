@@ -1,0 +1,109 @@
+import { basename } from 'node:path';
+import { Flags } from '@salesforce/sf-plugins-core';
+import { Messages } from '@salesforce/core';
+import { concurrencyFlag } from '../../../flags.js';
+import { startInventoryProgress } from '../../../progress.js';
+import { exitOnInterrupt } from '../../../signals.js';
+import { appsAndTokenInventory } from '../../../shared/inventory.js';
+import { checkedOutputPath, writeTextFile } from '../../../shared/outputFile.js';
+import {
+  buildReport,
+  defaultReportFileName,
+  formatShare,
+  orgOfRows,
+  reportTokensFromRows,
+  type ReportInput,
+  type UsageReport,
+} from '../../../shared/report.js';
+import { renderReportHtml } from '../../../shared/reportHtml.js';
+import { renderReportMarkdown } from '../../../shared/reportMarkdown.js';
+import { readTokenListFile } from '../../../shared/revoke.js';
+import { UsageClient } from '../../../shared/usageClient.js';
+import { UsageCommand } from '../../../usageCommand.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'external-client-app.usage.report');
+
+export type UsageReportResult = UsageReport;
+
+export default class UsageReportCommand extends UsageCommand<UsageReportResult> {
+  public static readonly summary = messages.getMessage('summary');
+  public static readonly description = messages.getMessage('description');
+  public static readonly examples = messages.getMessages('examples');
+
+  public static readonly flags = {
+    'target-org': Flags.optionalOrg({
+      summary: messages.getMessage('flags.target-org.summary'),
+    }),
+    'api-version': Flags.orgApiVersion(),
+    'from-file': Flags.file({
+      summary: messages.getMessage('flags.from-file.summary'),
+      description: messages.getMessage('flags.from-file.description'),
+      exists: true,
+    }),
+    'output-file': Flags.file({
+      summary: messages.getMessage('flags.output-file.summary'),
+      description: messages.getMessage('flags.output-file.description'),
+    }),
+    'result-format': Flags.option({
+      char: 'r',
+      summary: messages.getMessage('flags.result-format.summary'),
+      description: messages.getMessage('flags.result-format.description'),
+      options: ['html', 'markdown'] as const,
+      default: 'html' as const,
+    })(),
+    'unused-days': Flags.integer({
+      summary: messages.getMessage('flags.unused-days.summary'),
+      min: 0,
+      default: 90,
+    }),
+    ...concurrencyFlag,
+  };
+
+  public async run(): Promise<UsageReportResult> {
+    const { flags } = await this.parse(UsageReportCommand);
+    return exitOnInterrupt(async () => {
+      const format = flags['result-format'];
+      const chosenFile = flags['output-file'] === undefined ? undefined : await checkedOutputPath(flags['output-file']);
+      const fromFile = flags['from-file'];
+      let input: Omit<ReportInput, 'generatedAt' | 'outputFile' | 'staleDays'>;
+      let source: string;
+      if (fromFile === undefined) {
+        const org = flags['target-org'];
+        if (!org) throw messages.createError('error.NoTargetOrg');
+        const client = await UsageClient.connect(org, flags['api-version'], { concurrency: flags.concurrency });
+        const progress = startInventoryProgress(this);
+        const { apps, tokens } = await appsAndTokenInventory(client, {
+          apps: [],
+          users: [],
+          criteria: {},
+          concurrency: flags.concurrency,
+          onProgress: progress.onProgress,
+        }).finally(() => progress.stop());
+        input = { apps, tokens, orgId: org.getOrgId(), instanceUrl: org.getConnection(flags['api-version']).instanceUrl };
+        source = messages.getMessage('source.org');
+      } else {
+        // No org is contacted: the file is the whole source, so a saved inventory can be reported on anywhere.
+        const rows = (await readTokenListFile(fromFile)).map(({ row }) => row);
+        input = { tokens: reportTokensFromRows(rows, fromFile), ...orgOfRows(rows) };
+        source = messages.getMessage('source.file', [basename(fromFile)]);
+      }
+
+      const generatedAt = new Date();
+      const outputFile =
+        chosenFile ?? (format === 'html' ? await checkedOutputPath(defaultReportFileName(input.orgId, generatedAt)) : null);
+      const report = buildReport({ ...input, generatedAt, staleDays: flags['unused-days'], outputFile });
+      const text = format === 'html' ? renderReportHtml(report, { source }) : renderReportMarkdown(report, { source });
+      if (outputFile === null) {
+        if (!this.jsonEnabled()) process.stdout.write(text);
+        return report;
+      }
+      await writeTextFile(outputFile, text);
+      const { totals } = report;
+      this.log(
+        messages.getMessage('info.written', [outputFile, totals.apps, totals.tokens, totals.staleTokens, formatShare(totals.staleShare)])
+      );
+      return report;
+    });
+  }
+}

@@ -1,0 +1,308 @@
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { expect } from 'chai';
+import { chromium, type Browser } from 'playwright-core';
+import { Emulator } from '../emulator/server.js';
+import { DAY_MS, generateState, staleTokens, type EmulatorState } from '../emulator/model.js';
+import type { UsageReportResult } from '../../src/commands/external-client-app/usage/report.js';
+import { REPO } from '../support/hosts.js';
+import { isolatedHome, removeIsolatedHome, runCli, runPlugin, usageRequests } from './runPlugin.js';
+
+const REPORT = ['external-client-app', 'usage', 'report'];
+const BUCKETS = ['d0_7', 'd8_30', 'd31_90', 'd91_180', 'd181_365', 'over365', 'never'] as const;
+
+/**
+ * What the report must say about the emulator's data, computed here from its state with the emulator's own stale
+ * rule, not with the plugin's code: bucket by whole days since last use, stale as `staleTokens` says.
+ */
+function expectedFigures(state: EmulatorState, staleDays: number, at: Date): Pick<UsageReportResult, 'totals' | 'apps'> & { staleUsers: Map<string, number> } {
+  const stale = new Set(staleTokens(state, staleDays, at).map((token) => token.tokenId));
+  const bucketOf = (lastUsedAt: string | null): string => {
+    if (lastUsedAt === null) return 'never';
+    const days = Math.floor((at.getTime() - Date.parse(lastUsedAt)) / DAY_MS);
+    const limits: Array<[string, number]> = [['d0_7', 7], ['d8_30', 30], ['d31_90', 90], ['d91_180', 180], ['d181_365', 365]];
+    return limits.find(([, max]) => days <= max)?.[0] ?? 'over365';
+  };
+  const apps = state.apps
+    .map((app) => {
+      const tokens = state.tokens.filter((token) => token.appIdentifier === app.identifier);
+      const used = tokens.map((token) => token.lastUsedAt).filter((value): value is string => value !== null).sort();
+      const ageBuckets = Object.fromEntries(BUCKETS.map((bucket) => [bucket, tokens.filter((token) => bucketOf(token.lastUsedAt) === bucket).length]));
+      const staleCount = tokens.filter((token) => stale.has(token.tokenId)).length;
+      return {
+        identifier: app.identifier,
+        developerName: app.developerName,
+        description: app.description,
+        users: new Set(tokens.map((token) => token.userIdentifier)).size,
+        tokens: tokens.length,
+        neverUsedTokens: tokens.filter((token) => token.lastUsedAt === null).length,
+        staleTokens: staleCount,
+        staleShare: tokens.length === 0 ? 0 : staleCount / tokens.length,
+        oldestLastUsedAt: used[0] ?? null,
+        ageBuckets: ageBuckets as UsageReportResult['apps'][number]['ageBuckets'],
+      };
+    })
+    .filter((app) => app.tokens > 0);
+  const staleUsers = new Map<string, number>();
+  for (const token of state.tokens) if (stale.has(token.tokenId)) staleUsers.set(token.userIdentifier, (staleUsers.get(token.userIdentifier) ?? 0) + 1);
+  return {
+    totals: {
+      apps: apps.length,
+      users: new Set(state.tokens.map((token) => token.userIdentifier)).size,
+      tokens: state.tokens.length,
+      neverUsedTokens: state.tokens.filter((token) => token.lastUsedAt === null).length,
+      staleTokens: stale.size,
+      staleShare: stale.size / state.tokens.length,
+    },
+    apps,
+    staleUsers,
+  };
+}
+
+/** The figures of a report, keyed by app id so the order of the apps is checked separately. */
+const byApp = (apps: UsageReportResult['apps']): Record<string, unknown> => Object.fromEntries(apps.map((app) => [app.identifier, app]));
+
+function expectFiguresOf(result: UsageReportResult, state: EmulatorState, staleDays: number): void {
+  const expected = expectedFigures(state, staleDays, new Date(result.generatedAt));
+  expect(result.totals).to.deep.equal(expected.totals);
+  expect(byApp(result.apps)).to.deep.equal(byApp(expected.apps));
+  const staleCounts = result.apps.map((app) => app.staleTokens);
+  expect(staleCounts).to.deep.equal([...staleCounts].sort((a, b) => b - a));
+  // The top stale users hold the most stale tokens; ties are broken by username.
+  const ranked = [...expected.staleUsers.values()].sort((a, b) => b - a).slice(0, result.topStaleUsers.length);
+  expect(result.topStaleUsers.map((user) => user.staleTokens)).to.deep.equal(ranked);
+  for (const user of result.topStaleUsers) expect(user.staleTokens).to.equal(expected.staleUsers.get(user.userIdentifier));
+}
+
+describe('usage report (against the emulator)', () => {
+  let emulator: Emulator;
+  let dir: string;
+
+  before(async () => {
+    emulator = await Emulator.start({ state: generateState({ apps: 5, usersPerApp: 12, tokensPerUser: 2, seed: 23 }) });
+    dir = mkdtempSync(join(tmpdir(), 'eca-report-'));
+  });
+  beforeEach(() => emulator.clearLog());
+  after(async () => {
+    await emulator.stop();
+    rmSync(dir, { recursive: true, force: true });
+    removeIsolatedHome();
+  });
+
+  it('writes the HTML report of the org and returns figures that match the org @smoke', async () => {
+    const file = join(dir, 'live.html');
+    const result = await runPlugin<UsageReportResult>(emulator, [...REPORT, '--output-file', file, '--json']);
+    expect(result.code, result.stderr).to.equal(0);
+    const report = result.json!.result;
+    expect(report).to.include({ orgId: emulator.state().org.orgId, instanceUrl: emulator.url, staleDays: 90, outputFile: file });
+    expectFiguresOf(report, emulator.state(), 90);
+    expect(report.totals.staleTokens).to.be.greaterThan(0).and.lessThan(report.totals.tokens);
+    const html = readFileSync(file, 'utf8');
+    expect(html).to.match(/^<!doctype html>/);
+    expect(html).to.include(`data-total="tokens">${report.totals.tokens.toLocaleString('en-US')}<`);
+    // The same pages as tokens list: each read once, and nothing but GETs.
+    const requests = usageRequests(emulator);
+    expect(requests.filter((line, index) => requests.indexOf(line) !== index)).to.deep.equal([]);
+    expect(requests.every((line) => line.startsWith('GET '))).to.equal(true);
+  });
+
+  it('names the HTML file after the org and the day when no --output-file is given, and says where it went', async () => {
+    const result = await runPlugin(emulator, [...REPORT]);
+    expect(result.code, result.stderr).to.equal(0);
+    const name = `eca-oauth-usage-${emulator.state().org.orgId}-${new Date().toISOString().slice(0, 10)}.html`;
+    expect(existsSync(join(isolatedHome(), name)), result.stdout).to.equal(true);
+    expect(result.stdout).to.include(join(isolatedHome(), name));
+    expect(result.stdout).to.match(/5 apps, \d+ refresh tokens, \d+ stale \(\d+\.\d%\)/);
+  });
+
+  it('counts stale tokens by --unused-days', async () => {
+    const result = await runPlugin<UsageReportResult>(emulator, [...REPORT, '--unused-days', '30', '-r', 'markdown', '--json']);
+    expect(result.code, result.stderr).to.equal(0);
+    expect(result.json!.result.staleDays).to.equal(30);
+    expectFiguresOf(result.json!.result, emulator.state(), 30);
+  });
+
+  it('prints Markdown, and only Markdown, on stdout for a CI job summary', async () => {
+    const result = await runPlugin(emulator, [...REPORT, '--result-format', 'markdown']);
+    expect(result.code, result.stderr).to.equal(0);
+    expect(result.stdout).to.match(/^## OAuth usage of external client apps\n/);
+    const expected = expectedFigures(emulator.state(), 90, new Date());
+    const { totals } = expected;
+    expect(result.stdout).to.include(`| ${totals.apps} | ${totals.users} | ${totals.tokens} | ${totals.neverUsedTokens} | ${totals.staleTokens} |`);
+    expect(result.stdout).not.to.include('Wrote the report');
+  });
+
+  it('writes Markdown to --output-file', async () => {
+    const file = join(dir, 'summary.md');
+    const result = await runPlugin<UsageReportResult>(emulator, [...REPORT, '-r', 'markdown', '--output-file', file, '--json']);
+    expect(result.code, result.stderr).to.equal(0);
+    expect(result.json!.result.outputFile).to.equal(file);
+    expect(readFileSync(file, 'utf8')).to.match(/^## OAuth usage of external client apps\n/);
+  });
+
+  it('reports on a saved inventory without an org, with the same figures and no request', async () => {
+    const inventory = await runPlugin(emulator, ['external-client-app', 'usage', 'tokens', 'list', '--json']);
+    expect(inventory.code, inventory.stderr).to.equal(0);
+    const saved = join(dir, 'tokens.json');
+    writeFileSync(saved, inventory.stdout);
+    emulator.clearLog();
+
+    const result = await runCli<UsageReportResult>([...REPORT, '--from-file', saved, '--output-file', join(dir, 'saved.html'), '--json']);
+    expect(result.code, result.stderr).to.equal(0);
+    expect(emulator.requests()).to.deep.equal([]);
+    const report = result.json!.result;
+    expect(report).to.include({ orgId: 'unknown', instanceUrl: 'unknown' });
+    const expected = expectedFigures(emulator.state(), 90, new Date(report.generatedAt));
+    expect(report.totals).to.deep.equal(expected.totals);
+    // A saved inventory has no app descriptions; every other figure is the org's.
+    expect(byApp(report.apps)).to.deep.equal(byApp(expected.apps.map((app) => ({ ...app, description: null }))));
+    expect(readFileSync(join(dir, 'saved.html'), 'utf8')).to.include('the file tokens.json');
+  });
+
+  it('needs an org when there is no --from-file, and sends nothing', async () => {
+    const result = await runCli([...REPORT, '--json'], { env: { SF_ORG_INSTANCE_URL: emulator.url } });
+    expect(result.code).to.equal(1);
+    expect(result.json?.name).to.equal('NoTargetOrgError');
+    expect(result.json?.actions?.join(' ')).to.include('--from-file');
+    expect(emulator.requests()).to.deep.equal([]);
+  });
+
+  it('refuses a file that is not a token inventory, naming the row', async () => {
+    const users = await runPlugin(emulator, ['external-client-app', 'usage', 'users', 'list', '--app', emulator.state().apps[0].developerName, '--json']);
+    const saved = join(dir, 'users.json');
+    writeFileSync(saved, users.stdout);
+    const result = await runCli([...REPORT, '--from-file', saved, '--json']);
+    expect(result.code).to.equal(1);
+    expect(result.json?.name).to.equal('NotATokenRowError');
+    expect(result.json?.message).to.include('row 1');
+  });
+
+  it('checks the output folder before reading the org', async () => {
+    const result = await runPlugin(emulator, [...REPORT, '--output-file', join(dir, 'no-such-folder', 'r.html'), '--json']);
+    expect(result.code).to.equal(1);
+    expect(result.json?.name).to.equal('NoOutputFolderError');
+    expect(usageRequests(emulator)).to.deep.equal([]);
+  });
+});
+
+const TOTALS = ['apps', 'users', 'tokens', 'neverUsedTokens', 'staleTokens'] as const;
+const APP_FIELDS = ['users', 'tokens', 'neverUsedTokens', 'staleTokens'] as const;
+type PageFigures = {
+  totals: Record<string, number>;
+  apps: Record<string, Record<string, unknown>>;
+  users: Array<{ username: string; staleTokens: number }>;
+};
+
+/** Runs in the page: the figures a person sees, read from the cells the report marks with data-* attributes. */
+const READ_FIGURES = `(() => {
+  const number = (element) => Number(element.textContent.replace(/,/g, ''));
+  const text = (element) => element.textContent;
+  const totals = Object.fromEntries(${JSON.stringify(TOTALS)}.map((key) => [key, number(document.querySelector('[data-total="' + key + '"]'))]));
+  const apps = {};
+  for (const row of document.querySelectorAll('tr[data-app]')) {
+    const id = row.dataset.app;
+    const figure = document.querySelector('figure[data-app="' + id + '"]');
+    apps[id] = {
+      developerName: text(row.querySelector('[data-field="developerName"]')),
+      ...Object.fromEntries(${JSON.stringify(APP_FIELDS)}.map((key) => [key, number(row.querySelector('[data-field="' + key + '"]'))])),
+      buckets: Object.fromEntries([...figure.querySelectorAll('[data-bucket]')].map((cell) => [cell.dataset.bucket, number(cell)])),
+    };
+  }
+  const users = [...document.querySelectorAll('tr[data-user]')].map((row) => ({
+    username: text(row.querySelector('[data-field="username"]')),
+    staleTokens: number(row.querySelector('[data-field="staleTokens"]')),
+  }));
+  return { totals, apps, users };
+})()`;
+
+// The browser sees the file the plugin wrote; which CLI wrote it doesn't matter, so once is enough.
+describe('usage report in a real browser @bin-only', () => {
+  const HOSTILE = '<script>document.title=\'pwned\'</script><img src=x onerror="document.title=\'pwned\';document.body.dataset.pwned=1"> | `tick`';
+  const SHOTS = join(REPO, 'tmp', 'report-screenshots');
+  let emulator: Emulator;
+  let browser: Browser;
+  let dir: string;
+  let report: UsageReportResult;
+  let file: string;
+
+  before(async function () {
+    this.timeout(120_000);
+    const state = generateState({ apps: 6, usersPerApp: 15, tokensPerUser: 2, seed: 5 });
+    state.apps[0].description = HOSTILE;
+    state.apps[1].developerName = 'Partner_<b>Portal</b>';
+    emulator = await Emulator.start({ state });
+    dir = mkdtempSync(join(tmpdir(), 'eca-report-browser-'));
+    file = join(dir, 'report.html');
+    const result = await runPlugin<UsageReportResult>(emulator, [...REPORT, '--output-file', file, '--json']);
+    expect(result.code, result.stderr).to.equal(0);
+    report = result.json!.result;
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    mkdirSync(SHOTS, { recursive: true });
+  });
+  after(async () => {
+    await browser?.close();
+    await emulator?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    removeIsolatedHome();
+  });
+
+  it('opens with no console error, no request but the file, figures equal to --json, and hostile values shown as text', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const problems: string[] = [];
+    const requests: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error' || message.type() === 'warning') problems.push(`${message.type()}: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+    page.on('request', (request) => requests.push(request.url()));
+    const url = pathToFileURL(file).href;
+    await page.goto(url, { waitUntil: 'load' });
+
+    expect(problems).to.deep.equal([]);
+    expect(requests).to.deep.equal([url]);
+
+    expect(await page.evaluate<PageFigures>(READ_FIGURES)).to.deep.equal({
+      totals: Object.fromEntries(TOTALS.map((key) => [key, report.totals[key]])),
+      apps: Object.fromEntries(
+        report.apps.map((app) => [
+          app.identifier,
+          { developerName: app.developerName, ...Object.fromEntries(APP_FIELDS.map((key) => [key, app[key]])), buckets: app.ageBuckets },
+        ])
+      ),
+      users: report.topStaleUsers.map((user) => ({ username: user.username, staleTokens: user.staleTokens })),
+    });
+
+    // The hostile description is on the page as the text it is, and nothing in it ran or became an element.
+    expect(await page.title()).to.match(/^OAuth usage of external client apps/);
+    expect(await page.evaluate<string | undefined>('document.body.dataset.pwned')).to.equal(undefined);
+    expect(await page.locator('img').count()).to.equal(0);
+    expect(await page.locator('script').count()).to.equal(0);
+    expect(await page.locator('b', { hasText: 'Portal' }).count()).to.equal(0);
+    const hostileApp = emulator.state().apps[0].identifier;
+    expect(await page.locator(`tr[data-app="${hostileApp}"] .desc`).textContent()).to.equal(HOSTILE);
+    expect(await page.locator('body').innerText()).to.include('Partner_<b>Portal</b>');
+
+    // For a person to look at: the page, its print layout on A4 width, the PDF Chromium prints, and the file itself.
+    await page.screenshot({ path: join(SHOTS, 'report-1280.png'), fullPage: true });
+    await page.setViewportSize({ width: 794, height: 1123 });
+    await page.emulateMedia({ media: 'print' });
+    await page.screenshot({ path: join(SHOTS, 'report-print.png'), fullPage: true });
+    await page.pdf({ path: join(SHOTS, 'report.pdf'), format: 'A4', printBackground: true });
+    copyFileSync(file, join(SHOTS, 'report.html'));
+    await page.close();
+  });
+
+  it('fits a narrow window without sideways scrolling', async () => {
+    const page = await browser.newPage({ viewport: { width: 420, height: 900 } });
+    await page.goto(pathToFileURL(file).href);
+    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+    expect(overflow).to.equal(0);
+    await page.screenshot({ path: join(SHOTS, 'report-420.png'), fullPage: true });
+    await page.close();
+  });
+});

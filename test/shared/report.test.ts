@@ -1,0 +1,208 @@
+import { expect } from 'chai';
+import {
+  ageBucket,
+  ageInDays,
+  buildReport,
+  defaultReportFileName,
+  formatShare,
+  orgOfRows,
+  reportTokensFromRows,
+  TOP_STALE_USERS,
+  UNKNOWN,
+  type ReportInput,
+  type ReportToken,
+} from '../../src/shared/report.js';
+import { lastUsedMatcher } from '../../src/shared/lastUsed.js';
+import { expectSfError } from './fakeTransport.js';
+
+const DAY = 86_400_000;
+const AT = new Date('2026-12-01T12:00:00.000Z');
+/** A lastUsedAt that many days (and ms) before AT. */
+const ago = (days: number, ms = 0): string => new Date(AT.getTime() - days * DAY - ms).toISOString();
+
+const token = (app: string, user: string, lastUsedAt: string | null): ReportToken => ({
+  appIdentifier: `0xI${app}`,
+  appDeveloperName: app,
+  userIdentifier: `005${user}`,
+  username: `${user}@acme.example.com`,
+  lastUsedAt,
+});
+
+const report = (tokens: ReportToken[], extra: Partial<ReportInput> = {}): ReturnType<typeof buildReport> =>
+  buildReport({ tokens, generatedAt: AT, staleDays: 90, orgId: '00Dorg', instanceUrl: 'https://acme.my.salesforce.com', outputFile: null, ...extra });
+
+describe('report: token age', () => {
+  it('counts whole days, rounding down', () => {
+    expect(ageInDays(ago(0), AT)).to.equal(0);
+    expect(ageInDays(ago(7, -1), AT)).to.equal(6);
+    expect(ageInDays(ago(7), AT)).to.equal(7);
+    expect(ageInDays(ago(7, DAY - 1), AT)).to.equal(7);
+    expect(ageInDays(ago(8), AT)).to.equal(8);
+  });
+
+  it('has no age for a token never used, or a date it cannot read', () => {
+    expect(ageInDays(null, AT)).to.equal(undefined);
+    expect(ageInDays(undefined, AT)).to.equal(undefined);
+    expect(ageInDays('', AT)).to.equal(undefined);
+    expect(ageInDays('last tuesday', AT)).to.equal(undefined);
+  });
+
+  it('counts a last use slightly in the future (clock skew) as 0 days', () => {
+    expect(ageInDays(ago(0, -60_000), AT)).to.equal(0);
+  });
+
+  it('puts each bucket edge on the right side', () => {
+    const edges: Array<[number, string]> = [
+      [0, 'd0_7'],
+      [7, 'd0_7'],
+      [8, 'd8_30'],
+      [30, 'd8_30'],
+      [31, 'd31_90'],
+      [90, 'd31_90'],
+      [91, 'd91_180'],
+      [180, 'd91_180'],
+      [181, 'd181_365'],
+      [365, 'd181_365'],
+      [366, 'over365'],
+      [5000, 'over365'],
+    ];
+    for (const [days, bucket] of edges) expect(ageBucket(ageInDays(ago(days, 1000), AT)), `${days} days`).to.equal(bucket);
+    expect(ageBucket(ageInDays(null, AT))).to.equal('never');
+  });
+
+  it('fills every bucket of an app from its tokens', () => {
+    const tokens = [0, 7, 8, 30, 31, 90, 91, 180, 181, 365, 366].map((days, i) => token('A', `u${i}`, ago(days, 1000)));
+    const { apps } = report([...tokens, token('A', 'never', null)]);
+    expect(apps[0].ageBuckets).to.deep.equal({ 'd0_7': 2, 'd8_30': 2, 'd31_90': 2, 'd91_180': 2, 'd181_365': 2, over365: 1, never: 1 });
+  });
+});
+
+describe('report: figures', () => {
+  it('counts stale tokens with the rule of tokens list --unused-days, never-used ones included', () => {
+    const tokens = [token('A', 'u1', ago(89, DAY - 1)), token('A', 'u2', ago(90, 1)), token('A', 'u3', null), token('A', 'u4', ago(3))];
+    const result = report(tokens);
+    const matcher = lastUsedMatcher({ unusedDays: 90 }, AT);
+    expect(result.apps[0].staleTokens).to.equal(tokens.filter(matcher).length).and.to.equal(2);
+    expect(result.apps[0].neverUsedTokens).to.equal(1);
+    expect(result.totals).to.deep.equal({ apps: 1, users: 4, tokens: 4, neverUsedTokens: 1, staleTokens: 2, staleShare: 0.5 });
+  });
+
+  it('follows --unused-days', () => {
+    const tokens = [token('A', 'u1', ago(10, 1)), token('A', 'u2', ago(40, 1))];
+    expect(report(tokens, { staleDays: 30 }).totals.staleTokens).to.equal(1);
+    expect(report(tokens, { staleDays: 5 }).totals.staleTokens).to.equal(2);
+    expect(report(tokens, { staleDays: 90 }).totals.staleTokens).to.equal(0);
+  });
+
+  it('computes the stale share per app and in total, 0 when there is no token', () => {
+    const result = report([token('A', 'u1', null), token('A', 'u2', ago(1)), token('A', 'u3', ago(2)), token('B', 'u1', null)]);
+    expect(result.apps.map((app) => [app.developerName, app.staleShare])).to.deep.equal([
+      ['A', 1 / 3],
+      ['B', 1],
+    ]);
+    expect(result.totals.staleShare).to.equal(0.5);
+    const empty = report([]);
+    expect(empty.totals).to.deep.equal({ apps: 0, users: 0, tokens: 0, neverUsedTokens: 0, staleTokens: 0, staleShare: 0 });
+    expect(empty.apps).to.deep.equal([]);
+    expect(empty.topStaleUsers).to.deep.equal([]);
+  });
+
+  it('counts distinct users per app and across apps', () => {
+    const result = report([token('A', 'u1', ago(1)), token('A', 'u1', ago(2)), token('A', 'u2', ago(3)), token('B', 'u1', ago(4)), token('B', 'u3', ago(5))]);
+    const users = Object.fromEntries(result.apps.map((app) => [app.developerName, app.users]));
+    expect(users).to.deep.equal({ A: 2, B: 2 });
+    expect(result.totals.users).to.equal(3);
+    expect(result.totals.tokens).to.equal(5);
+  });
+
+  it('gives the oldest last use of each app, null when no token was ever used', () => {
+    const result = report([token('A', 'u1', ago(3)), token('A', 'u2', ago(400)), token('A', 'u3', null), token('B', 'u1', null)]);
+    const oldest = Object.fromEntries(result.apps.map((app) => [app.developerName, app.oldestLastUsedAt]));
+    expect(oldest).to.deep.equal({ A: ago(400), B: null });
+  });
+
+  it('lists apps with the most stale tokens first, and keeps apps of the org that hold no token', () => {
+    const result = report([token('A', 'u1', ago(1)), token('B', 'u1', null), token('C', 'u1', null), token('C', 'u2', null)], {
+      apps: [
+        { identifier: '0xIA', developerName: 'A', description: 'first' },
+        { identifier: '0xIEmpty', developerName: 'Empty' },
+      ],
+    });
+    expect(result.apps.map((app) => app.developerName)).to.deep.equal(['C', 'B', 'A', 'Empty']);
+    expect(result.apps.find((app) => app.developerName === 'A')!.description).to.equal('first');
+    expect(result.apps.find((app) => app.developerName === 'B')!.description).to.equal(null);
+    expect(result.apps.find((app) => app.developerName === 'Empty')).to.deep.include({ tokens: 0, users: 0, staleShare: 0, oldestLastUsedAt: null });
+    expect(result.totals.apps).to.equal(4);
+  });
+
+  it('orders the top stale users by stale tokens, then username, with the apps they hold them in', () => {
+    const result = report([
+      token('B', 'zed', null),
+      token('A', 'zed', null),
+      token('A', 'zed', ago(1)),
+      token('A', 'amy', null),
+      token('B', 'bob', null),
+      token('A', 'carl', ago(2)),
+    ]);
+    expect(result.topStaleUsers).to.deep.equal([
+      { userIdentifier: '005zed', username: 'zed@acme.example.com', staleTokens: 2, apps: ['A', 'B'] },
+      { userIdentifier: '005amy', username: 'amy@acme.example.com', staleTokens: 1, apps: ['A'] },
+      { userIdentifier: '005bob', username: 'bob@acme.example.com', staleTokens: 1, apps: ['B'] },
+    ]);
+  });
+
+  it(`names at most ${TOP_STALE_USERS} stale users`, () => {
+    const tokens = Array.from({ length: TOP_STALE_USERS + 5 }, (_, i) => token('A', `user${String(i).padStart(2, '0')}`, null));
+    expect(report(tokens).topStaleUsers).to.have.length(TOP_STALE_USERS);
+  });
+
+  it('carries the org, the date, the rule and the output file through', () => {
+    const result = report([], { outputFile: '/tmp/r.html', staleDays: 30 });
+    expect(result).to.deep.include({
+      generatedAt: AT.toISOString(),
+      orgId: '00Dorg',
+      instanceUrl: 'https://acme.my.salesforce.com',
+      staleDays: 30,
+      outputFile: '/tmp/r.html',
+    });
+  });
+});
+
+describe('report: saved inventories', () => {
+  it('reads token rows and refuses rows that are not tokens, naming the row', () => {
+    const rows = [{ tokenId: 't1', appIdentifier: '0xIA', appDeveloperName: 'A', userIdentifier: '005u', username: 'u@x', lastUsedAt: '' }];
+    expect(reportTokensFromRows(rows, 'f.json')).to.deep.equal([
+      { appIdentifier: '0xIA', appDeveloperName: 'A', userIdentifier: '005u', username: 'u@x', lastUsedAt: null },
+    ]);
+    const userRow = { appIdentifier: '0xIA', userIdentifier: '005u', revocationUrl: '/services/data/v62.0/apps/oauth/usage/0xIA/005u/tokens' };
+    const error = expectSfError(() => reportTokensFromRows([...rows, userRow], 'users.json'), 'NotATokenRowError');
+    expect(error.message).to.include('users.json').and.to.include('row 2');
+  });
+
+  it('takes the org from the rows only when every row names the same one', () => {
+    expect(orgOfRows([{ tokenId: 'a' }])).to.deep.equal({ orgId: UNKNOWN, instanceUrl: UNKNOWN });
+    expect(orgOfRows([{ orgId: '00Da', instanceUrl: 'https://a' }, { orgId: '00Da', instanceUrl: 'https://a' }])).to.deep.equal({
+      orgId: '00Da',
+      instanceUrl: 'https://a',
+    });
+    expect(orgOfRows([{ orgId: '00Da' }, { orgId: '00Db' }]).orgId).to.equal(UNKNOWN);
+    expect(orgOfRows([]).orgId).to.equal(UNKNOWN);
+  });
+});
+
+describe('report: names and numbers', () => {
+  it('names the default file after the org and the UTC date', () => {
+    expect(defaultReportFileName('00D000000000001AAA', new Date('2026-12-31T23:30:00-02:00'))).to.equal(
+      'eca-oauth-usage-00D000000000001AAA-2027-01-01.html'
+    );
+    expect(defaultReportFileName('../x y', AT)).to.equal('eca-oauth-usage-___x_y-2026-12-01.html');
+  });
+
+  it('shows shares to one decimal, never rounding a few stale tokens to 0% or all but one to 100%', () => {
+    expect(formatShare(0)).to.equal('0%');
+    expect(formatShare(1)).to.equal('100%');
+    expect(formatShare(7 / 12)).to.equal('58.3%');
+    expect(formatShare(0.0004)).to.equal('<0.1%');
+    expect(formatShare(0.9996)).to.equal('>99.9%');
+  });
+});

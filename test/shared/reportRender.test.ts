@@ -1,0 +1,109 @@
+import { expect } from 'chai';
+import { buildReport, type UsageReport } from '../../src/shared/report.js';
+import { escapeHtml, renderReportHtml, REPORT_CSP } from '../../src/shared/reportHtml.js';
+import { escapeMarkdown, renderReportMarkdown } from '../../src/shared/reportMarkdown.js';
+
+const AT = new Date('2026-12-01T12:00:00.000Z');
+const HOSTILE_DESCRIPTION = '<script>document.title="pwned"</script><img src=x onerror="document.title=\'pwned\'"> | `code` **bold** & "quotes"';
+const HOSTILE_NAME = 'Evil_<b>App</b>|x';
+const HOSTILE_USER = "o'brien<script>@acme.example.com";
+
+function hostileReport(): UsageReport {
+  return buildReport({
+    apps: [{ identifier: '0xIEvil0000000001', developerName: HOSTILE_NAME, description: HOSTILE_DESCRIPTION }],
+    tokens: [
+      { appIdentifier: '0xIEvil0000000001', appDeveloperName: HOSTILE_NAME, userIdentifier: '005"onmouseover="x', username: HOSTILE_USER, lastUsedAt: null },
+      { appIdentifier: '0xIEvil0000000001', appDeveloperName: HOSTILE_NAME, userIdentifier: '005Good', username: 'good@acme.example.com', lastUsedAt: '2026-11-30T00:00:00.000Z' },
+    ],
+    generatedAt: AT,
+    staleDays: 90,
+    orgId: '00D<i>org',
+    instanceUrl: 'https://acme.my.salesforce.com/"><script>x</script>',
+    outputFile: null,
+  });
+}
+
+describe('report HTML', () => {
+  const html = renderReportHtml(hostileReport(), { source: 'the file <x>.json' });
+
+  it('has a Content-Security-Policy that allows nothing from elsewhere and no script', () => {
+    expect(html).to.include(`<meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">`);
+    expect(REPORT_CSP).to.match(/^default-src 'none'/);
+    expect(REPORT_CSP).not.to.include('script-src');
+  });
+
+  it('escapes every value from the org: no tag, attribute or script of theirs survives', () => {
+    expect(html).not.to.match(/<script/i);
+    expect(html).not.to.match(/<img/i);
+    const tags = html.match(/<[a-z][^<>]*>/gi) ?? [];
+    expect(tags.filter((tag) => /\son[a-z]+\s*=/i.test(tag))).to.deep.equal([]);
+    expect(html).not.to.include('<b>App</b>');
+    expect(html).not.to.include('<i>org');
+    expect(html).to.include(escapeHtml(HOSTILE_DESCRIPTION));
+    expect(html).to.include(escapeHtml(HOSTILE_USER));
+    expect(html).to.include('&#60;script&#62;document.title=&#34;pwned&#34;&#60;/script&#62;');
+  });
+
+  it('loads nothing: no URL in any src, href (other than in-page anchors and the empty data: icon) or url()', () => {
+    const links = [...html.matchAll(/\b(?:src|href)="([^"]*)"/g)].map((match) => match[1]);
+    expect(links.filter((link) => !link.startsWith('#') && link !== 'data:,')).to.deep.equal([]);
+    expect(html).not.to.match(/url\(/);
+    expect(html).not.to.match(/@import/);
+  });
+
+  it('marks each figure so that it can be checked', () => {
+    const report = hostileReport();
+    expect(html).to.include(`data-total="tokens">${report.totals.tokens}<`);
+    expect(html).to.include(`data-total="staleTokens">${report.totals.staleTokens}<`);
+    expect(html).to.include('data-field="staleShare">50.0%<');
+    expect(html).to.include('data-bucket="never">1<');
+    expect(html).to.include('data-bucket="d0_7">1<');
+  });
+
+  it('draws each app chart as inline SVG with a text equivalent', () => {
+    expect(html).to.match(/<svg viewBox="[^"]+" role="img" aria-label="Token age for Evil_&#60;b&#62;App&#60;\/b&#62;\|x: 0–7 days 1,/);
+    expect(html).to.include('<table class="visually-hidden"><caption>Token age for');
+  });
+
+  it('says so when the org holds no token', () => {
+    const empty = renderReportHtml(buildReport({ tokens: [], generatedAt: AT, staleDays: 90, orgId: 'o', instanceUrl: 'i', outputFile: null }), {
+      source: 'the org',
+    });
+    expect(empty).to.include('No external client app holds OAuth tokens.');
+    expect(empty).to.include('No user holds a stale token.');
+  });
+
+  it('is readable printed and in a narrow window', () => {
+    expect(html).to.include('@media print');
+    expect(html).to.include('@media (max-width:700px)');
+    expect(html).to.include('font-variant-numeric:tabular-nums');
+  });
+});
+
+describe('report Markdown', () => {
+  const markdown = renderReportMarkdown(hostileReport(), { source: 'the org' });
+
+  it('escapes pipes, HTML and Markdown punctuation in values, so a value cannot break a table or inject HTML', () => {
+    expect(escapeMarkdown('a|b')).to.equal('a\\|b');
+    expect(escapeMarkdown('<script>')).to.equal('&#60;script&#62;');
+    expect(escapeMarkdown('`x` *y* _z_ [l](u) ~s~ \\')).to.equal('\\`x\\` \\*y\\* \\_z\\_ \\[l\\](u) \\~s\\~ \\\\');
+    expect(escapeMarkdown('two\r\nlines')).to.equal('two lines');
+    expect(markdown).not.to.match(/<script|<img|<b>|<i>/i);
+    expect(markdown).to.include(escapeMarkdown(HOSTILE_DESCRIPTION));
+  });
+
+  it('keeps every table row at the column count of its header', () => {
+    const tables = markdown.split('\n\n').filter((block) => block.startsWith('|'));
+    expect(tables).to.have.length(3);
+    const cells = (line: string): number => line.replace(/\\\|/g, '').split('|').length - 2;
+    for (const table of tables) {
+      const lines = table.split('\n');
+      for (const line of lines) expect(cells(line), line).to.equal(cells(lines[0]));
+    }
+  });
+
+  it('shows the same figures as the result', () => {
+    expect(markdown).to.include('| 1 | 2 | 2 | 1 | 1 | 50.0% |');
+    expect(markdown).to.include('### Stale users with the most tokens');
+  });
+});
