@@ -50,17 +50,10 @@ export type UsageRowBase = {
 /** One item of `users` from GET /apps/oauth/usage/{appId}/users. */
 export type UserUsage = UsageRowBase;
 
-export const USER_FIELDS = [
-  'userIdentifier',
-  'username',
-  'appIdentifier',
-  'appDeveloperName',
-  'initialConnectionAt',
-  'lastUsedAt',
-  'useCount',
-  'accessTokenFormat',
-  'revocationUrl',
-] as const;
+/** The columns a user row and a token row both have after their identifiers, in CSV order. */
+const USE_FIELDS = ['initialConnectionAt', 'lastUsedAt', 'useCount', 'accessTokenFormat', 'revocationUrl'] as const;
+
+export const USER_FIELDS = ['userIdentifier', 'username', 'appIdentifier', 'appDeveloperName', ...USE_FIELDS] as const;
 
 /** One item of `tokens` from GET /apps/oauth/usage/{appId}/{userId}/tokens, plus the derived `tokenId`. */
 export type TokenUsage = UsageRowBase & {
@@ -68,18 +61,7 @@ export type TokenUsage = UsageRowBase & {
   tokenId: string;
 };
 
-export const TOKEN_FIELDS = [
-  'tokenId',
-  'appIdentifier',
-  'appDeveloperName',
-  'userIdentifier',
-  'username',
-  'initialConnectionAt',
-  'lastUsedAt',
-  'useCount',
-  'accessTokenFormat',
-  'revocationUrl',
-] as const;
+export const TOKEN_FIELDS = ['tokenId', 'appIdentifier', 'appDeveloperName', 'userIdentifier', 'username', ...USE_FIELDS] as const;
 
 /** A page of a collection resource as the API sends it. */
 export type UsagePage = {

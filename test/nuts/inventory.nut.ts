@@ -3,7 +3,7 @@ import { Emulator } from '../emulator/server.js';
 import { generateState, isStale, staleTokens, to18CharId } from '../emulator/model.js';
 import { parseCsv } from '../../src/shared/csv.js';
 import type { TokenUsage, UserUsage } from '../../src/shared/types.js';
-import { removeIsolatedHome, runPlugin, usageRequests } from './runPlugin.js';
+import { removeIsolatedHome, runPlugin, signalWhen, usageRequests } from './runPlugin.js';
 
 const duplicates = (lines: string[]): string[] => lines.filter((line, index) => lines.indexOf(line) !== index);
 
@@ -134,19 +134,9 @@ describe('usage users list and usage tokens list (against the emulator)', () => 
   it('exits 130 without a stack trace when interrupted during a long inventory @smoke', async () => {
     emulator.setLatency(200);
     try {
-      let signalled = false;
-      const result = await runPlugin(emulator, ['external-client-app', 'usage', 'tokens', 'list', '--concurrency', '1'], {
-        onSpawn: (child) => {
-          const timer = setInterval(() => {
-            if (!signalled && usageRequests(emulator).length >= 3) {
-              signalled = true;
-              child.kill('SIGINT');
-            }
-          }, 20);
-          child.on('close', () => clearInterval(timer));
-        },
-      });
-      expect(signalled).to.equal(true);
+      const interrupt = signalWhen(() => usageRequests(emulator).length >= 3);
+      const result = await runPlugin(emulator, ['external-client-app', 'usage', 'tokens', 'list', '--concurrency', '1'], { onSpawn: interrupt.onSpawn });
+      expect(interrupt.sent()).to.equal(true);
       expect(result.code).to.equal(130);
       expect(result.stderr).not.to.match(/ExitError|at .*\.js:\d+/);
     } finally {

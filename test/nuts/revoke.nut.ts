@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { Emulator } from '../emulator/server.js';
 import { generateState, staleTokens, type EmulatorState } from '../emulator/model.js';
 import type { TokensRevokeResult } from '../../src/commands/external-client-app/usage/tokens/revoke.js';
-import { removeIsolatedHome, runOnTerminal, runPlugin, usageRequests } from './runPlugin.js';
+import { removeIsolatedHome, runOnTerminal, runPlugin, signalWhen, usageRequests } from './runPlugin.js';
 
 const REVOKE = ['external-client-app', 'usage', 'tokens', 'revoke'];
 const seed = (): EmulatorState => generateState({ apps: 3, usersPerApp: 12, tokensPerUser: 2, seed: 5 });
@@ -238,20 +238,9 @@ describe('usage tokens revoke (against the emulator)', () => {
   it('on SIGINT stops sending, lets requests in flight finish, reports exactly what the org lost, and exits 130 @smoke', async () => {
     const ids = tokenIds(emulator.state()).slice(0, 24);
     emulator.setLatency(250);
-    let signalled = false;
-    const result = await runPlugin<TokensRevokeResult>(emulator, [...REVOKE, ...ids.flatMap((id) => ['--token-id', id]), '--concurrency', '2', '-p', '--json'], {
-      onSpawn: (child) => {
-        const timer = setInterval(() => {
-          if (!signalled && usageRequests(emulator, 'DELETE').length >= 4) {
-            signalled = true;
-            child.kill('SIGINT');
-            clearInterval(timer);
-          }
-        }, 20);
-        child.on('close', () => clearInterval(timer));
-      },
-    });
-    expect(signalled).to.equal(true);
+    const interrupt = signalWhen(() => usageRequests(emulator, 'DELETE').length >= 4);
+    const result = await runPlugin<TokensRevokeResult>(emulator, [...REVOKE, ...ids.flatMap((id) => ['--token-id', id]), '--concurrency', '2', '-p', '--json'], { onSpawn: interrupt.onSpawn });
+    expect(interrupt.sent()).to.equal(true);
     expect(result.code).to.equal(130);
     const gone = ids.filter((id) => !tokenIds(emulator.state()).includes(id));
     expect(gone.length).to.be.greaterThan(0);
@@ -267,20 +256,10 @@ describe('usage tokens revoke (against the emulator)', () => {
     try {
       for (const mode of [['--no-prompt'], ['--dry-run', '--json']]) {
         emulator.clearLog();
-        let signalled = false;
+        const interrupt = signalWhen(() => usageRequests(emulator).length >= 3);
         // eslint-disable-next-line no-await-in-loop -- one CLI at a time on shared cores
-        const result = await runPlugin(emulator, [...REVOKE, '--unused-days', '90', '--concurrency', '1', ...mode], {
-          onSpawn: (child) => {
-            const timer = setInterval(() => {
-              if (!signalled && usageRequests(emulator).length >= 3) {
-                signalled = true;
-                child.kill('SIGINT');
-              }
-            }, 20);
-            child.on('close', () => clearInterval(timer));
-          },
-        });
-        expect(signalled).to.equal(true);
+        const result = await runPlugin(emulator, [...REVOKE, '--unused-days', '90', '--concurrency', '1', ...mode], { onSpawn: interrupt.onSpawn });
+        expect(interrupt.sent()).to.equal(true);
         expect(result.code, `${mode.join(' ')}: ${result.stderr}`).to.equal(130);
         expect(result.stderr).not.to.match(/ExitError|at .*\.js:\d+/);
         expect(result.stderr.split('\n').filter((line) => /interrupted/i.test(line))).to.deep.equal([

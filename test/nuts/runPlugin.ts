@@ -108,3 +108,23 @@ export async function runOnTerminal(emulator: Emulator, args: string[], answer: 
   });
   return { ...result, stdout: result.stdout.replace(TERMINAL_ESCAPES, ''), sawPrompt };
 }
+
+/**
+ * Sends `signal` to the CLI once `ready()` holds, polled every 20 ms, as a person pressing Ctrl-C mid-run would.
+ * Pass `onSpawn` to runPlugin; `sent()` says whether the moment came before the run ended.
+ */
+export function signalWhen(ready: () => boolean, signal: NodeJS.Signals = 'SIGINT'): { onSpawn: (child: ChildProcess) => void; sent: () => boolean } {
+  let sent = false;
+  return {
+    sent: () => sent,
+    onSpawn: (child): void => {
+      const timer = setInterval(() => {
+        if (sent || !ready()) return;
+        sent = true;
+        child.kill(signal);
+        clearInterval(timer);
+      }, 20);
+      child.on('close', () => clearInterval(timer));
+    },
+  };
+}
