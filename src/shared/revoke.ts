@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { Messages, SfError } from '@salesforce/core';
+import type { AuditLog, AuditStatus, TargetResult } from './auditLog.js';
 import { type CsvRow, readCsv } from './csv.js';
 import { describeFailure, isInterrupted, isNotFound, isNotSent, isRequestLimitExceeded } from './errors.js';
 import { tokenInventory, withUserCounts, type InventoryProgress } from './inventory.js';
@@ -34,10 +35,12 @@ export type RevokeOutcome = {
   dryRun: boolean;
   successes: RevokeTarget[];
   failures: RevokeTarget[];
-  /** How many of the failures were never sent because the run stopped (Ctrl-C, REQUEST_LIMIT_EXCEEDED). */
+  /** How many of the failures were never sent because the run stopped (Ctrl-C, REQUEST_LIMIT_EXCEEDED, audit log). */
   notSent: number;
   interrupted: boolean;
   stoppedByLimit: boolean;
+  /** The audit log could not be written, so the run stopped sending. */
+  auditFailed: boolean;
 };
 
 export const planTokens = (tokens: ReadonlyArray<Partial<TokenUsage> & { tokenId: string }>): PlannedTarget[] =>
@@ -163,6 +166,8 @@ export type ExecuteOptions = {
   /** Ctrl-C: no new DELETE starts once this is true. */
   stopRequested?: () => boolean;
   onProgress?: (done: number, total: number) => void;
+  /** Where each DELETE is recorded: `sending` must be on disk before the DELETE goes out. */
+  audit?: Pick<AuditLog, 'sending' | 'result'>;
 };
 
 /** Sends one DELETE per planned target (or none for a dry run) and sorts the outcome target by target. */
@@ -175,41 +180,70 @@ export async function executePlan(client: UsageClient, plan: readonly PlannedTar
       notSent: 0,
       interrupted: false,
       stoppedByLimit: false,
+      auditFailed: false,
     };
   }
   const results: Array<RevokeTarget | undefined> = new Array<RevokeTarget | undefined>(plan.length);
   let stoppedByLimit = false;
+  let auditFailed = false;
   let done = 0;
-  const stop = (): boolean => stoppedByLimit || (options.stopRequested?.() ?? false);
+  const stop = (): boolean => stoppedByLimit || auditFailed || (options.stopRequested?.() ?? false);
+  // A record the log refuses means the log is no longer complete: stop sending, as Ctrl-C does.
+  const record = (target: PlannedTarget, result: TargetResult): void => {
+    try {
+      options.audit?.result(target, result);
+    } catch {
+      auditFailed = true;
+    }
+  };
   await runPool(
     plan,
     options.concurrency,
     async (target, index) => {
+      if (options.audit) {
+        try {
+          await options.audit.sending(target);
+        } catch {
+          auditFailed = true;
+          return;
+        }
+        // Ctrl-C or another lane's stop may have come while the record was being synced.
+        if (stop()) return;
+      }
+      let result: RevokeTarget;
+      let status: number | undefined;
       try {
         await revokeOne(client, target);
-        results[index] = { ...target, status: 'revoked' };
+        result = { ...target, status: 'revoked' };
       } catch (error) {
         // Never sent (Ctrl-C, or the run already stopped on the API limit): reported below as NOT_SENT.
         if (isInterrupted(error) || isNotSent(error)) return;
+        status = httpStatusOf(error);
         if (isNotFound(error)) {
-          results[index] = { ...target, status: 'not-found', message: messages.getMessage('status.notFound') };
+          result = { ...target, status: 'not-found', message: messages.getMessage('status.notFound') };
+          status ??= 404;
         } else {
           if (isRequestLimitExceeded(error)) stoppedByLimit = true;
-          results[index] = { ...target, status: 'failed', ...describeFailure(error) };
+          result = { ...target, status: 'failed', ...describeFailure(error) };
         }
       }
+      results[index] = result;
+      record(target, { status: auditStatus(result), httpStatus: status, errorCode: result.errorCode, message: result.message });
       options.onProgress?.(++done, plan.length);
     },
     stop
   );
-  const interrupted = !stoppedByLimit && (options.stopRequested?.() ?? false);
+  const interrupted = !stoppedByLimit && !auditFailed && (options.stopRequested?.() ?? false);
   // Every planned target is reported exactly once: one never sent is a failure that says why, so the report always
   // matches what the org still holds.
-  const notSentReason = stoppedByLimit ? 'status.notSentLimit' : 'status.notSentInterrupted';
-  const finished = plan.map(
-    (target, index): RevokeTarget =>
-      results[index] ?? { ...target, status: 'failed', errorCode: 'NOT_SENT', message: messages.getMessage(notSentReason) }
-  );
+  const notSentReason = auditFailed ? 'status.notSentAuditLog' : stoppedByLimit ? 'status.notSentLimit' : 'status.notSentInterrupted';
+  const finished = plan.map((target, index): RevokeTarget => {
+    const result = results[index];
+    if (result) return result;
+    const notSent: RevokeTarget = { ...target, status: 'failed', errorCode: 'NOT_SENT', message: messages.getMessage(notSentReason) };
+    record(target, { status: 'not-sent', errorCode: notSent.errorCode, message: notSent.message });
+    return notSent;
+  });
   return {
     dryRun: false,
     successes: finished.filter((result) => result.status !== 'failed'),
@@ -217,7 +251,24 @@ export async function executePlan(client: UsageClient, plan: readonly PlannedTar
     notSent: plan.filter((_, index) => results[index] === undefined).length,
     interrupted,
     stoppedByLimit,
+    auditFailed,
   };
+}
+
+/** How the audit log counts a reported target: one never sent is `not-sent`, not `failed`. */
+export const auditStatus = (target: RevokeTarget): AuditStatus =>
+  target.errorCode === 'NOT_SENT' ? 'not-sent' : (target.status as AuditStatus);
+
+/** Counts per audit status, for the run-end record. */
+export function auditCounts(targets: readonly RevokeTarget[]): Partial<Record<AuditStatus, number>> {
+  const counts: Partial<Record<AuditStatus, number>> = {};
+  for (const target of targets) counts[auditStatus(target)] = (counts[auditStatus(target)] ?? 0) + 1;
+  return counts;
+}
+
+function httpStatusOf(error: unknown): number | undefined {
+  const status = error instanceof SfError ? (error.data as { status?: unknown } | undefined)?.status : undefined;
+  return typeof status === 'number' ? status : undefined;
 }
 
 /**

@@ -265,7 +265,7 @@ describe('fault matrix: every command under every fault (against the emulator)',
     }
   }
 
-  it('never writes the access token to any output or to the sf logs in HOME @smoke', () => {
+  it('never writes the access token to any output, to the sf logs or to the audit log in HOME @smoke', () => {
     const secretPart = SECRET.split('!')[1];
     expect(outputs.join('\n')).not.to.include(secretPart);
     const files = listFiles(isolatedHome());
@@ -273,6 +273,8 @@ describe('fault matrix: every command under every fault (against the emulator)',
     const logs = files.filter((file) => /sf-.*\.log$/.test(file));
     expect(logs).to.have.length.greaterThan(0);
     expect(logs.map((file) => readFileSync(file, 'utf8')).join('')).to.include('apps/oauth/usage');
+    // So must the revoke cells' audit log, in its default place.
+    expect(files).to.include(join(isolatedHome(), '.sf', 'external-client-app', 'audit.jsonl'));
     for (const file of files) {
       expect(readFileSync(file, 'utf8'), file).not.to.include(secretPart);
     }

@@ -5,6 +5,7 @@ import { expect } from 'chai';
 import { toCsv } from '../../src/shared/csv.js';
 import { TOKEN_FIELDS } from '../../src/shared/types.js';
 import {
+  auditCounts,
   executePlan,
   planApp,
   planFromFile,
@@ -245,6 +246,7 @@ describe('revoke: executePlan', () => {
       notSent: 0,
       interrupted: false,
       stoppedByLimit: false,
+      auditFailed: false,
     });
     expect(transport.calls).to.have.length(0);
     expect(revokeExitCode(outcome)).to.equal(0);
@@ -363,6 +365,95 @@ describe('revoke: executePlan', () => {
     expect(outcome.successes.map((t) => t.tokenId)).to.deep.equal(['T1']);
     expect(outcome.failures.map((t) => t.errorCode)).to.deep.equal(['NOT_SENT', 'NOT_SENT']);
     expect(outcome).to.include({ interrupted: true, notSent: 2 });
+  });
+
+  /** An audit hook that keeps what it was told, in order, and can refuse a `sending` record. */
+  const fakeAudit = (refuseSending: (target: PlannedTarget) => boolean = () => false) => {
+    const events: Array<[string, string | undefined, Record<string, unknown>?]> = [];
+    return {
+      events,
+      audit: {
+        sending: async (target: PlannedTarget): Promise<void> => {
+          if (refuseSending(target)) throw new Error('ENOSPC: no space left on device');
+          events.push(['sending', target.tokenId]);
+        },
+        result: (target: PlannedTarget, result: Record<string, unknown>): void => {
+          events.push(['result', target.tokenId, result]);
+        },
+      },
+    };
+  };
+
+  it('audit: each target is recorded as sending before its DELETE and its result after, with the HTTP status known', async () => {
+    const transport = new FakeTransport()
+      .on('DELETE', deletePath('T1'), noContent())
+      .on('DELETE', deletePath('T2'), apiFailure(404, 'NOT_FOUND', 'The requested resource does not exist'))
+      .on('DELETE', deletePath('T3'), apiFailure(500, 'UNKNOWN_EXCEPTION', 'An unexpected error occurred.'));
+    const { client } = makeClient(transport);
+    const { events, audit } = fakeAudit();
+    const sentBeforeRecord: string[] = [];
+    const recording = { ...audit, sending: async (target: PlannedTarget): Promise<void> => {
+      if (transport.calls.some((call) => call.path === deletePath(target.tokenId!))) sentBeforeRecord.push(target.tokenId!);
+      return audit.sending(target);
+    } };
+    await executePlan(client, tokenTargets('T1', 'T2', 'T3'), { dryRun: false, concurrency: 1, audit: recording });
+    expect(sentBeforeRecord).to.deep.equal([]);
+    expect(events).to.deep.equal([
+      ['sending', 'T1'],
+      ['result', 'T1', { status: 'revoked', httpStatus: undefined, errorCode: undefined, message: undefined }],
+      ['sending', 'T2'],
+      ['result', 'T2', { status: 'not-found', httpStatus: 404, errorCode: undefined, message: events[3][2]?.message }],
+      ['sending', 'T3'],
+      ['result', 'T3', { status: 'failed', httpStatus: 500, errorCode: 'UNKNOWN_EXCEPTION', message: 'An unexpected error occurred.' }],
+    ]);
+    expect(events[3][2]?.message).to.match(/not found/i);
+  });
+
+  it('audit: a sending record that cannot be written stops the run; that target and the rest are NOT_SENT and recorded not-sent', async () => {
+    const transport = new FakeTransport().on('DELETE', /./, noContent());
+    const { client } = makeClient(transport);
+    const { events, audit } = fakeAudit((target) => target.tokenId === 'T2');
+    const outcome = await executePlan(client, tokenTargets('T1', 'T2', 'T3'), { dryRun: false, concurrency: 1, audit });
+    expect(transport.calls.map((call) => call.path)).to.deep.equal([deletePath('T1')]);
+    expect(outcome.successes.map((t) => t.tokenId)).to.deep.equal(['T1']);
+    expect(outcome.failures.map((t) => [t.tokenId, t.errorCode])).to.deep.equal([
+      ['T2', 'NOT_SENT'],
+      ['T3', 'NOT_SENT'],
+    ]);
+    expect(outcome.failures[0].message).to.match(/audit log/i);
+    expect(outcome).to.include({ auditFailed: true, interrupted: false, stoppedByLimit: false, notSent: 2 });
+    expect(revokeExitCode(outcome)).to.equal(68);
+    expect(events.filter(([event]) => event === 'result').map(([, id, result]) => [id, result?.status])).to.deep.equal([
+      ['T1', 'revoked'],
+      ['T2', 'not-sent'],
+      ['T3', 'not-sent'],
+    ]);
+  });
+
+  it('audit: Ctrl-C while a sending record is being synced sends nothing more', async () => {
+    const transport = new FakeTransport().on('DELETE', /./, noContent());
+    const { client } = makeClient(transport);
+    let stop = false;
+    const { audit } = fakeAudit();
+    const slow = { ...audit, sending: async (target: PlannedTarget): Promise<void> => {
+      stop = true;
+      return audit.sending(target);
+    } };
+    const outcome = await executePlan(client, tokenTargets('T1', 'T2'), { dryRun: false, concurrency: 1, stopRequested: () => stop, audit: slow });
+    expect(transport.calls).to.have.length(0);
+    expect(outcome).to.include({ interrupted: true, notSent: 2 });
+  });
+
+  it('auditCounts counts a target never sent as not-sent, apart from failed', () => {
+    expect(
+      auditCounts([
+        { scope: 'token', tokenId: 'T1', status: 'revoked' },
+        { scope: 'token', tokenId: 'T2', status: 'not-found' },
+        { scope: 'token', tokenId: 'T3', status: 'failed', errorCode: 'UNKNOWN_EXCEPTION' },
+        { scope: 'token', tokenId: 'T4', status: 'failed', errorCode: 'NOT_SENT' },
+        { scope: 'token', tokenId: 'T5', status: 'failed', errorCode: 'NOT_SENT' },
+      ])
+    ).to.deep.equal({ revoked: 1, 'not-found': 1, failed: 1, 'not-sent': 2 });
   });
 
   it('an empty plan sends nothing and succeeds', async () => {

@@ -1,10 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import { Flags } from '@salesforce/sf-plugins-core';
-import { Messages, OrgConfigProperties } from '@salesforce/core';
+import { Messages, OrgConfigProperties, type Org } from '@salesforce/core';
 import { concurrencyFlag, lastUsedCriteriaFromFlags, lastUsedFlags, orgFlags } from '../../../../flags.js';
 import { printRows } from '../../../../output.js';
 import { startInventoryProgress, startProgress } from '../../../../progress.js';
 import { exitInterrupted, whileHandlingSignals, writeInterruptLine } from '../../../../signals.js';
+import { AuditLog, auditLogPath } from '../../../../shared/auditLog.js';
 import {
+  auditCounts,
   executePlan,
   planOffline,
   planSelection,
@@ -62,6 +65,10 @@ export default class TokensRevoke extends UsageCommand<TokensRevokeResult> {
     'dry-run': Flags.boolean({
       summary: messages.getMessage('flags.dry-run.summary'),
     }),
+    'audit-log': Flags.string({
+      summary: messages.getMessage('flags.audit-log.summary'),
+      description: messages.getMessage('flags.audit-log.description'),
+    }),
     'no-prompt': Flags.boolean({
       char: 'p',
       summary: messages.getMessage('flags.no-prompt.summary'),
@@ -100,6 +107,8 @@ export default class TokensRevoke extends UsageCommand<TokensRevokeResult> {
     };
     return whileHandlingSignals(onSignal, async () => {
       const offlinePlan = await planOffline(selection);
+      // Opened before the first request: a log that can't be written means nothing is sent.
+      const audit = dryRun ? undefined : AuditLog.open(auditLogPath(flags['audit-log']), randomUUID());
       client = await UsageClient.connect(org, flags['api-version'], { concurrency: flags.concurrency });
       const plan = offlinePlan ?? (await this.readPlan(client, selection, flags.concurrency));
       if (plan.length === 0) {
@@ -118,12 +127,19 @@ export default class TokensRevoke extends UsageCommand<TokensRevokeResult> {
       }
 
       sending = true;
+      await audit?.runStart({
+        ...runIdentity(org),
+        pluginVersion: this.config.pjson.version,
+        selection: selectionFlags(flags),
+        planned: plan.length,
+      });
       const progress = startProgress(this, messages.getMessage('progress.title'));
       const outcome = await executePlan(client, plan, {
         dryRun,
         concurrency: flags.concurrency,
         stopRequested: () => this.stopRequested,
         onProgress: (done, total) => progress.update(messages.getMessage('progress.status', [done, total])),
+        audit,
       }).finally(() => progress.stop());
 
       this.report(outcome.successes, outcome.failures);
@@ -134,8 +150,16 @@ export default class TokensRevoke extends UsageCommand<TokensRevokeResult> {
         for (const line of summaryLines([...outcome.successes, ...outcome.failures])) this.log(line);
         if (outcome.interrupted) this.log(messages.getMessage('info.interruptedSummary'));
         if (outcome.stoppedByLimit) this.log(messages.getMessage('info.stoppedByLimit'));
+        if (outcome.auditFailed) this.log(messages.getMessage('info.auditLogFailed', [audit?.error?.message ?? '']));
       }
       process.exitCode = revokeExitCode(outcome);
+      if (audit && !audit.error) {
+        const counts = auditCounts([...outcome.successes, ...outcome.failures]);
+        // The revocations already happened: a log that fails now is a warning, not a failed run.
+        await audit
+          .runEnd({ counts, exitCode: process.exitCode, interrupted: outcome.interrupted })
+          .catch((error: Error) => this.warn(error.message));
+      }
       return { dryRun: outcome.dryRun, successes: outcome.successes, failures: outcome.failures };
     });
   }
@@ -160,4 +184,18 @@ export default class TokensRevoke extends UsageCommand<TokensRevokeResult> {
     });
     if (more !== undefined) this.log(more);
   }
+}
+
+/** Flags that chose the targets, as given; never the org (it may be an access token) nor how the run behaves. */
+const SELECTION_FLAGS = ['token-id', 'from-file', 'app', 'user', 'all-users', 'last-used-before', 'last-used-after', 'unused-days'] as const;
+
+function selectionFlags(flags: Partial<Record<(typeof SELECTION_FLAGS)[number], unknown>>): Record<string, unknown> {
+  return Object.fromEntries(SELECTION_FLAGS.filter((name) => flags[name] !== undefined && flags[name] !== false).map((name) => [name, flags[name]]));
+}
+
+/** Who and where, from what the login already holds: no request is sent to learn it. */
+function runIdentity(org: Org): { orgId: string; instanceUrl: string; actorUserId?: string } {
+  const connection = org.getConnection();
+  const actorUserId = connection.getAuthInfoFields().userId ?? connection.userInfo?.id;
+  return { orgId: org.getOrgId(), instanceUrl: connection.instanceUrl, ...(actorUserId ? { actorUserId } : {}) };
 }

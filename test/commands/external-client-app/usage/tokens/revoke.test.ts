@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -14,15 +14,23 @@ describe('external-client-app usage tokens revoke', () => {
   let ux: ReturnType<typeof stubSfCommandUx>;
   let prompter: ReturnType<typeof stubPrompter>;
   let wasTTY: boolean | undefined;
+  let auditDir: string;
+  const auditLogWas = process.env.SF_ECA_AUDIT_LOG;
 
   beforeEach(async () => {
+    // Never append to the developer's own audit log in ~/.sf.
+    auditDir = await mkdtemp(join(tmpdir(), 'eca-revoke-audit-'));
+    process.env.SF_ECA_AUDIT_LOG = join(auditDir, 'audit.jsonl');
     await $$.stubAuths(testOrg);
     ux = stubSfCommandUx($$.SANDBOX);
     stubSpinner($$.SANDBOX);
     prompter = stubPrompter($$.SANDBOX);
     wasTTY = process.stdin.isTTY;
   });
-  afterEach(() => {
+  afterEach(async () => {
+    if (auditLogWas === undefined) delete process.env.SF_ECA_AUDIT_LOG;
+    else process.env.SF_ECA_AUDIT_LOG = auditLogWas;
+    await rm(auditDir, { recursive: true, force: true });
     process.stdin.isTTY = wasTTY as boolean;
     process.exitCode = undefined;
     $$.restore();
@@ -40,6 +48,18 @@ describe('external-client-app usage tokens revoke', () => {
     expect(question()).to.equal(`Revoke 2 refresh tokens in org ${testOrg.username}? This can't be undone.`);
     expect(result.successes.map((t) => t.status)).to.deep.equal(['revoked', 'revoked']);
     expect(calls.filter((c) => c.method === 'DELETE').map((c) => c.url)).to.deep.equal(['/apps/oauth/usage/tokens/tokA', '/apps/oauth/usage/tokens/tokB']);
+  });
+
+  it('records in the audit log who revoked, in which org, chosen how, without sending a request to learn it', async () => {
+    const calls = fakeOrg($$, deleteRoute());
+    await TokensRevoke.run(['--target-org', testOrg.username, '--token-id', 'tokA', '--no-prompt']);
+    const records = (await readFile(process.env.SF_ECA_AUDIT_LOG!, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(records.map((record) => record.event)).to.deep.equal(['run-start', 'sending', 'result', 'run-end']);
+    expect(records[0]).to.deep.include({ orgId: testOrg.orgId, actorUserId: testOrg.userId, selection: { 'token-id': ['tokA'] }, planned: 1 });
+    expect(records[0]).not.to.have.property('target-org');
+    expect(records[3]).to.deep.include({ counts: { revoked: 1 }, exitCode: 0, interrupted: false });
+    // The API version probe and the DELETE; nothing to learn who is logged in.
+    expect(calls.map((c) => c.url)).to.deep.equal(['/services/data', '/apps/oauth/usage/tokens/tokA']);
   });
 
   it('names the org by the alias given to --target-org', async () => {
