@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { Emulator } from '../emulator/server.js';
 import { generateState, type EmulatorState } from '../emulator/model.js';
 import type { TokensRevokeResult } from '../../src/commands/external-client-app/usage/tokens/revoke.js';
-import { isolatedHome, removeIsolatedHome, runPlugin, usageRequests } from './runPlugin.js';
+import { isolatedHome, removeIsolatedHome, runPlugin, signalWhen, usageRequests } from './runPlugin.js';
 
 const REVOKE = ['external-client-app', 'usage', 'tokens', 'revoke'];
 const seed = (): EmulatorState => generateState({ apps: 2, usersPerApp: 30, tokensPerUser: 2, seed: 17 });
@@ -67,19 +67,9 @@ describe('audit log of revocations (against the emulator)', () => {
     const { file, ids } = tokenFile(100);
     const log = join(dir, 'audit.jsonl');
     emulator.setLatency(150);
-    let killed = false;
-    const result = await runPlugin(emulator, [...REVOKE, '--from-file', file, '-p', '--json', '--audit-log', log, '--concurrency', '4'], {
-      onSpawn: (child) => {
-        const timer = setInterval(() => {
-          if (!killed && usageRequests(emulator, 'DELETE').length >= 10) {
-            killed = true;
-            child.kill('SIGKILL');
-          }
-        }, 10);
-        child.on('close', () => clearInterval(timer));
-      },
-    });
-    expect(killed).to.equal(true);
+    const kill = signalWhen(() => usageRequests(emulator, 'DELETE').length >= 10, 'SIGKILL');
+    const result = await runPlugin(emulator, [...REVOKE, '--from-file', file, '-p', '--json', '--audit-log', log, '--concurrency', '4'], { onSpawn: kill.onSpawn });
+    expect(kill.sent()).to.equal(true);
     expect(result.signal).to.equal('SIGKILL');
     // Answers the killed process never read still change the org: wait for the emulator to finish them.
     await new Promise((resolve) => setTimeout(resolve, 600));
