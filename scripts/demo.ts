@@ -11,9 +11,9 @@
  * DEMO_STEP_TIMEOUT_MS (default 60000) limits each command; NO_COLOR turns colours off.
  */
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { Emulator } from '../test/emulator/server.js';
 import { staleTokens, summarizeState, type EmulatedToken } from '../test/emulator/model.js';
 import { REPO } from '../test/support/hosts.js';
@@ -23,7 +23,7 @@ import { killGroup, run, sfEnv, type RunResult } from '../test/support/process.j
 const SEED = { apps: 6, usersPerApp: 300, tokensPerUser: 2, seed: 2026 };
 const UNUSED_DAYS = 90;
 const STEP_TIMEOUT_MS = Number(process.env.DEMO_STEP_TIMEOUT_MS) > 0 ? Number(process.env.DEMO_STEP_TIMEOUT_MS) : 60_000;
-const TOTAL = 9;
+const TOTAL = 10;
 /** Expected against a loopback http:// emulator, and only noise here. */
 const NOISE = /Using insecure protocol/i;
 
@@ -249,6 +249,16 @@ async function main(): Promise<void> {
     leaverLeft === 0 && afterUser.tokens.length === afterRevoke.tokens.length - held,
     `Emulator confirms: ${leaver} holds no token in any app (was ${held} in ${appsPerUser.get(leaverId) ?? 0} apps), and nobody else lost one.`,
     `${leaver} still holds ${leaverLeft} tokens; the emulator holds ${afterUser.tokens.length} in all (expected ${afterRevoke.tokens.length - held}).`
+  );
+
+  // h. The report a security lead forwards: written where it outlives the demo's temporary HOME.
+  const report = join(REPO, 'tmp', 'demo', 'eca-oauth-usage-report.html');
+  mkdirSync(dirname(report), { recursive: true });
+  await sf('Write the audit report a security review reads', usage('report', '--output-file', report));
+  check(
+    existsSync(report) && readFileSync(report, 'utf8').includes('Content-Security-Policy'),
+    `The report is a self-contained page: open ${report} in a browser.`,
+    `no self-contained report at ${report}.`
   );
 
   out();
