@@ -16,6 +16,8 @@ export type SelectionInput = {
   users: readonly string[];
   allUsers: boolean;
   criteria: LastUsedCriteria;
+  /** `--by-user`: the filter judges each user row of an app, not each token. */
+  byUser?: boolean;
 };
 
 /** The one way the user chose to say what to revoke . */
@@ -25,7 +27,9 @@ export type Selection =
   /** `apps` is empty (offboarding: every app where the users hold tokens) or holds one app. */
   | { kind: 'users'; apps: readonly string[]; users: readonly string[] }
   | { kind: 'app'; app: string }
-  | { kind: 'filter'; apps: readonly string[]; users: readonly string[]; criteria: LastUsedCriteria };
+  | { kind: 'filter'; apps: readonly string[]; users: readonly string[]; criteria: LastUsedCriteria }
+  /** `apps` is empty (every app) or narrows the apps whose user rows the filter judges. */
+  | { kind: 'byUser'; apps: readonly string[]; criteria: LastUsedCriteria };
 
 /** Decides the selection from the flags, or fails naming the valid combinations: all before any request. */
 export function chooseSelection(input: SelectionInput): Selection {
@@ -37,6 +41,13 @@ export function chooseSelection(input: SelectionInput): Selection {
     filter ? 'a filter' : undefined,
   ].filter((name): name is string => name !== undefined);
   if (given.length > 1) throw wrongFlags('error.ConflictingSelection', [given[0], given.slice(1).join(' and ')]);
+  if (input.byUser) {
+    if (!filter) throw wrongFlags('error.ByUserWithoutFilter');
+    // The user rows are what is judged, so a named user would need their rows read anyway; a filter without --by-user
+    // already narrows to named users, token by token.
+    if (input.users.length > 0) throw wrongFlags('error.ByUserWithUser');
+    return { kind: 'byUser', apps: input.apps, criteria: input.criteria };
+  }
   input.users.forEach(assertUserInput);
 
   if (input.tokenIds.length > 0 || input.fromFile !== undefined) {

@@ -59,6 +59,10 @@ export default class TokensRevoke extends UsageCommand<TokensRevokeResult> {
       summary: messages.getMessage('flags.all-users.summary'),
     }),
     ...lastUsedFlags,
+    'by-user': Flags.boolean({
+      summary: messages.getMessage('flags.by-user.summary'),
+      description: messages.getMessage('flags.by-user.description'),
+    }),
     'dry-run': Flags.boolean({
       summary: messages.getMessage('flags.dry-run.summary'),
     }),
@@ -80,6 +84,7 @@ export default class TokensRevoke extends UsageCommand<TokensRevokeResult> {
       users: flags.user ?? [],
       allUsers: Boolean(flags['all-users']),
       criteria: lastUsedCriteriaFromFlags(flags),
+      byUser: Boolean(flags['by-user']),
     });
     const dryRun = Boolean(flags['dry-run']);
     const mustAsk = !dryRun && !flags['no-prompt'] && !this.jsonEnabled();
