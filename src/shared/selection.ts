@@ -41,13 +41,7 @@ export function chooseSelection(input: SelectionInput): Selection {
     filter ? 'a filter' : undefined,
   ].filter((name): name is string => name !== undefined);
   if (given.length > 1) throw wrongFlags('error.ConflictingSelection', [given[0], given.slice(1).join(' and ')]);
-  if (input.byUser) {
-    if (!filter) throw wrongFlags('error.ByUserWithoutFilter');
-    // The user rows are what is judged, so a named user would need their rows read anyway; a filter without --by-user
-    // already narrows to named users, token by token.
-    if (input.users.length > 0) throw wrongFlags('error.ByUserWithUser');
-    return { kind: 'byUser', apps: input.apps, criteria: input.criteria };
-  }
+  if (input.byUser) return byUser(input, filter);
   input.users.forEach(assertUserInput);
 
   if (input.tokenIds.length > 0 || input.fromFile !== undefined) {
@@ -65,6 +59,14 @@ export function chooseSelection(input: SelectionInput): Selection {
   }
   if (input.apps.length > 0) throw wrongFlags('error.AppAlone');
   throw wrongFlags('error.NoSelection');
+}
+
+function byUser(input: SelectionInput, filter: boolean): Selection {
+  if (!filter) throw wrongFlags('error.ByUserWithoutFilter');
+  // --by-user judges every user row of the apps in scope; a filter without --by-user already narrows to named users,
+  // token by token, so refusing --user here leaves no journey out.
+  if (input.users.length > 0) throw wrongFlags('error.ByUserWithUser');
+  return { kind: 'byUser', apps: input.apps, criteria: input.criteria };
 }
 
 function oneApp(apps: readonly string[], flag: string): string {
