@@ -8,7 +8,7 @@ import { resolveApps } from './resolve.js';
 import type { Selection } from './selection.js';
 import type { AppUsage, TokenUsage, UsageRowBase } from './types.js';
 import { DEFAULT_PAGE_SIZE, type UsageClient } from './usageClient.js';
-import { assertSalesforceId, tokenIdFrom, userOfRevocationUrl } from './usagePaths.js';
+import { assertSalesforceId, printable, sameSalesforceId, tokenIdFrom, userOfRevocationUrl } from './usagePaths.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'revoke');
@@ -135,6 +135,10 @@ function fileRowTarget({ row }: FileRow): FileTarget {
   const appIdentifier = fields.appIdentifier ?? userOfUrl?.appIdentifier;
   const userIdentifier = fields.userIdentifier ?? userOfUrl?.userIdentifier;
   if (appIdentifier === undefined || userIdentifier === undefined) return { fields: fields as UsageRowBase };
+  // A hand-edited row whose ids and URL name different users: which one the reviewer meant can't be known.
+  if (userOfUrl && !(sameSalesforceId(userOfUrl.appIdentifier, appIdentifier) && sameSalesforceId(userOfUrl.userIdentifier, userIdentifier))) {
+    throw messages.createError('error.UserRowMismatch', [printable(url!)]);
+  }
   return {
     kind: 'user',
     fields: { ...fields, appIdentifier: assertSalesforceId(appIdentifier, 'app'), userIdentifier: assertSalesforceId(userIdentifier, 'user') } as UsageRowBase,

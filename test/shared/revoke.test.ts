@@ -211,6 +211,12 @@ describe('revoke: planFromFile', () => {
     expect(error.message).to.include(`In the file "${path}", item 1`);
   });
 
+  it('refuses a user row whose ids and revocation URL name different users, naming the line', async () => {
+    const path = await file('edited.csv', toCsv([USERS[0], { ...USERS[1], userIdentifier: userId(1) }], USER_FIELDS));
+    const error = await expectRejection(planFromFile(path), 'UserRowMismatchError');
+    expect(error.message).to.include(`In the file "${path}", line 3:`);
+  });
+
   it('refuses a file that mixes token rows and user rows, naming the first of each, before anything is sent', async () => {
     const path = await file('mixed.json', JSON.stringify([{ ...tokenRow(USERS[0], 'T1'), tokenId: 'T1' }, USERS[1]]));
     const error = await expectRejection(planFromFile(path), 'FileMixesTokensAndUsersError');
