@@ -39,13 +39,36 @@ async function scopeOf(client: UsageClient, options: ScopeOptions): Promise<{ ap
   const allApps = await client.listApps({ pageSize: options.pageSize });
   const apps = options.apps.length > 0 ? resolveApps(options.apps, allApps) : allApps;
   if (users) return { apps, pairs: apps.flatMap((app) => users.map((user) => ({ app, userIdentifier: user.userIdentifier }))) };
-  const usersByApp: UserUsage[][] = new Array<UserUsage[]>(apps.length);
+  const byApp = await userRowsOf(client, apps, options);
+  return { apps, pairs: apps.flatMap((app, index) => byApp[index].map((user) => ({ app, userIdentifier: user.userIdentifier }))) };
+}
+
+/** Every page of each app's users, in app order, keeping the rows `keep` accepts. */
+async function userRowsOf(
+  client: UsageClient,
+  apps: readonly AppUsage[],
+  options: Omit<ScopeOptions, 'apps' | 'users'> & { keep?: (row: UserUsage) => boolean }
+): Promise<UserUsage[][]> {
+  const byApp: UserUsage[][] = new Array<UserUsage[]>(apps.length);
   let appsDone = 0;
   await runPool(apps, options.concurrency, async (app, index) => {
-    usersByApp[index] = await client.listUsers(app.identifier, { pageSize: options.pageSize });
+    byApp[index] = await client.listUsers(app.identifier, { pageSize: options.pageSize, keep: options.keep });
     options.onProgress?.({ stage: 'apps', done: ++appsDone, total: apps.length });
   });
-  return { apps, pairs: apps.flatMap((app, index) => usersByApp[index].map((user) => ({ app, userIdentifier: user.userIdentifier }))) };
+  return byApp;
+}
+
+/**
+ * The user rows of the apps in scope (`--app`, or every app) whose last use of the app matches the criteria, judged
+ * as `users list` judges them. Reads app pages and user pages only: no token list.
+ */
+export async function matchingUsers(
+  client: UsageClient,
+  options: Omit<ScopeOptions, 'users'> & { criteria: LastUsedCriteria; now?: Date }
+): Promise<UserUsage[]> {
+  const allApps = await client.listApps({ pageSize: options.pageSize });
+  const apps = options.apps.length > 0 ? resolveApps(options.apps, allApps) : allApps;
+  return (await userRowsOf(client, apps, { ...options, keep: lastUsedMatcher(options.criteria, options.now) })).flat();
 }
 
 export type InventoryOptions = ScopeOptions & {

@@ -3,13 +3,13 @@ import { Messages, SfError } from '@salesforce/core';
 import type { AuditLog, AuditStatus, TargetResult } from './auditLog.js';
 import { type CsvRow, readCsv } from './csv.js';
 import { describeFailure, isInterrupted, isNotFound, isNotSent, isRequestLimitExceeded } from './errors.js';
-import { tokenInventory, withUserCounts, type InventoryProgress } from './inventory.js';
+import { matchingUsers, tokenInventory, withUserCounts, type InventoryProgress } from './inventory.js';
 import { runPool } from './limiter.js';
 import { resolveApps } from './resolve.js';
 import type { Selection } from './selection.js';
 import type { AppUsage, TokenUsage, UsageRowBase } from './types.js';
 import { DEFAULT_PAGE_SIZE, type UsageClient } from './usageClient.js';
-import { tokenIdFrom } from './usagePaths.js';
+import { assertSalesforceId, printable, sameSalesforceId, tokenIdFrom, userOfRevocationUrl } from './usagePaths.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'revoke');
@@ -93,29 +93,59 @@ export async function readTokenListFile(path: string): Promise<FileRow[]> {
   return parseRows(text, path);
 }
 
-/** The tokens of a `tokens list` file, every row validated before anything is sent. */
+/**
+ * The targets of a `tokens list` file (one token-level DELETE per row) or of a `users list` file (one user-level DELETE
+ * per row), every row validated before anything is sent. A row is a token row when it has a tokenId field or a token's
+ * revocation URL, and a user row when it has neither but an app and a user (a user-level revocation URL, or the
+ * appIdentifier and userIdentifier fields). A file holding both kinds is refused: a user row revokes far more than a
+ * token row, so one slipped into a reviewed token list must not pass unnoticed.
+ */
 export async function planFromFile(path: string): Promise<PlannedTarget[]> {
   const rows = await readTokenListFile(path);
   if (rows.length === 0) throw messages.createError('error.FileEmpty', [path]);
-  return planTokens(
-    rows.map(({ where, row }) => {
-      const source = stringField(row.tokenId) ?? stringField(row.revocationUrl);
-      if (!source) throw messages.createError('error.FileRowWithoutToken', [path, where]);
-      let tokenId: string;
-      try {
-        tokenId = tokenIdFrom(source);
-      } catch (error) {
-        throw atFileRow(error, path, where);
-      }
-      return {
-        tokenId,
-        appIdentifier: stringField(row.appIdentifier),
-        appDeveloperName: stringField(row.appDeveloperName),
-        userIdentifier: stringField(row.userIdentifier),
-        username: stringField(row.username),
-      };
-    })
-  );
+  const planned = rows.map((fileRow) => {
+    let target: FileTarget;
+    try {
+      target = fileRowTarget(fileRow);
+    } catch (error) {
+      throw atFileRow(error, path, fileRow.where);
+    }
+    if (target.kind === undefined) throw messages.createError('error.FileRowWithoutToken', [path, fileRow.where]);
+    return { where: fileRow.where, ...target };
+  });
+  const firstToken = planned.find((row) => row.kind === 'token');
+  const firstUser = planned.find((row) => row.kind === 'user');
+  if (firstToken && firstUser) throw messages.createError('error.FileMixesTokensAndUsers', [path, firstToken.where, firstUser.where]);
+  const fields = planned.map((row) => row.fields);
+  return firstUser ? planUsers(fields) : planTokens(fields as Array<UsageRowBase & { tokenId: string }>);
+}
+
+type FileTarget = { kind?: 'token' | 'user'; fields: UsageRowBase & { tokenId?: string } };
+
+function fileRowTarget({ row }: FileRow): FileTarget {
+  const url = stringField(row.revocationUrl);
+  const userOfUrl = url === undefined || 'tokenId' in row ? undefined : userOfRevocationUrl(url);
+  const fields = {
+    appIdentifier: stringField(row.appIdentifier),
+    appDeveloperName: stringField(row.appDeveloperName),
+    userIdentifier: stringField(row.userIdentifier),
+    username: stringField(row.username),
+  };
+  if ('tokenId' in row || (url !== undefined && userOfUrl === undefined)) {
+    const source = stringField(row.tokenId) ?? url;
+    return source === undefined ? { fields: fields as UsageRowBase } : { kind: 'token', fields: { ...fields, tokenId: tokenIdFrom(source) } as FileTarget['fields'] };
+  }
+  const appIdentifier = fields.appIdentifier ?? userOfUrl?.appIdentifier;
+  const userIdentifier = fields.userIdentifier ?? userOfUrl?.userIdentifier;
+  if (appIdentifier === undefined || userIdentifier === undefined) return { fields: fields as UsageRowBase };
+  // A hand-edited row whose ids and URL name different users: which one the reviewer meant can't be known.
+  if (userOfUrl && !(sameSalesforceId(userOfUrl.appIdentifier, appIdentifier) && sameSalesforceId(userOfUrl.userIdentifier, userIdentifier))) {
+    throw messages.createError('error.UserRowMismatch', [printable(url!)]);
+  }
+  return {
+    kind: 'user',
+    fields: { ...fields, appIdentifier: assertSalesforceId(appIdentifier, 'app'), userIdentifier: assertSalesforceId(userIdentifier, 'user') } as UsageRowBase,
+  };
 }
 
 /** Turns the selection into the exact list of DELETEs to send: the plan that --dry-run shows and the prompt counts. */
@@ -138,6 +168,8 @@ export async function planSelection(
       return planTokens(
         await tokenInventory(client, { apps: selection.apps, users: selection.users, criteria: selection.criteria, concurrency, onProgress })
       );
+    case 'byUser':
+      return planUsers(await matchingUsers(client, { apps: selection.apps, criteria: selection.criteria, concurrency, onProgress }));
   }
 }
 
@@ -313,7 +345,8 @@ function parseRows(text: string, path: string): FileRow[] {
     // Only malformed CSV gets here (an unclosed quote); the parser's message says where.
     throw messages.createError('error.FileUnreadable', [path, (error as Error).message]);
   }
-  if (rows.length > 0 && !('tokenId' in rows[0].fields) && !('revocationUrl' in rows[0].fields)) {
+  const has = (column: string): boolean => rows.length > 0 && column in rows[0].fields;
+  if (rows.length > 0 && !has('tokenId') && !has('revocationUrl') && !(has('appIdentifier') && has('userIdentifier'))) {
     throw messages.createError('error.FileWithoutTokenColumn', [path]);
   }
   return rows.map(({ line, fields }) => ({ where: messages.getMessage('location.line', [line]), row: fields }));

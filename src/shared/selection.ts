@@ -16,6 +16,8 @@ export type SelectionInput = {
   users: readonly string[];
   allUsers: boolean;
   criteria: LastUsedCriteria;
+  /** `--by-user`: the filter judges each user row of an app, not each token. */
+  byUser?: boolean;
 };
 
 /** The one way the user chose to say what to revoke . */
@@ -25,7 +27,9 @@ export type Selection =
   /** `apps` is empty (offboarding: every app where the users hold tokens) or holds one app. */
   | { kind: 'users'; apps: readonly string[]; users: readonly string[] }
   | { kind: 'app'; app: string }
-  | { kind: 'filter'; apps: readonly string[]; users: readonly string[]; criteria: LastUsedCriteria };
+  | { kind: 'filter'; apps: readonly string[]; users: readonly string[]; criteria: LastUsedCriteria }
+  /** `apps` is empty (every app) or narrows the apps whose user rows the filter judges. */
+  | { kind: 'byUser'; apps: readonly string[]; criteria: LastUsedCriteria };
 
 /** Decides the selection from the flags, or fails naming the valid combinations: all before any request. */
 export function chooseSelection(input: SelectionInput): Selection {
@@ -37,6 +41,7 @@ export function chooseSelection(input: SelectionInput): Selection {
     filter ? 'a filter' : undefined,
   ].filter((name): name is string => name !== undefined);
   if (given.length > 1) throw wrongFlags('error.ConflictingSelection', [given[0], given.slice(1).join(' and ')]);
+  if (input.byUser) return byUser(input, filter);
   input.users.forEach(assertUserInput);
 
   if (input.tokenIds.length > 0 || input.fromFile !== undefined) {
@@ -54,6 +59,14 @@ export function chooseSelection(input: SelectionInput): Selection {
   }
   if (input.apps.length > 0) throw wrongFlags('error.AppAlone');
   throw wrongFlags('error.NoSelection');
+}
+
+function byUser(input: SelectionInput, filter: boolean): Selection {
+  if (!filter) throw wrongFlags('error.ByUserWithoutFilter');
+  // --by-user judges every user row of the apps in scope; a filter without --by-user already narrows to named users,
+  // token by token, so refusing --user here leaves no journey out.
+  if (input.users.length > 0) throw wrongFlags('error.ByUserWithUser');
+  return { kind: 'byUser', apps: input.apps, criteria: input.criteria };
 }
 
 function oneApp(apps: readonly string[], flag: string): string {

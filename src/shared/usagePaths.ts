@@ -64,6 +64,25 @@ export function tokenIdFrom(value: string): string {
   return assertTokenId(decoded);
 }
 
+const USER_REVOCATION_PATH = /\/apps\/oauth\/usage\/([^/?#]+)\/([^/?#]+)\/tokens$/;
+
+/**
+ * The app and user of a user-level `revocationUrl` (`.../apps/oauth/usage/{app}/{user}/tokens`, as `users list` rows
+ * carry), both validated; undefined for anything of another shape, such as a token's revocation URL.
+ */
+export function userOfRevocationUrl(value: string): { appIdentifier: string; userIdentifier: string } | undefined {
+  const trimmed = value.trim();
+  let path: string;
+  try {
+    path = trimmed.includes('://') ? new URL(trimmed).pathname : trimmed.split(/[?#]/)[0];
+  } catch {
+    return undefined;
+  }
+  const match = USER_REVOCATION_PATH.exec(path);
+  if (!match) return undefined;
+  return { appIdentifier: assertSalesforceId(match[1], 'app'), userIdentifier: assertSalesforceId(match[2], 'user') };
+}
+
 /**
  * Relative paths (to `/services/data/vNN.N`) of the six usage operations, and of the query that resolves usernames;
  * every segment validated and encoded.

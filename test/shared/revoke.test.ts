@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { toCsv } from '../../src/shared/csv.js';
-import { TOKEN_FIELDS } from '../../src/shared/types.js';
+import { lastUsedMatcher } from '../../src/shared/lastUsed.js';
+import { TOKEN_FIELDS, USER_FIELDS } from '../../src/shared/types.js';
 import {
   auditCounts,
   executePlan,
@@ -183,6 +184,57 @@ describe('revoke: planFromFile', () => {
     expect(plan.map((target) => [target.tokenId, target.appDeveloperName, target.username])).to.deep.equal(rows.map((row) => [row.tokenId, row.appDeveloperName, row.username]));
   });
 
+  it('reads the CSV that users list writes: one user-level target per row', async () => {
+    const plan = await planFromFile(await file('users.csv', toCsv(USERS, USER_FIELDS)));
+    expect(plan).to.deep.equal(planUsers(USERS));
+    expect(plan.map((target) => target.scope)).to.deep.equal(['user', 'user']);
+  });
+
+  it('reads the --json envelope of users list, and a bare array of its rows', async () => {
+    expect(await planFromFile(await file('users.json', JSON.stringify({ status: 0, result: USERS, warnings: [] })))).to.deep.equal(planUsers(USERS));
+    expect(await planFromFile(await file('bare-users.json', JSON.stringify(USERS)))).to.deep.equal(planUsers(USERS));
+  });
+
+  it('takes a user-level revocationUrl as that user of that app, never as a token id', async () => {
+    const plan = await planFromFile(await file('urls.csv', `revocationUrl\r\n${USERS[1].revocationUrl!}\r\n`));
+    expect(plan).to.deep.equal([{ scope: 'user', appIdentifier: APP.identifier, userIdentifier: userId(2) }]);
+  });
+
+  it('refuses a user-level revocationUrl with an id that is not a Salesforce id, naming the line', async () => {
+    const path = await file('bad-url.csv', `revocationUrl\r\n${USERS[0].revocationUrl!}\r\n${API_BASE}/apps/oauth/usage/${APP.identifier}/..%2f..%2fx/tokens\r\n`);
+    const error = await expectRejection(planFromFile(path), 'InvalidIdError');
+    expect(error.message).to.include(`In the file "${path}", line 3:`);
+  });
+
+  it('refuses a user row with an app id that is not a Salesforce id, naming the item', async () => {
+    const path = await file('bad-user.json', JSON.stringify([{ ...USERS[0], appIdentifier: '../sobjects', revocationUrl: undefined }]));
+    const error = await expectRejection(planFromFile(path), 'InvalidIdError');
+    expect(error.message).to.include(`In the file "${path}", item 1`);
+  });
+
+  it('refuses a user row whose ids and revocation URL name different users, naming the line', async () => {
+    const path = await file('edited.csv', toCsv([USERS[0], { ...USERS[1], userIdentifier: userId(1) }], USER_FIELDS));
+    const error = await expectRejection(planFromFile(path), 'UserRowMismatchError');
+    expect(error.message).to.include(`In the file "${path}", line 3:`);
+  });
+
+  it('refuses a file that mixes token rows and user rows, naming the first of each, before anything is sent', async () => {
+    const path = await file('mixed.json', JSON.stringify([{ ...tokenRow(USERS[0], 'T1'), tokenId: 'T1' }, USERS[1]]));
+    const error = await expectRejection(planFromFile(path), 'FileMixesTokensAndUsersError');
+    expect(error.message).to.include('item 1 (index 0 of the array)').and.include('item 2 (index 1 of the array)');
+    const csv = await file('mixed.csv', `revocationUrl\r\n${revocationUrl('T1')}\r\n${USERS[1].revocationUrl!}\r\n`);
+    expect((await expectRejection(planFromFile(csv), 'FileMixesTokensAndUsersError')).message).to.include('line 2').and.include('line 3');
+  });
+
+  it('keeps a token file a token file: a row with an empty tokenId is refused, not read as its user', async () => {
+    const rows = [
+      { ...tokenRow(USERS[0], 'T1'), tokenId: 'T1' },
+      { ...tokenRow(USERS[1], 'T2'), tokenId: '', revocationUrl: '' },
+    ];
+    const path = await file('gap-tokens.csv', toCsv(rows, [...TOKEN_FIELDS]));
+    expect((await expectRejection(planFromFile(path), 'FileRowWithoutTokenError')).message).to.include('line 3');
+  });
+
   it('refuses a file that cannot be read', async () => {
     await expectRejection(planFromFile(join(dir, 'missing.csv')), 'FileUnreadableError');
   });
@@ -223,6 +275,40 @@ describe('revoke: planSelection', () => {
     const plan = await planSelection(client, { kind: 'filter', apps: [], users: [], criteria: { before: new Date('2026-01-01T00:00:00Z') } }, 2);
     expect(plan.map((target) => [target.scope, target.tokenId])).to.deep.equal([['token', 'T3']]);
     expect(transport.callsTo('DELETE')).to.have.length(0);
+  });
+
+  it('plans one user-level target per user whose last use of the app matches, for --by-user, reading no token list', async () => {
+    const other = appRow(2, 'Mobile_App');
+    const stale = userRow(APP, 1, '2025-03-01T00:00:00.000Z');
+    const never = userRow(APP, 2, null);
+    const fresh = userRow(APP, 3, '2026-02-01T00:00:00.000Z');
+    const staleElsewhere = userRow(other, 1, '2025-01-01T00:00:00.000Z');
+    const transport = serveOrg(new FakeTransport(), {
+      apps: [APP, other],
+      usersByApp: { [APP.identifier]: [stale, never, fresh], [other.identifier]: [staleElsewhere] },
+      tokensByPair: {},
+    });
+    const { client } = makeClient(transport);
+    const criteria = { before: new Date('2026-01-16T00:00:00Z') };
+    // The same judgement users list makes, row by row.
+    const expected = [stale, never, fresh, staleElsewhere].filter(lastUsedMatcher(criteria));
+    expect(expected).to.deep.equal([stale, staleElsewhere]);
+    expect(await planSelection(client, { kind: 'byUser', apps: [], criteria }, 2)).to.deep.equal(planUsers(expected));
+    expect(transport.calls.filter((call) => call.resource.includes('/tokens'))).to.deep.equal([]);
+    expect(transport.callsTo('DELETE')).to.have.length(0);
+  });
+
+  it('narrows --by-user to the apps given with --app, reading no user page of the others', async () => {
+    const other = appRow(2, 'Mobile_App');
+    const transport = serveOrg(new FakeTransport(), {
+      apps: [APP, other],
+      usersByApp: { [APP.identifier]: [userRow(APP, 1, null)], [other.identifier]: [userRow(other, 1, null)] },
+      tokensByPair: {},
+    });
+    const { client } = makeClient(transport);
+    const plan = await planSelection(client, { kind: 'byUser', apps: ['Mobile_App'], criteria: { unusedDays: 90 } }, 2);
+    expect(plan).to.deep.equal(planUsers([userRow(other, 1, null)]));
+    expect(transport.calls.filter((call) => call.resource.includes(APP.identifier))).to.deep.equal([]);
   });
 
   it('plans token ids without any request', async () => {

@@ -46,6 +46,30 @@ describe('selection: valid modes', () => {
   });
 });
 
+describe('selection: --by-user', () => {
+  it('a filter with --by-user judges user rows, in every app', () => {
+    expect(chooseSelection(input({ criteria: unused, byUser: true }))).to.deep.equal({ kind: 'byUser', apps: [], criteria: unused });
+  });
+
+  it('--app (repeatable) narrows the apps', () => {
+    expect(chooseSelection(input({ criteria: unused, byUser: true, apps: ['A', 'B'] }))).to.deep.equal({ kind: 'byUser', apps: ['A', 'B'], criteria: unused });
+  });
+
+  it('without a filter, or with --user, is a wrong combination: exit 2', () => {
+    const wrong: Array<[Partial<SelectionInput>, string]> = [
+      [{ byUser: true }, 'ByUserWithoutFilterError'],
+      [{ byUser: true, apps: ['A'] }, 'ByUserWithoutFilterError'],
+      [{ byUser: true, fromFile: 'users.csv' }, 'ByUserWithoutFilterError'],
+      [{ byUser: true, criteria: unused, users: ['a@b.c'] }, 'ByUserWithUserError'],
+      [{ byUser: true, criteria: unused, tokenIds: ['T1'] }, 'ConflictingSelectionError'],
+      [{ byUser: true, criteria: unused, apps: ['A'], allUsers: true }, 'ConflictingSelectionError'],
+    ];
+    for (const [flags, name] of wrong) {
+      expect(expectSfError(() => chooseSelection(input(flags)), name).exitCode, name).to.equal(2);
+    }
+  });
+});
+
 describe('selection: invalid combinations', () => {
   it('--app alone is AppAloneError', () => {
     expectSfError(() => chooseSelection(input({ apps: ['Billing'] })), 'AppAloneError');

@@ -62,6 +62,10 @@ export default class TokensRevoke extends UsageCommand<TokensRevokeResult> {
       summary: messages.getMessage('flags.all-users.summary'),
     }),
     ...lastUsedFlags,
+    'by-user': Flags.boolean({
+      summary: messages.getMessage('flags.by-user.summary'),
+      description: messages.getMessage('flags.by-user.description'),
+    }),
     'dry-run': Flags.boolean({
       summary: messages.getMessage('flags.dry-run.summary'),
     }),
@@ -87,6 +91,7 @@ export default class TokensRevoke extends UsageCommand<TokensRevokeResult> {
       users: flags.user ?? [],
       allUsers: Boolean(flags['all-users']),
       criteria: lastUsedCriteriaFromFlags(flags),
+      byUser: Boolean(flags['by-user']),
     });
     const dryRun = Boolean(flags['dry-run']);
     const mustAsk = !dryRun && !flags['no-prompt'] && !this.jsonEnabled();
@@ -187,7 +192,7 @@ export default class TokensRevoke extends UsageCommand<TokensRevokeResult> {
 }
 
 /** Flags that chose the targets, as given; never the org (it may be an access token) nor how the run behaves. */
-const SELECTION_FLAGS = ['token-id', 'from-file', 'app', 'user', 'all-users', 'last-used-before', 'last-used-after', 'unused-days'] as const;
+const SELECTION_FLAGS = ['token-id', 'from-file', 'app', 'user', 'all-users', 'by-user', 'last-used-before', 'last-used-after', 'unused-days'] as const;
 
 function selectionFlags(flags: Partial<Record<(typeof SELECTION_FLAGS)[number], unknown>>): Record<string, unknown> {
   return Object.fromEntries(SELECTION_FLAGS.filter((name) => flags[name] !== undefined && flags[name] !== false).map((name) => [name, flags[name]]));
