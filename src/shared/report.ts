@@ -1,5 +1,5 @@
 /*
- * The figures of `usage report` (commands.md §10), computed once from token rows, so that the --json result, the HTML
+ * The figures of `usage report`, computed once from token rows, so that the --json result, the HTML
  * and the Markdown can never disagree: the renderers only format what is here.
  */
 import { Messages } from '@salesforce/core';

@@ -9,7 +9,7 @@ import type { TokensRevokeResult } from '../../src/commands/external-client-app/
 import type { UserUsage } from '../../src/shared/types.js';
 import { removeIsolatedHome, runPlugin, usageRequests } from './runPlugin.js';
 
-/* Revoking by each user's last use (commands.md Part 2 §6): `tokens revoke <filter> --by-user`, and `--from-file` with
+/* Revoking by each user's last use: `tokens revoke <filter> --by-user`, and `--from-file` with
  * the output of `users list`. */
 
 const USAGE = ['external-client-app', 'usage'];

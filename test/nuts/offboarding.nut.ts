@@ -5,7 +5,7 @@ import type { TokensRevokeResult } from '../../src/commands/external-client-app/
 import type { TokenUsage } from '../../src/shared/types.js';
 import { removeIsolatedHome, runPlugin, usageRequests } from './runPlugin.js';
 
-/* Offboarding (commands.md Part 2 §5): `tokens revoke --user U` with no --app revokes U's tokens in every app. */
+/* Offboarding: `tokens revoke --user U` with no --app revokes U's tokens in every app. */
 
 const REVOKE = ['external-client-app', 'usage', 'tokens', 'revoke'];
 const LIST = ['external-client-app', 'usage', 'tokens', 'list'];
