@@ -125,6 +125,16 @@ export function deferred<T = void>(): Deferred<T> {
   return { promise, resolve, reject };
 }
 
+/** A transport whose DELETEs all wait until `open()`: a request held in flight, e.g. while Ctrl-C arrives. */
+export function gatedDeletes(): { transport: FakeTransport; open: () => void } {
+  const gate = deferred();
+  const transport = new FakeTransport().on('DELETE', /./, async () => {
+    await gate.promise;
+    return noContent();
+  });
+  return { transport, open: () => gate.resolve() };
+}
+
 export const FAST_RETRY: RetryPolicy = { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 10_000, maxElapsedMs: 60_000, timeoutMs: 5000 };
 
 /** A client on a fake transport whose sleeps are recorded and never wait. */

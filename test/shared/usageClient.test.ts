@@ -8,6 +8,7 @@ import {
   appId,
   appRow,
   deferred,
+  gatedDeletes,
   expectRejection,
   FAST_RETRY,
   FakeTransport,
@@ -492,16 +493,12 @@ describe('usageClient: stopping', () => {
   });
 
   it('interrupt(): the request in flight finishes, queued ones are not sent', async () => {
-    const gate = deferred();
-    const transport = new FakeTransport().on('DELETE', /./, async () => {
-      await gate.promise;
-      return noContent();
-    });
+    const { transport, open } = gatedDeletes();
     const { client } = makeClient(transport, { concurrency: 1 });
     const results = ['T1', 'T2', 'T3'].map((id) => client.revokeToken(id).then(() => 'revoked', (error: Error) => error.name));
     await tick(2);
     client.interrupt();
-    gate.resolve();
+    open();
     expect(await Promise.all(results)).to.deep.equal(['revoked', 'InterruptedError', 'InterruptedError']);
     expect(transport.calls.map((call) => call.path)).to.deep.equal(['/apps/oauth/usage/tokens/T1']);
   });
