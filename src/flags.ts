@@ -1,6 +1,7 @@
 import { Flags } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
 import { lastUsedCriteria, type LastUsedCriteria } from './shared/lastUsed.js';
+import { DEFAULT_API_BUDGET_PERCENT } from './shared/apiBudget.js';
 import { DEFAULT_CONCURRENCY, DEFAULT_PAGE_SIZE, MAX_CONCURRENCY } from './shared/usageClient.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -39,6 +40,17 @@ export const concurrencyFlag = {
     min: 1,
     max: MAX_CONCURRENCY,
     default: DEFAULT_CONCURRENCY,
+  }),
+};
+
+/** For every command that can send more requests than a few pages: how much of the org's daily API limit it may spend. */
+export const apiBudgetFlag = {
+  'api-budget': Flags.integer({
+    summary: messages.getMessage('flags.api-budget.summary'),
+    description: messages.getMessage('flags.api-budget.description'),
+    min: 1,
+    max: 100,
+    default: DEFAULT_API_BUDGET_PERCENT,
   }),
 };
 

@@ -1,5 +1,7 @@
 import { SfCommand } from '@salesforce/sf-plugins-core';
 import { writeJsonEnvelope } from './output.js';
+import { checkApiBudget } from './shared/apiBudget.js';
+import type { UsageClient } from './shared/usageClient.js';
 
 /**
  * Base of the usage commands, for what they all do the same way but SfCommand does differently: --json output, which
@@ -9,5 +11,11 @@ import { writeJsonEnvelope } from './output.js';
 export abstract class UsageCommand<T> extends SfCommand<T> {
   public logJson(json: unknown): void {
     writeJsonEnvelope(json, () => super.logJson(json));
+  }
+
+  /** Checks a plan against `--api-budget` before it is sent: stops the run when over it, warns when the org won't say. */
+  protected async checkApiBudget(client: UsageClient, planned: number, percent: number): Promise<void> {
+    const warning = await checkApiBudget(client, planned, percent);
+    if (warning !== undefined) this.warn(warning);
   }
 }

@@ -6,7 +6,7 @@ Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'shared');
 
 /** What a request was about, so that a 404 can say "app 0xI…" instead of "resource". */
-export type Subject = { kind: 'app' | 'user' | 'token' | 'app list' | 'version list' | 'user lookup'; id?: string };
+export type Subject = { kind: 'app' | 'user' | 'token' | 'app list' | 'version list' | 'user lookup' | 'API limits'; id?: string };
 
 /** The API's own words, kept on every mapped error so that revoke results can report them per target. */
 export type ApiErrorData = { status: number; errorCode: string; apiMessage: string };

@@ -73,6 +73,8 @@ export async function matchingUsers(
 
 export type InventoryOptions = ScopeOptions & {
   criteria: LastUsedCriteria;
+  /** Told how many token lists the inventory is about to read, once it knows, before it reads any (the API budget). */
+  beforeTokenLists?: (count: number) => Promise<void>;
   limit?: number;
   now?: Date;
 };
@@ -91,6 +93,7 @@ export async function tokenInventory(client: UsageClient, options: InventoryOpti
  */
 export async function appsAndTokenInventory(client: UsageClient, options: InventoryOptions): Promise<{ apps: AppUsage[]; tokens: TokenUsage[] }> {
   const { apps, pairs } = await scopeOf(client, options);
+  await options.beforeTokenLists?.(pairs.length);
   const keep = hasLastUsedCriteria(options.criteria) ? lastUsedMatcher(options.criteria, options.now) : (): boolean => true;
   const perPair: Array<TokenUsage[] | undefined> = new Array<TokenUsage[] | undefined>(pairs.length);
   let usersDone = 0;

@@ -153,7 +153,8 @@ export async function planSelection(
   client: UsageClient,
   selection: Selection,
   concurrency: number,
-  onProgress?: (progress: InventoryProgress) => void
+  onProgress?: (progress: InventoryProgress) => void,
+  beforeTokenLists?: (count: number) => Promise<void>
 ): Promise<PlannedTarget[]> {
   switch (selection.kind) {
     case 'tokenIds':
@@ -163,10 +164,10 @@ export async function planSelection(
       return resolveApps([selection.app], await client.listApps()).flatMap(planApp);
     case 'users':
       // The users' token lists say in which apps they hold tokens: no DELETE goes to an app where they hold none.
-      return planUsers(await tokenInventory(client, { apps: selection.apps, users: selection.users, criteria: {}, concurrency, onProgress }));
+      return planUsers(await tokenInventory(client, { apps: selection.apps, users: selection.users, criteria: {}, concurrency, onProgress, beforeTokenLists }));
     case 'filter':
       return planTokens(
-        await tokenInventory(client, { apps: selection.apps, users: selection.users, criteria: selection.criteria, concurrency, onProgress })
+        await tokenInventory(client, { apps: selection.apps, users: selection.users, criteria: selection.criteria, concurrency, onProgress, beforeTokenLists })
       );
     case 'byUser':
       return planUsers(await matchingUsers(client, { apps: selection.apps, criteria: selection.criteria, concurrency, onProgress }));

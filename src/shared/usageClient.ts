@@ -148,6 +148,14 @@ export class UsageClient {
     await this.send('DELETE', usagePaths.revokeApp(appId), { kind: 'app', id: appId });
   }
 
+  /** The org's daily API requests; undefined when the limits resource does not answer with them. */
+  public async dailyApiRequests(): Promise<{ max: number; remaining: number } | undefined> {
+    const response = await this.send('GET', usagePaths.limits(), { kind: 'API limits' });
+    const daily = (response.body as { DailyApiRequests?: { Max?: unknown; Remaining?: unknown } } | undefined)?.DailyApiRequests;
+    if (typeof daily?.Max !== 'number' || typeof daily.Remaining !== 'number') return undefined;
+    return { max: daily.Max, remaining: daily.Remaining };
+  }
+
   /** The highest version in the org's version list (GET /services/data), if it lists any. */
   public async newestApiVersion(): Promise<string | undefined> {
     const response = await this.send('GET', '/services/data', { kind: 'version list' });

@@ -96,6 +96,8 @@ export const usagePaths = {
   revokeToken: (tokenId: string): string => `/apps/oauth/usage/tokens/${segment(assertTokenId(tokenId))}`,
   revokeUser: (appId: string, userId: string): string => usagePaths.tokens(appId, userId),
   revokeApp: (appId: string): string => `/apps/oauth/usage/${segment(assertSalesforceId(appId, 'app'))}/tokens`,
+  /** The org's limits (`DailyApiRequests`), read before a run that would spend a good part of them. */
+  limits: (): string => '/limits',
   /** The REST query resource, for the User records of these usernames (`--user` is resolved in the org itself). */
   userQuery: (usernames: readonly string[]): string =>
     `/query?q=${encodeURIComponent(`SELECT Id, Username FROM User WHERE Username IN (${usernames.map(soqlString).join(', ')})`)}`,

@@ -19,11 +19,12 @@ export type ControlInfo = {
   absoluteUrls: boolean;
   pendingFaults: number;
   logEntries: number;
+  apiLimit: { max: number; remaining: number; refused: boolean };
 };
 
 export type ControlTarget = Pick<
   Emulator,
-  'state' | 'requests' | 'clearLog' | 'pendingFaults' | 'addFaults' | 'clearFaults' | 'setLatency' | 'reset'
+  'state' | 'requests' | 'clearLog' | 'pendingFaults' | 'addFaults' | 'clearFaults' | 'setLatency' | 'setApiLimit' | 'reset'
 >;
 
 /** Answers one /__emulator request; `sub` is the path after /__emulator ('' for the root). */
@@ -79,6 +80,11 @@ function control(emulator: ControlTarget, info: () => ControlInfo, method: strin
       const ms = typeof body === 'object' && body !== null ? (body as { ms?: unknown }).ms : undefined;
       emulator.setLatency(ms as number);
       return { status: 200, body: { latencyMs: info().latencyMs } };
+    }
+    case 'POST /api-limit': {
+      const { max, remaining, refused } = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+      emulator.setApiLimit(max as number, remaining as number, refused === true);
+      return { status: 200, body: info().apiLimit };
     }
     case 'POST /reset': {
       const seed = typeof body === 'object' && body !== null ? (body as { seed?: unknown }).seed : undefined;

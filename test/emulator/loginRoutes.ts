@@ -4,6 +4,8 @@
  * resolve usernames. They answer only as much as those clients read, so a plugin can run against the emulator as if
  * it were an org.
  */
+import type http from 'node:http';
+import type { ApiLimits } from './apiLimits.js';
 import type { EmulatedOrg } from './model.js';
 import { errorBody, methodNotAllowed, notFound, type Reply } from './reply.js';
 import type { Store } from './store.js';
@@ -30,8 +32,9 @@ export function servesVersion(versions: string[], version: string): boolean {
 }
 
 /** The non-usage resources under /services/data/vNN.N that login and Org/Connection setup touch. */
-export function dataResource(store: Store, method: string, version: string, rest: string[], params: URLSearchParams): Reply {
+export function dataResource(store: Store, method: string, version: string, rest: string[], params: URLSearchParams, limits: ApiLimits): Reply {
   const { org } = store;
+  if (rest.length === 1 && rest[0] === 'limits') return limits.reply(method);
   const isUser = rest.length === 3 && rest[0] === 'sobjects' && rest[1] === 'User';
   const isQuery =
     (rest.length === 1 && rest[0] === 'query') || (rest.length === 2 && rest[0] === 'tooling' && rest[1] === 'query');
@@ -209,4 +212,14 @@ function soqlStrings(list: string): string[] | undefined {
     if (i === list.length) return values;
     if (list[i++] !== ',') return undefined;
   }
+}
+
+/** The whole body of a request, as text (the token endpoint's form). */
+export function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
 }

@@ -9,7 +9,8 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { handleControl, type ControlInfo } from './controlApi.js';
 import { applyFault, FaultQueue, type FaultAction, type FaultResponder, type FaultRule, type PendingFault } from './faults.js';
-import { dataResource, servesVersion, tokenEndpoint, userInfo, versionList } from './loginRoutes.js';
+import { ApiLimits } from './apiLimits.js';
+import { dataResource, readBody, servesVersion, tokenEndpoint, userInfo, versionList } from './loginRoutes.js';
 import { generateState, validateState, type EmulatorState, type SeedSpec } from './model.js';
 import { errorBody, invalidSession, JSON_TYPE, methodNotAllowed, notFound, type Reply } from './reply.js';
 import { Store } from './store.js';
@@ -53,6 +54,7 @@ export class Emulator {
   private refreshRefused = false;
   private store: Store;
   private readonly faults = new FaultQueue();
+  private readonly apiLimits = new ApiLimits();
   private log: RequestLogEntry[] = [];
   private seq = 0;
   private latencyMs: number;
@@ -137,6 +139,11 @@ export class Emulator {
     this.refreshRefused = refused;
   }
 
+  /** The DailyApiRequests the limits resource reports from now on; `refused` makes it answer 403 instead. */
+  public setApiLimit(max: number, remaining: number, refused = false): void {
+    this.apiLimits.set(max, remaining, refused);
+  }
+
   public reset(state: EmulatorState): void {
     this.store = new Store(state);
   }
@@ -162,6 +169,7 @@ export class Emulator {
       versions: this.versions,
       latencyMs: this.latencyMs,
       absoluteUrls: this.absoluteUrls,
+      apiLimit: this.apiLimits.current(),
       pendingFaults: this.faults.size,
       logEntries: this.log.length,
     };
@@ -199,6 +207,7 @@ export class Emulator {
       };
       if (fault) entry.fault = fault;
       this.log.push(entry);
+      if (path.startsWith('/services/data') && status !== 0 && status !== 401) this.apiLimits.spend();
     };
 
     // The token endpoint is where a client without a valid access token goes, so it takes no bearer token.
@@ -276,11 +285,7 @@ export class Emulator {
   /** Keeps the access token out of the log even if a client puts it in a URL. */
   private redact(text: string): string {
     if (!this.accessToken) return text;
-    return text
-      .split(this.accessToken)
-      .join('[REDACTED]')
-      .split(encodeURIComponent(this.accessToken))
-      .join('[REDACTED]');
+    return text.replaceAll(this.accessToken, '[REDACTED]').replaceAll(encodeURIComponent(this.accessToken), '[REDACTED]');
   }
 
   private sleep(ms: number): Promise<void> {
@@ -299,7 +304,7 @@ export class Emulator {
   private send(res: http.ServerResponse, reply: Reply): void {
     if (res.destroyed || res.headersSent) return;
     const headers: Record<string, string | number> = {
-      'Sforce-Limit-Info': `api-usage=${this.seq + 1}/15000`,
+      'Sforce-Limit-Info': this.apiLimits.usageHeader(),
       ...(reply.headers ?? {}),
     };
     let payload: string | undefined;
@@ -338,15 +343,6 @@ export class Emulator {
       if (!this.versions.includes(version) || Number(version) < MIN_USAGE_VERSION) return notFound();
       return usageRoute(this.store, { method, version, origin, rest: rest.slice(3), params });
     }
-    return dataResource(this.store, method, version, rest, params);
+    return dataResource(this.store, method, version, rest, params, this.apiLimits);
   }
-}
-
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }

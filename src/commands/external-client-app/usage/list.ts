@@ -1,6 +1,6 @@
 import { Flags } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
-import { concurrencyFlag, listFlags, orgFlags } from '../../../flags.js';
+import { apiBudgetFlag, concurrencyFlag, listFlags, orgFlags } from '../../../flags.js';
 import { exitOnInterrupt } from '../../../signals.js';
 import { printRows } from '../../../output.js';
 import { startProgress } from '../../../progress.js';
@@ -28,6 +28,7 @@ export default class UsageList extends UsageCommand<UsageListResult> {
     }),
     ...listFlags,
     ...concurrencyFlag,
+    ...apiBudgetFlag,
   };
 
   public async run(): Promise<UsageListResult> {
@@ -38,6 +39,8 @@ export default class UsageList extends UsageCommand<UsageListResult> {
       const listed = await client.listApps({ pageSize, limit: flags.limit });
       let apps = listed;
       if (flags['user-counts']) {
+        // At least one user page per app; more pages for big apps can't be known before they are read.
+        await this.checkApiBudget(client, listed.length, flags['api-budget']);
         const progress = startProgress(this, messages.getMessage('progress.title'));
         apps = await withUserCounts(client, listed, pageSize, flags.concurrency, (done) =>
           progress.update(messages.getMessage('progress.status', [done, listed.length]))

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
-import { concurrencyFlag } from '../../../flags.js';
+import { apiBudgetFlag, concurrencyFlag } from '../../../flags.js';
 import { startInventoryProgress } from '../../../progress.js';
 import { exitOnInterrupt } from '../../../signals.js';
 import { appsAndTokenInventory } from '../../../shared/inventory.js';
@@ -58,6 +58,7 @@ export default class UsageReportCommand extends UsageCommand<UsageReportResult> 
       default: 90,
     }),
     ...concurrencyFlag,
+    ...apiBudgetFlag,
   };
 
   public async run(): Promise<UsageReportResult> {
@@ -79,6 +80,7 @@ export default class UsageReportCommand extends UsageCommand<UsageReportResult> 
           criteria: {},
           concurrency: flags.concurrency,
           onProgress: progress.onProgress,
+          beforeTokenLists: (count) => this.checkApiBudget(client, count, flags['api-budget']),
         }).finally(() => progress.stop());
         input = { apps, tokens, orgId: org.getOrgId(), instanceUrl: org.getConnection(flags['api-version']).instanceUrl };
         source = messages.getMessage('source.org');

@@ -1,6 +1,6 @@
 import { Flags } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
-import { concurrencyFlag, lastUsedCriteriaFromFlags, lastUsedFlags, listFlags, orgFlags } from '../../../../flags.js';
+import { apiBudgetFlag, concurrencyFlag, lastUsedCriteriaFromFlags, lastUsedFlags, listFlags, orgFlags } from '../../../../flags.js';
 import { exitOnInterrupt } from '../../../../signals.js';
 import { printRows } from '../../../../output.js';
 import { tokenInventory } from '../../../../shared/inventory.js';
@@ -33,6 +33,7 @@ export default class TokensList extends UsageCommand<TokensListResult> {
     }),
     ...lastUsedFlags,
     ...concurrencyFlag,
+    ...apiBudgetFlag,
     ...listFlags,
   };
 
@@ -50,6 +51,7 @@ export default class TokensList extends UsageCommand<TokensListResult> {
         pageSize: flags['page-size'],
         concurrency: flags.concurrency,
         onProgress: progress.onProgress,
+        beforeTokenLists: (count) => this.checkApiBudget(client, count, flags['api-budget']),
       }).finally(() => progress.stop());
       printRows(this, tokens, {
         format: flags['result-format'],

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { Messages, OrgConfigProperties, type Org } from '@salesforce/core';
-import { concurrencyFlag, lastUsedCriteriaFromFlags, lastUsedFlags, orgFlags } from '../../../../flags.js';
+import { apiBudgetFlag, concurrencyFlag, lastUsedCriteriaFromFlags, lastUsedFlags, orgFlags } from '../../../../flags.js';
 import { printRows } from '../../../../output.js';
 import { startInventoryProgress, startProgress } from '../../../../progress.js';
 import { exitInterrupted, whileHandlingSignals, writeInterruptLine } from '../../../../signals.js';
@@ -78,6 +78,7 @@ export default class TokensRevoke extends UsageCommand<TokensRevokeResult> {
       summary: messages.getMessage('flags.no-prompt.summary'),
     }),
     ...concurrencyFlag,
+    ...apiBudgetFlag,
   };
 
   private stopRequested = false;
@@ -115,11 +116,18 @@ export default class TokensRevoke extends UsageCommand<TokensRevokeResult> {
       // Opened before the first request: a log that can't be written means nothing is sent.
       const audit = dryRun ? undefined : AuditLog.open(auditLogPath(flags['audit-log']), randomUUID());
       client = await UsageClient.connect(org, flags['api-version'], { concurrency: flags.concurrency });
-      const plan = offlinePlan ?? (await this.readPlan(client, selection, flags.concurrency));
+      let tokenListsRead = 0;
+      const plan =
+        offlinePlan ??
+        (await this.readPlan(client, selection, flags.concurrency, async (count) => {
+          tokenListsRead = count;
+        }));
       if (plan.length === 0) {
         this.log(messages.getMessage('info.nothingToRevoke'));
         return { dryRun, successes: [], failures: [] };
       }
+      // Before the prompt: a person should not confirm a run that the budget then refuses.
+      await this.checkApiBudget(client, (dryRun ? 0 : plan.length) + tokenListsRead, flags['api-budget']);
       const shownToPerson = mustAsk || (dryRun && !this.jsonEnabled());
       const appUsers = shownToPerson && selection.kind === 'app' ? await usersOfWholeApps(client, plan, flags.concurrency) : undefined;
       if (mustAsk) {
@@ -169,9 +177,14 @@ export default class TokensRevoke extends UsageCommand<TokensRevokeResult> {
     });
   }
 
-  private async readPlan(client: UsageClient, selection: Selection, concurrency: number): Promise<PlannedTarget[]> {
+  private async readPlan(
+    client: UsageClient,
+    selection: Selection,
+    concurrency: number,
+    beforeTokenLists: (count: number) => Promise<void>
+  ): Promise<PlannedTarget[]> {
     const progress = startInventoryProgress(this);
-    return planSelection(client, selection, concurrency, progress.onProgress).finally(() => progress.stop());
+    return planSelection(client, selection, concurrency, progress.onProgress, beforeTokenLists).finally(() => progress.stop());
   }
 
   private report(successes: RevokeTarget[], failures: RevokeTarget[]): void {
