@@ -82,8 +82,8 @@ function control(emulator: ControlTarget, info: () => ControlInfo, method: strin
       return { status: 200, body: { latencyMs: info().latencyMs } };
     }
     case 'POST /api-limit': {
-      const { max, remaining, refused } = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
-      emulator.setApiLimit(max as number, remaining as number, refused === true);
+      const { max, remaining, refused } = apiLimitOf(body);
+      emulator.setApiLimit(max, remaining, refused);
       return { status: 200, body: info().apiLimit };
     }
     case 'POST /reset': {
@@ -94,6 +94,12 @@ function control(emulator: ControlTarget, info: () => ControlInfo, method: strin
     default:
       return { status: 404, body: { error: `unknown control endpoint: ${method} /__emulator${sub}` } };
   }
+}
+
+/** The body of POST /api-limit; ApiLimits checks the numbers. */
+function apiLimitOf(body: unknown): { max: number; remaining: number; refused: boolean } {
+  const { max, remaining, refused } = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  return { max: max as number, remaining: remaining as number, refused: refused === true };
 }
 
 function readJson(req: http.IncomingMessage): Promise<unknown> {

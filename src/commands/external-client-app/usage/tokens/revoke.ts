@@ -116,18 +116,13 @@ export default class TokensRevoke extends UsageCommand<TokensRevokeResult> {
       // Opened before the first request: a log that can't be written means nothing is sent.
       const audit = dryRun ? undefined : AuditLog.open(auditLogPath(flags['audit-log']), randomUUID());
       client = await UsageClient.connect(org, flags['api-version'], { concurrency: flags.concurrency });
-      let tokenListsRead = 0;
-      const plan =
-        offlinePlan ??
-        (await this.readPlan(client, selection, flags.concurrency, async (count) => {
-          tokenListsRead = count;
-        }));
+      const { plan, tokenLists } = offlinePlan ? { plan: offlinePlan, tokenLists: 0 } : await this.readPlan(client, selection, flags.concurrency);
       if (plan.length === 0) {
         this.log(messages.getMessage('info.nothingToRevoke'));
         return { dryRun, successes: [], failures: [] };
       }
       // Before the prompt: a person should not confirm a run that the budget then refuses.
-      await this.checkApiBudget(client, (dryRun ? 0 : plan.length) + tokenListsRead, flags['api-budget']);
+      await this.checkApiBudget(client, plannedRequests(plan, tokenLists, dryRun), flags['api-budget']);
       const shownToPerson = mustAsk || (dryRun && !this.jsonEnabled());
       const appUsers = shownToPerson && selection.kind === 'app' ? await usersOfWholeApps(client, plan, flags.concurrency) : undefined;
       if (mustAsk) {
@@ -177,14 +172,15 @@ export default class TokensRevoke extends UsageCommand<TokensRevokeResult> {
     });
   }
 
-  private async readPlan(
-    client: UsageClient,
-    selection: Selection,
-    concurrency: number,
-    beforeTokenLists: (count: number) => Promise<void>
-  ): Promise<PlannedTarget[]> {
+  /** The plan, and how many token lists it took to read it: they are part of what the run costs the org. */
+  private async readPlan(client: UsageClient, selection: Selection, concurrency: number): Promise<{ plan: PlannedTarget[]; tokenLists: number }> {
+    let tokenLists = 0;
     const progress = startInventoryProgress(this);
-    return planSelection(client, selection, concurrency, progress.onProgress, beforeTokenLists).finally(() => progress.stop());
+    const plan = await planSelection(client, selection, concurrency, progress.onProgress, (count) => {
+      tokenLists = count;
+      return Promise.resolve();
+    }).finally(() => progress.stop());
+    return { plan, tokenLists };
   }
 
   private report(successes: RevokeTarget[], failures: RevokeTarget[]): void {
@@ -203,6 +199,12 @@ export default class TokensRevoke extends UsageCommand<TokensRevokeResult> {
     if (more !== undefined) this.log(more);
   }
 }
+
+/**
+ * The requests a revoke's --api-budget is checked against: its DELETEs (none for a dry run) and the token lists read
+ * to find its targets.
+ */
+const plannedRequests = (plan: readonly PlannedTarget[], tokenLists: number, dryRun: boolean): number => (dryRun ? 0 : plan.length) + tokenLists;
 
 /** Flags that chose the targets, as given; never the org (it may be an access token) nor how the run behaves. */
 const SELECTION_FLAGS = ['token-id', 'from-file', 'app', 'user', 'all-users', 'by-user', 'last-used-before', 'last-used-after', 'unused-days'] as const;
