@@ -6,7 +6,8 @@
 import type http from 'node:http';
 import type { FaultRule } from './faults.js';
 import { generateState, summarizeState, type EmulatorState, type SeedSpec } from './model.js';
-import { JSON_TYPE, type Reply } from './reply.js';
+import type { OAuthSettings } from './oauth.js';
+import { writeReply, type Reply } from './reply.js';
 import type { Emulator } from './server.js';
 
 const MAX_CONTROL_BODY = 64 * 1024 * 1024;
@@ -20,11 +21,12 @@ export type ControlInfo = {
   pendingFaults: number;
   logEntries: number;
   apiLimit: { max: number; remaining: number; refused: boolean };
+  oauth: OAuthSettings;
 };
 
 export type ControlTarget = Pick<
   Emulator,
-  'state' | 'requests' | 'clearLog' | 'pendingFaults' | 'addFaults' | 'clearFaults' | 'setLatency' | 'setApiLimit' | 'reset'
+  'state' | 'requests' | 'clearLog' | 'pendingFaults' | 'addFaults' | 'clearFaults' | 'setLatency' | 'setApiLimit' | 'setOAuth' | 'expireSessions' | 'reset'
 >;
 
 /** Answers one /__emulator request; `sub` is the path after /__emulator ('' for the root). */
@@ -45,10 +47,7 @@ export async function handleControl(
   } catch (e) {
     reply = { status: 400, body: { error: e instanceof Error ? e.message : String(e) } };
   }
-  if (res.destroyed || res.headersSent) return;
-  const payload = reply.body === undefined ? '' : JSON.stringify(reply.body);
-  res.writeHead(reply.status, { 'Content-Type': JSON_TYPE, 'Content-Length': Buffer.byteLength(payload) });
-  res.end(payload);
+  writeReply(res, reply);
 }
 
 function control(emulator: ControlTarget, info: () => ControlInfo, method: string, sub: string, body: unknown): Reply {
@@ -92,14 +91,31 @@ function control(emulator: ControlTarget, info: () => ControlInfo, method: strin
       return { status: 200, body: summarizeState(emulator.state()) };
     }
     default:
-      return { status: 404, body: { error: `unknown control endpoint: ${method} /__emulator${sub}` } };
+      return oauthControl(emulator, info, key, body) ?? { status: 404, body: { error: `unknown control endpoint: ${method} /__emulator${sub}` } };
   }
+}
+
+/** POST /oauth (token endpoint settings) and POST /expire-sessions; undefined for any other endpoint. */
+function oauthControl(emulator: ControlTarget, info: () => ControlInfo, key: string, body: unknown): Reply | undefined {
+  if (key === 'POST /oauth') return { status: 200, body: emulator.setOAuth(oauthOf(body)) };
+  if (key !== 'POST /expire-sessions') return undefined;
+  emulator.expireSessions();
+  return { status: 200, body: info().oauth };
 }
 
 /** The body of POST /api-limit; ApiLimits checks the numbers. */
 function apiLimitOf(body: unknown): { max: number; remaining: number; refused: boolean } {
   const { max, remaining, refused } = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
   return { max: max as number, remaining: remaining as number, refused: refused === true };
+}
+
+/** The body of POST /oauth: only the settings it names change; OAuthGrants checks the values. */
+function oauthOf(body: unknown): Partial<OAuthSettings> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Error('a JSON object is required');
+  const known = ['refused', 'rotate', 'holdUntilExpiredSessions'];
+  const unknown = Object.keys(body).filter((key) => !known.includes(key));
+  if (unknown.length > 0) throw new Error(`unknown oauth settings: ${unknown.join(', ')}`);
+  return body as Partial<OAuthSettings>;
 }
 
 function readJson(req: http.IncomingMessage): Promise<unknown> {

@@ -1,7 +1,7 @@
 /*
  * The REST calls the sf CLI and @salesforce/core make while logging in or opening a connection: userinfo, the
  * version list, the admin User record and the Organization query, plus the one User query the plugin sends to
- * resolve usernames. They answer only as much as those clients read, so a plugin can run against the emulator as if
+ * resolve usernames (the token endpoint is in oauth.ts). They answer only as much as those clients read, so a plugin can run against the emulator as if
  * it were an org.
  */
 import type http from 'node:http';
@@ -137,37 +137,6 @@ function query(store: Store, version: string, q: string | null): Reply {
     };
   }
   return { status: 200, body: { totalSize: 0, done: true, records: [] } };
-}
-
-/** What the OAuth token endpoint accepts: the one refresh token the emulator issued, unless it was revoked. */
-export type TokenGrant = { accessToken: string; refreshToken: string; refreshRefused: boolean };
-
-/**
- * POST /services/oauth2/token, the refresh token flow only (what @salesforce/core sends when an access token
- * expired). Answers as Salesforce's token endpoint does: a new access token, or 400 `invalid_grant` for a refresh
- * token that is unknown or revoked
- * (https://help.salesforce.com/s/articleView?id=xcloud.remoteaccess_oauth_refresh_token_flow.htm&type=5).
- */
-export function tokenEndpoint(u: string, org: EmulatedOrg, method: string, form: URLSearchParams, grant: TokenGrant): Reply {
-  if (method !== 'POST') return methodNotAllowed(method, 'POST');
-  if (form.get('grant_type') !== 'refresh_token') {
-    return { status: 400, body: { error: 'unsupported_grant_type', 'error_description': 'grant type not supported' } };
-  }
-  if (grant.refreshRefused || form.get('refresh_token') !== grant.refreshToken) {
-    return { status: 400, body: { error: 'invalid_grant', 'error_description': 'expired access/refresh token' } };
-  }
-  return {
-    status: 200,
-    body: {
-      'access_token': grant.accessToken,
-      signature: 'emulator',
-      scope: 'refresh_token api web',
-      'instance_url': u,
-      id: `${u}/id/${org.orgId}/${org.adminUserId}`,
-      'token_type': 'Bearer',
-      'issued_at': String(Date.now()),
-    },
-  };
 }
 
 /** The query the plugin sends to resolve `--user` usernames; nothing else about User is emulated. */

@@ -2,6 +2,7 @@
  * What every emulator route returns before it is written to the socket, and the Connect-style error bodies the
  * routes and the fault layer share, so an injected 404 looks exactly like a real one.
  */
+import type http from 'node:http';
 
 export const JSON_TYPE = 'application/json;charset=UTF-8';
 
@@ -31,3 +32,18 @@ export const invalidSession = (): Reply => ({
   body: [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }],
   headers: { 'WWW-Authenticate': 'Token' },
 });
+
+/** Writes a reply unless the response is already gone; the reply's own headers override `base`. */
+export function writeReply(res: http.ServerResponse, reply: Reply, base: Record<string, string> = {}): void {
+  if (res.destroyed || res.headersSent) return;
+  const headers: Record<string, string | number> = { ...base, ...(reply.headers ?? {}) };
+  let payload: string | undefined;
+  if (reply.text !== undefined) payload = reply.text;
+  else if (reply.body !== undefined && reply.status !== 204 && reply.status !== 304) payload = JSON.stringify(reply.body);
+  if (payload !== undefined) {
+    headers['Content-Type'] = reply.contentType ?? JSON_TYPE;
+    headers['Content-Length'] = Buffer.byteLength(payload);
+  }
+  res.writeHead(reply.status, headers);
+  res.end(payload);
+}

@@ -76,6 +76,49 @@ describe('emulator server: routes', () => {
     ]);
   });
 
+  it('rotates refresh tokens when asked: each refresh answers new tokens and retires the one it was given', async () => {
+    const grant = async (refreshToken: string): Promise<{ status: number; body: Json }> => {
+      const res = await fetch(`${h.emu.url}/services/oauth2/token`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ 'grant_type': 'refresh_token', 'refresh_token': refreshToken }).toString(),
+      });
+      return { status: res.status, body: (await res.json()) as Json };
+    };
+    expect((await control<Json>('POST', '/oauth', { rotate: true })).body).to.include({ rotate: true, refused: false });
+    const first = await grant(h.emu.refreshToken);
+    expect(first.status).to.equal(200);
+    const [access, refresh] = [first.body['access_token'] as string, first.body['refresh_token'] as string];
+    expect([access, refresh]).not.to.include.members([h.emu.accessToken, h.emu.refreshToken]);
+    expect((await grant(h.emu.refreshToken)).body).to.deep.equal({ error: 'invalid_grant', 'error_description': 'expired access/refresh token' });
+    const authorized = (token: string): Promise<number> => fetch(`${h.emu.url}${BASE}`, { headers: { Authorization: `Bearer ${token}` } }).then((res) => res.status);
+    expect(await authorized(access)).to.equal(200);
+    const second = await grant(refresh);
+    expect(second.status).to.equal(200);
+    expect(await authorized(access)).to.equal(200);
+    await control('POST', '/expire-sessions', {});
+    expect([await authorized(access), await authorized(second.body['access_token'] as string), await authorized(h.emu.accessToken)]).to.deep.equal([401, 401, 200]);
+    expect((await grant(second.body['refresh_token'] as string)).status).to.equal(200);
+    expect((await control('POST', '/oauth', { rotate: 'yes' })).status).to.equal(400);
+    expect((await control('POST', '/oauth', { spin: true })).status).to.equal(400);
+  });
+
+  it('holds refresh answers until enough sessions were found expired', async () => {
+    await control('POST', '/oauth', { holdUntilExpiredSessions: 1 });
+    let answered = false;
+    const pending = fetch(`${h.emu.url}/services/oauth2/token`, {
+      method: 'POST',
+      body: new URLSearchParams({ 'grant_type': 'refresh_token', 'refresh_token': h.emu.refreshToken }),
+    }).then((res) => {
+      answered = true;
+      return res.status;
+    });
+    await json('/services/data/v62.0'); // authorized: does not count
+    expect(answered).to.equal(false);
+    expect((await fetch(`${h.emu.url}${BASE}`)).status).to.equal(401);
+    expect(await pending).to.equal(200);
+  });
+
   it('collapses repeated slashes instead of treating //services as a host', async () => {
     const res = await json<AppPage>('//services//data/v62.0//apps/oauth/usage');
     expect(res.status).to.equal(200);

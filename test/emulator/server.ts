@@ -10,13 +10,15 @@ import type { AddressInfo, Socket } from 'node:net';
 import { handleControl, type ControlInfo } from './controlApi.js';
 import { applyFault, FaultQueue, type FaultAction, type FaultResponder, type FaultRule, type PendingFault } from './faults.js';
 import { ApiLimits } from './apiLimits.js';
-import { dataResource, readBody, servesVersion, tokenEndpoint, userInfo, versionList } from './loginRoutes.js';
+import { dataResource, readBody, servesVersion, userInfo, versionList } from './loginRoutes.js';
+import { OAuthGrants, type OAuthSettings } from './oauth.js';
 import { generateState, validateState, type EmulatorState, type SeedSpec } from './model.js';
-import { errorBody, invalidSession, JSON_TYPE, methodNotAllowed, notFound, type Reply } from './reply.js';
+import { errorBody, invalidSession, methodNotAllowed, notFound, writeReply, type Reply } from './reply.js';
 import { Store } from './store.js';
 import { MIN_USAGE_VERSION, usageRoute } from './usageRoutes.js';
 
 export type { FaultAction, FaultRule, PendingFault } from './faults.js';
+export type { OAuthSettings } from './oauth.js';
 export { MAX_PAGE_SIZE, MIN_USAGE_VERSION } from './usageRoutes.js';
 
 export type RequestLogEntry = {
@@ -50,8 +52,9 @@ export const DEFAULT_SEED: SeedSpec = { apps: 5, usersPerApp: 40, tokensPerUser:
 export class Emulator {
   public readonly url: string;
   public readonly accessToken: string;
+  /** The refresh token a login starts with (under rotation, the token endpoint retires it at its first use). */
   public readonly refreshToken: string;
-  private refreshRefused = false;
+  private readonly grants: OAuthGrants;
   private store: Store;
   private readonly faults = new FaultQueue();
   private readonly apiLimits = new ApiLimits();
@@ -69,6 +72,7 @@ export class Emulator {
     this.url = url;
     this.accessToken = options.accessToken ?? DEFAULT_ACCESS_TOKEN;
     this.refreshToken = options.refreshToken ?? DEFAULT_REFRESH_TOKEN;
+    this.grants = new OAuthGrants(this.accessToken, this.refreshToken);
     this.latencyMs = options.latencyMs ?? 0;
     this.versions = [...(options.versions ?? DEFAULT_VERSIONS)].sort((a, b) => Number(a) - Number(b));
     this.absoluteUrls = options.absoluteUrls ?? false;
@@ -136,7 +140,17 @@ export class Emulator {
 
   /** From now on the token endpoint refuses the refresh token (400 invalid_grant), as for a revoked one; false undoes it. */
   public refuseRefresh(refused = true): void {
-    this.refreshRefused = refused;
+    this.grants.configure({ refused });
+  }
+
+  /** Changes how the token endpoint answers refreshes (rotation, refusal, holding answers); see OAuthSettings. */
+  public setOAuth(changes: Partial<OAuthSettings>): OAuthSettings {
+    return this.grants.configure(changes);
+  }
+
+  /** Access tokens issued by refreshes stop working, so the next command of a saved login must refresh again. */
+  public expireSessions(): void {
+    this.grants.expireSessions();
   }
 
   /** The DailyApiRequests the limits resource reports from now on; `refused` makes it answer 403 instead. */
@@ -156,6 +170,7 @@ export class Emulator {
         sleeper.resolve();
       }
       this.sleepers.clear();
+      this.grants.releaseAll();
       this.closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
       for (const socket of this.sockets) socket.destroy();
       this.server.closeAllConnections();
@@ -172,6 +187,7 @@ export class Emulator {
       apiLimit: this.apiLimits.current(),
       pendingFaults: this.faults.size,
       logEntries: this.log.length,
+      oauth: this.grants.settingsNow(),
     };
   }
 
@@ -213,8 +229,7 @@ export class Emulator {
     // The token endpoint is where a client without a valid access token goes, so it takes no bearer token.
     if (path === '/services/oauth2/token') {
       const form = new URLSearchParams(await readBody(req));
-      const grant = { accessToken: this.accessToken, refreshToken: this.refreshToken, refreshRefused: this.refreshRefused };
-      const reply = tokenEndpoint(this.url, this.store.org, method, form, grant);
+      const reply = await this.grants.tokenEndpoint(this.url, this.store.org, method, form);
       this.send(res, reply);
       record(reply.status);
       return;
@@ -225,6 +240,7 @@ export class Emulator {
     if (!this.isAuthorized(req.headers.authorization)) {
       this.send(res, invalidSession());
       record(401);
+      this.grants.sessionRefused();
       return;
     }
 
@@ -279,7 +295,7 @@ export class Emulator {
   private isAuthorized(header: string | undefined): boolean {
     if (!header) return false;
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    return match !== null && match[1] === this.accessToken;
+    return match !== null && this.grants.isAuthorized(match[1]);
   }
 
   /** Keeps the access token out of the log even if a client puts it in a URL. */
@@ -302,23 +318,8 @@ export class Emulator {
   }
 
   private send(res: http.ServerResponse, reply: Reply): void {
-    if (res.destroyed || res.headersSent) return;
-    const headers: Record<string, string | number> = {
-      'Sforce-Limit-Info': this.apiLimits.usageHeader(),
-      ...(reply.headers ?? {}),
-    };
-    let payload: string | undefined;
-    if (reply.text !== undefined) payload = reply.text;
-    else if (reply.body !== undefined && reply.status !== 204 && reply.status !== 304) payload = JSON.stringify(reply.body);
-    if (payload !== undefined) {
-      headers['Content-Type'] = reply.contentType ?? JSON_TYPE;
-      headers['Content-Length'] = Buffer.byteLength(payload);
-    }
-    res.writeHead(reply.status, headers);
-    res.end(payload);
+    writeReply(res, reply, { 'Sforce-Limit-Info': this.apiLimits.usageHeader() });
   }
-
-  // ---------------------------------------------------------------- REST routes
 
   private route(method: string, path: string, params: URLSearchParams, origin: string): Reply {
     let segments: string[];
