@@ -3,10 +3,12 @@
  * a cross-process lock around a refresh-token refresh) and sf-plugins-core 13. The Node 20 line is the same source
  * packaged with the dependencies that still run on Node 20, for users who pin an older sf. Only the manifest and its
  * lock differ; this script makes the Node 20 ones from the root manifest and the table below.
- *   npm run lines -- write        writes lines/node20/package.json, then its package-lock.json (npm, on this Node)
- *   npm run lines -- check        exits 1 when lines/node20 is not what `write` makes (CI runs it)
- *   npm run lines -- run SCRIPT   copies the working tree into .lines/node20 (git-ignored) with the Node 20
- *                                 manifest and lock, runs npm ci there when the lock changed, then `npm run SCRIPT`
+ *   npm run lines -- write   writes lines/node20/package.json, then its package-lock.json (npm, on this Node)
+ *   npm run lines -- check   exits 1 when lines/node20 is not what `write` makes (CI runs it)
+ *   npm run lines -- run SCRIPT [ARG...]
+ *                            copies the working tree into .lines/node20 (git-ignored) with the Node 20 manifest and
+ *                            lock, runs npm ci there when the lock changed, then `npm run SCRIPT -- ARG...` (its
+ *                            bench results stay in .lines/node20/bench-results)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -50,10 +52,16 @@ const NODE20 = {
     'test:host': 'npm run test:host:line',
     'test:host:main': null,
     'test:host:node20': null,
+    // Lint runs once, on the main line: the source is the same, and the type checks (build, test:compile) run here.
+    'test:line':
+      'npm run check:node && npm run build && npm run test:compile && npm run test:unit && npm run check:snapshot && npm run check:schema && npm run test:nuts',
     // Inside the old sf on Node 20: the core journeys and the host-only tests, as before the Node 22 line.
     'test:host:line':
-      'npm run check:node && npm run -s hosts sf-2.138.0-node20 >/dev/null && ECA_NUT_RUNNER=sf-2.138.0-node20 mocha "test/nuts/**/*.nut.ts" --timeout 900000 --grep "@host-only|@smoke"',
+      'npm run check:node && npm run -s hosts sf-2.138.0-node20 >/dev/null && ECA_NUT_RUNNER=sf-2.138.0-node20 mocha "test/nuts/**/*.nut.ts" --timeout 900000 --grep "@host-only|@smoke" --parallel --jobs 2',
     lines: null,
+    bench: 'npm run bench:line',
+    'bench:main': null,
+    'bench:node20': null,
   } as Record<string, string | null>,
 };
 
@@ -111,8 +119,8 @@ function workingTreeFiles(): string[] {
     .filter((file) => file && !OWN_FILES.has(file) && !file.startsWith('lines/') && existsSync(join(REPO, file)));
 }
 
-/** Kept between runs: the install (reused while the lock is the same), the build, and the shared host cache. */
-const KEPT = new Set(['node_modules', 'lib', '.cache']);
+/** Kept between runs: the install (reused while the lock is the same), the build, the shared host cache, results. */
+const KEPT = new Set(['node_modules', 'lib', '.cache', 'bench-results']);
 
 function stage(): void {
   mkdirSync(STAGE_DIR, { recursive: true });
@@ -133,7 +141,7 @@ function stage(): void {
 }
 
 function runCommand(args: string[]): number {
-  const [command, script] = args;
+  const [command, script, ...scriptArgs] = args;
   if (command === 'write') {
     write();
     return 0;
@@ -148,10 +156,10 @@ function runCommand(args: string[]): number {
     const problems = lineProblems();
     if (problems.length > 0) throw new Error(problems.join('\n'));
     stage();
-    const result = spawnSync('npm', ['run', script], { cwd: STAGE_DIR, env: npmEnv(), stdio: 'inherit' });
+    const result = spawnSync('npm', ['run', script, ...(scriptArgs.length ? ['--', ...scriptArgs] : [])], { cwd: STAGE_DIR, env: npmEnv(), stdio: 'inherit' });
     return result.status ?? 1;
   }
-  process.stderr.write('usage: npm run lines -- write | check | run SCRIPT\n');
+  process.stderr.write('usage: npm run lines -- write | check | run SCRIPT [ARG...]\n');
   return 2;
 }
 
