@@ -13,7 +13,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { npmEnv, REPO } from './node22.js';
 
 type Manifest = Record<string, unknown> & {
@@ -163,4 +164,4 @@ function runCommand(args: string[]): number {
   return 2;
 }
 
-process.exitCode = runCommand(process.argv.slice(2));
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) process.exitCode = runCommand(process.argv.slice(2));
