@@ -136,7 +136,7 @@ function stage(): void {
   const lockHash = createHash('sha256').update(readFileSync(join(STAGE_DIR, 'package-lock.json'))).digest('hex');
   const marker = join(STAGE_DIR, 'node_modules', '.eca-line-lock');
   if (!existsSync(marker) || readFileSync(marker, 'utf8') !== lockHash) {
-    execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: STAGE_DIR, env: npmEnv(), stdio: 'inherit' });
+    execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=warn'], { cwd: STAGE_DIR, env: npmEnv(), stdio: 'inherit' });
     writeFileSync(marker, lockHash);
   }
 }
