@@ -101,8 +101,9 @@ export async function readTokenListFile(path: string): Promise<FileRow[]> {
  * token row, so one slipped into a reviewed token list must not pass unnoticed.
  */
 export async function planFromFile(path: string): Promise<PlannedTarget[]> {
+  // A list without rows is what `tokens list` writes when nothing matched (a CSV header, an empty result): nothing to
+  // revoke, so a scheduled review-then-revoke job succeeds. readTokenListFile refuses a blank file, which is no list.
   const rows = await readTokenListFile(path);
-  if (rows.length === 0) throw messages.createError('error.FileEmpty', [path]);
   const planned = rows.map((fileRow) => {
     let target: FileTarget;
     try {
@@ -326,6 +327,7 @@ export type FileRow = { where: string; row: Record<string, unknown> };
 
 function parseRows(text: string, path: string): FileRow[] {
   const trimmed = text.trim();
+  if (trimmed === '') throw messages.createError('error.FileEmpty', [path]);
   if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
     let parsed: unknown;
     try {

@@ -135,10 +135,15 @@ describe('revoke: planFromFile', () => {
     expect(error.message).to.include(path);
   });
 
-  it('refuses an empty file', async () => {
+  it('refuses a blank file, which no list command writes', async () => {
     await expectRejection(planFromFile(await file('empty.csv', '')), 'FileEmptyError');
-    await expectRejection(planFromFile(await file('header.csv', 'tokenId\r\n')), 'FileEmptyError');
-    await expectRejection(planFromFile(await file('empty.json', '{"status":0,"result":[]}')), 'FileEmptyError');
+    await expectRejection(planFromFile(await file('blank.json', ' \r\n')), 'FileEmptyError');
+  });
+
+  it('plans nothing from a list without rows: a CSV header alone, an empty result', async () => {
+    expect(await planFromFile(await file('header.csv', 'tokenId\r\n'))).to.deep.equal([]);
+    expect(await planFromFile(await file('empty.json', '{"status":0,"result":[]}'))).to.deep.equal([]);
+    expect(await planFromFile(await file('bare.json', '[]'))).to.deep.equal([]);
   });
 
   it('refuses JSON that does not parse or has no result array', async () => {
