@@ -68,6 +68,10 @@ export const isNotFound = (error: unknown): boolean => error instanceof SfError 
 export const isRequestLimitExceeded = (error: unknown): boolean =>
   error instanceof SfError && error.name === 'RequestLimitExceededError';
 
+/** The login is gone (its refresh was refused): every further request would fail the same way. */
+export const isSessionRefreshRefused = (error: unknown): boolean =>
+  error instanceof SfError && error.name === 'SessionRefreshRefusedError';
+
 export const isInterrupted = (error: unknown): boolean => error instanceof SfError && error.name === 'InterruptedError';
 
 export const isNotSent = (error: unknown): boolean => error instanceof SfError && error.name === 'NotSentError';

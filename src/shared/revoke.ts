@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { Messages, SfError } from '@salesforce/core';
 import type { AuditLog, AuditStatus, TargetResult } from './auditLog.js';
 import { type CsvRow, readCsv } from './csv.js';
-import { describeFailure, isInterrupted, isNotFound, isNotSent, isRequestLimitExceeded } from './errors.js';
+import { describeFailure, isInterrupted, isNotFound, isNotSent, isRequestLimitExceeded, isSessionRefreshRefused } from './errors.js';
 import { matchingUsers, tokenInventory, withUserCounts, type InventoryProgress } from './inventory.js';
 import { runPool } from './limiter.js';
 import { resolveApps } from './resolve.js';
@@ -35,10 +35,12 @@ export type RevokeOutcome = {
   dryRun: boolean;
   successes: RevokeTarget[];
   failures: RevokeTarget[];
-  /** How many of the failures were never sent because the run stopped (Ctrl-C, REQUEST_LIMIT_EXCEEDED, audit log). */
+  /** How many of the failures were never sent because the run stopped (Ctrl-C, REQUEST_LIMIT_EXCEEDED, login, audit log). */
   notSent: number;
   interrupted: boolean;
   stoppedByLimit: boolean;
+  /** The org refused to renew the session: the login is gone, so the run stopped sending. */
+  stoppedBySession: boolean;
   /** The audit log could not be written, so the run stopped sending. */
   auditFailed: boolean;
 };
@@ -214,14 +216,16 @@ export async function executePlan(client: UsageClient, plan: readonly PlannedTar
       notSent: 0,
       interrupted: false,
       stoppedByLimit: false,
+      stoppedBySession: false,
       auditFailed: false,
     };
   }
   const results: Array<RevokeTarget | undefined> = new Array<RevokeTarget | undefined>(plan.length);
   let stoppedByLimit = false;
+  let stoppedBySession = false;
   let auditFailed = false;
   let done = 0;
-  const stop = (): boolean => stoppedByLimit || auditFailed || (options.stopRequested?.() ?? false);
+  const stop = (): boolean => stoppedByLimit || stoppedBySession || auditFailed || (options.stopRequested?.() ?? false);
   // A record the log refuses means the log is no longer complete: stop sending, as Ctrl-C does.
   const record = (target: PlannedTarget, result: TargetResult): void => {
     try {
@@ -258,6 +262,7 @@ export async function executePlan(client: UsageClient, plan: readonly PlannedTar
           status ??= 404;
         } else {
           if (isRequestLimitExceeded(error)) stoppedByLimit = true;
+          if (isSessionRefreshRefused(error)) stoppedBySession = true;
           result = { ...target, status: 'failed', ...describeFailure(error) };
         }
       }
@@ -267,10 +272,16 @@ export async function executePlan(client: UsageClient, plan: readonly PlannedTar
     },
     stop
   );
-  const interrupted = !stoppedByLimit && !auditFailed && (options.stopRequested?.() ?? false);
+  const interrupted = !stoppedByLimit && !stoppedBySession && !auditFailed && (options.stopRequested?.() ?? false);
   // Every planned target is reported exactly once: one never sent is a failure that says why, so the report always
   // matches what the org still holds.
-  const notSentReason = auditFailed ? 'status.notSentAuditLog' : stoppedByLimit ? 'status.notSentLimit' : 'status.notSentInterrupted';
+  const notSentReason = auditFailed
+    ? 'status.notSentAuditLog'
+    : stoppedByLimit
+    ? 'status.notSentLimit'
+    : stoppedBySession
+    ? 'status.notSentSession'
+    : 'status.notSentInterrupted';
   const finished = plan.map((target, index): RevokeTarget => {
     const result = results[index];
     if (result) return result;
@@ -285,6 +296,7 @@ export async function executePlan(client: UsageClient, plan: readonly PlannedTar
     notSent: plan.filter((_, index) => results[index] === undefined).length,
     interrupted,
     stoppedByLimit,
+    stoppedBySession,
     auditFailed,
   };
 }

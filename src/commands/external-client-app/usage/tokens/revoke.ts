@@ -191,6 +191,7 @@ export default class TokensRevoke extends UsageCommand<TokensRevokeResult> {
     for (const line of summaryLines([...successes, ...failures])) this.log(line);
     if (outcome.interrupted) this.log(messages.getMessage('info.interruptedSummary'));
     if (outcome.stoppedByLimit) this.log(messages.getMessage('info.stoppedByLimit'));
+    if (outcome.stoppedBySession) this.log(messages.getMessage('info.stoppedBySession'));
     if (outcome.auditFailed) this.log(messages.getMessage('info.auditLogFailed', [auditError ?? '']));
   }
 
