@@ -1,6 +1,7 @@
 import { expect } from 'chai';
+import { SfError } from '@salesforce/core';
 import { createLimiter, runPool, runPoolInOrder } from '../../src/shared/limiter.js';
-import { deferred, tick, type Deferred } from './fakeTransport.js';
+import { deferred, expectRejection, tick, type Deferred } from './fakeTransport.js';
 
 describe('limiter: createLimiter', () => {
   it('refuses a concurrency that is not a positive integer', () => {
@@ -268,17 +269,11 @@ describe('limiter: runPoolInOrder', () => {
         return item;
       },
       (item) => {
-        if (item === 4) throw new Error('disk full');
+        if (item === 4) throw new SfError('disk full', 'DiskFullError');
         emitted.push(item);
       }
     );
-    let caught: unknown;
-    try {
-      await run;
-    } catch (error) {
-      caught = error;
-    }
-    expect((caught as Error).message).to.equal('disk full');
+    await expectRejection(run, 'DiskFullError');
     await tick(20);
     expect(emitted).to.deep.equal([0, 1, 2, 3]);
   });

@@ -2,6 +2,7 @@ import { Flags } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
 import { apiBudgetFlag, concurrencyFlag, lastUsedCriteriaFromFlags, lastUsedFlags, listFlags, orgFlags, outputFileFlag } from '../../../../flags.js';
 import { streamTokenInventory } from '../../../../shared/inventory.js';
+import { USE_COLUMNS } from '../../../../output.js';
 import { countOf } from '../../../../shared/plural.js';
 import { startInventoryProgress } from '../../../../progress.js';
 import { TOKEN_FIELDS, type TokenUsage } from '../../../../shared/types.js';
@@ -47,9 +48,7 @@ export default class TokensList extends UsageCommand<TokensListResult> {
         { key: 'appDeveloperName', name: 'App' },
         { key: 'username', name: 'Username' },
         { key: 'tokenId', name: 'Token ID' },
-        { key: 'initialConnectionAt', name: 'First Used' },
-        { key: 'lastUsedAt', name: 'Last Used' },
-        { key: 'useCount', name: 'Use Count' },
+        ...USE_COLUMNS,
       ],
       read: async (sink) => {
         const client = await UsageClient.connect(flags['target-org'], flags['api-version'], { concurrency: flags.concurrency });

@@ -2,6 +2,7 @@ import { Flags } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
 import { lastUsedCriteriaFromFlags, lastUsedFlags, listFlags, orgFlags, outputFileFlag } from '../../../../flags.js';
 import { hasLastUsedCriteria, lastUsedMatcher } from '../../../../shared/lastUsed.js';
+import { USE_COLUMNS } from '../../../../output.js';
 import { countOf } from '../../../../shared/plural.js';
 import { resolveApp } from '../../../../shared/resolve.js';
 import { USER_FIELDS, type UserUsage } from '../../../../shared/types.js';
@@ -41,9 +42,7 @@ export default class UsersList extends UsageCommand<UsersListResult> {
       columns: [
         { key: 'username', name: 'Username' },
         { key: 'userIdentifier', name: 'User ID' },
-        { key: 'initialConnectionAt', name: 'First Used' },
-        { key: 'lastUsedAt', name: 'Last Used' },
-        { key: 'useCount', name: 'Use Count' },
+        ...USE_COLUMNS,
       ],
       read: async (sink) => {
         const client = await UsageClient.connect(flags['target-org'], flags['api-version']);
