@@ -34,6 +34,14 @@ export const listFlags = {
   })(),
 };
 
+/** For the list commands: rows written to a file as they are read (UsageCommand.outputRows). */
+export const outputFileFlag = {
+  'output-file': Flags.file({
+    summary: messages.getMessage('flags.output-file.summary'),
+    description: messages.getMessage('flags.output-file.description'),
+  }),
+};
+
 export const concurrencyFlag = {
   concurrency: Flags.integer({
     summary: messages.getMessage('flags.concurrency.summary'),
