@@ -1,7 +1,12 @@
 import { SfCommand } from '@salesforce/sf-plugins-core';
 import { writeJsonEnvelope } from './output.js';
 import { checkApiBudget } from './shared/apiBudget.js';
+import { shareHostLogger } from './shared/hostLogger.js';
 import type { UsageClient } from './shared/usageClient.js';
+
+// When the module loads: before anything logs through our copy of @salesforce/core, which happens before a command is
+// constructed when sf reads the commands of a plugin linked without its manifest (a flag's default org).
+shareHostLogger(process.argv[1]);
 
 /**
  * Base of the usage commands, for what they all do the same way but SfCommand does differently: --json output, which
