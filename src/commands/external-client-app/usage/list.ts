@@ -1,5 +1,6 @@
 import { Flags } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
+import '../../../shared/pluginMessages.js';
 import { apiBudgetFlag, concurrencyFlag, listFlags, orgFlags } from '../../../flags.js';
 import { exitOnInterrupt } from '../../../signals.js';
 import { printRows } from '../../../output.js';
@@ -10,7 +11,6 @@ import { APP_FIELDS, type AppUsage } from '../../../shared/types.js';
 import { UsageClient } from '../../../shared/usageClient.js';
 import { UsageCommand } from '../../../usageCommand.js';
 
-Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'external-client-app.usage.list');
 
 export type UsageListResult = AppUsage[];
