@@ -301,8 +301,9 @@ type Scenario = {
   args: string[];
   peak: boolean;
   wallGoal?: Goal;
-  /** Peak RSS, in MB, as the goal states it. */
+  /** Peak RSS in MB, or peak RSS / the start-up's peak RSS of the same runner (a no-op command): flat memory. */
   rssGoal?: Goal;
+  rssRatioGoal?: Goal;
   /** Checks exit code, result and the emulator's state and log against the state before the run. */
   check: (res: Result, before: EmulatorState) => Outcome;
 };
@@ -331,7 +332,11 @@ const usersByApp = (state: EmulatorState): Map<string, Set<string>> => {
   return users;
 };
 
-/** What `npm run bench` measures besides the single call; a new scenario is an entry here (and its sizes in SIZES). */
+/**
+ * What `npm run bench` measures besides the single call; a new scenario is an entry here and its seed and runs in SIZES
+ * (e.g. an inventory written with --output-file: args with a path under a newHome() folder, a check that reads the
+ * file, rssRatioGoal for flat memory, one entry per size).
+ */
 const SCENARIOS: Scenario[] = [
   {
     key: 'revokeFilter',
@@ -471,10 +476,30 @@ async function overhead(host: SfHost, setups: Array<[string, Runner, Naming]>, b
   results.overhead[host.name] = out;
 }
 
+type RowFn = (figure: string, measured: string, reference: string, ratio: string, goal?: Goal, value?: number) => void;
+
+/** Each scenario's wall vs floor, requests sent vs needed (where counted) and peak RSS vs start-up, per runner. */
+function scenarioRows(row: RowFn): void {
+  for (const sc of SCENARIOS) {
+    for (const [label, x] of Object.entries(results.scenarios[sc.key] ?? {})) {
+      row(`${x.title}, ${LATENCY_MS} ms latency (${label})`, fmtMs(x.medianMs), `${fmtMs(x.floorMs)} (floor)`, fmtRatio(x.ratio), sc.wallGoal, x.ratio);
+      if (x.neededRequests) {
+        const r = x.sentRequests / x.neededRequests;
+        row(`${x.title}: requests sent / needed (${label})`, String(x.sentRequests), `${x.neededRequests} (needed)`, r.toFixed(r === 1 ? 2 : 5), GOALS.exactRequests, r);
+      }
+      const base = results.startup[label]?.peakRssMedianMb;
+      if (x.peakRssMb !== null) {
+        const ratio = base ? x.peakRssMb / base : NaN;
+        row(`${x.title}: peak RSS (${label})`, `${x.peakRssMb} MB`, base ? `${base} MB (start-up)` : '-', fmtRatio(ratio), sc.rssGoal ?? sc.rssRatioGoal, sc.rssGoal ? x.peakRssMb : round(ratio, 2));
+      }
+    }
+  }
+}
+
 type Row = { figure: string; measured: string; reference: string; ratio: string; goal: string; met: string };
 function figures(): Row[] {
   const rows: Row[] = [];
-  const row = (figure: string, measured: string, reference: string, ratio: string, goal?: Goal, value?: number): void => {
+  const row: RowFn = (figure, measured, reference, ratio, goal, value) => {
     const met = !goal || value === undefined || !Number.isFinite(value) ? '-' : { '>=': value >= goal.value, '<': value < goal.value, '<=': value <= goal.value, '==': value === goal.value }[goal.op] ? 'yes' : 'NO';
     rows.push({ figure, measured, reference, ratio, goal: goal?.text ?? '- (info)', met });
   };
@@ -485,17 +510,7 @@ function figures(): Row[] {
     const dev = o.setups[DEV_LINK];
     if (dev) row(`api request rest with the dev link vs without the plugin, ${name}`, fmtMs(dev.peerMedianMs), `${fmtMs(o.peerWithoutPluginMs)} (no plugin)`, fmtRatio(dev.peerMedianMs / o.peerWithoutPluginMs));
   }
-  for (const sc of SCENARIOS) {
-    for (const [label, x] of Object.entries(results.scenarios[sc.key] ?? {})) {
-      row(`${x.title}, ${LATENCY_MS} ms latency (${label})`, fmtMs(x.medianMs), `${fmtMs(x.floorMs)} (floor)`, fmtRatio(x.ratio), sc.wallGoal, x.ratio);
-      if (x.neededRequests) {
-        const r = x.sentRequests / x.neededRequests;
-        row(`${x.title}: requests sent / needed (${label})`, String(x.sentRequests), `${x.neededRequests} (needed)`, r.toFixed(r === 1 ? 2 : 5), GOALS.exactRequests, r);
-      }
-      const base = results.startup[label]?.peakRssMedianMb;
-      if (x.peakRssMb !== null) row(`${x.title}: peak RSS (${label})`, `${x.peakRssMb} MB`, base ? `${base} MB (start-up)` : '-', base ? fmtRatio(x.peakRssMb / base) : '-', sc.rssGoal, x.peakRssMb);
-    }
-  }
+  scenarioRows(row);
   const filter = results.scenarios.revokeFilter ?? {};
   for (const [name, l] of Object.entries(results.loop)) {
     // against the filter revoke through the same sf and HOME
