@@ -3,11 +3,12 @@ import { Messages } from '@salesforce/core';
 import { type Column, printRows, writeJsonEnvelope } from './output.js';
 import { exitOnInterrupt } from './signals.js';
 import { checkApiBudget } from './shared/apiBudget.js';
+import { shareHostLogger } from './shared/hostLogger.js';
+import './shared/pluginMessages.js';
 import { openRowFile, rowFileFormat, type RowFileFormat } from './shared/outputFile.js';
 import { countOf, type Noun } from './shared/plural.js';
 import type { RowSink, UsageClient } from './shared/usageClient.js';
 
-Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'output');
 
 /** The `--json` result of a list command run with `--output-file`: the rows are in the file, not in the result. */
@@ -27,6 +28,10 @@ export type RowOutput<R> = {
   /** The line under a table of these rows. */
   summary: (rows: R[]) => string;
 };
+
+// When the module loads: before anything logs through our copy of @salesforce/core, which happens before a command is
+// constructed when sf reads the commands of a plugin linked without its manifest (a flag's default org).
+shareHostLogger(process.argv[1]);
 
 /**
  * Base of the usage commands, for what they all do the same way but SfCommand does differently: --json output, which

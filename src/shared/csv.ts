@@ -3,7 +3,12 @@
  * double quotes, quotes doubled. The header is the JSON field names, so a CSV row and a `--json` row say the same thing.
  */
 
-import { parse } from 'csv-parse/sync';
+import { createRequire } from 'node:module';
+import type { parse as Parse } from 'csv-parse/sync';
+
+// The CommonJS build, which jsforce has already loaded for its bulk API; an ES import would load the package's ES
+// build as well, a second copy.
+const { parse } = createRequire(import.meta.url)('csv-parse/sync') as { parse: typeof Parse };
 
 /**
  * Cells a spreadsheet would run as a formula (OWASP, "CSV Injection"): they start with `=`, `+`, `-`, `@`, a tab or a

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { Messages, SfError } from '@salesforce/core';
+import './pluginMessages.js';
 import type { AuditLog, AuditStatus, TargetResult } from './auditLog.js';
 import { type CsvRow, readCsv } from './csv.js';
 import { describeFailure, isInterrupted, isNotFound, isNotSent, isRequestLimitExceeded, isSessionRefreshRefused } from './errors.js';
@@ -11,7 +12,6 @@ import type { AppUsage, TokenUsage, UsageRowBase } from './types.js';
 import { DEFAULT_PAGE_SIZE, type UsageClient } from './usageClient.js';
 import { assertSalesforceId, printable, sameSalesforceId, tokenIdFrom, userOfRevocationUrl } from './usagePaths.js';
 
-Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'revoke');
 
 export type RevokeStatus = 'revoked' | 'would-revoke' | 'not-found' | 'failed';

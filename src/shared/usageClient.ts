@@ -1,4 +1,5 @@
 import type { Connection, Org } from '@salesforce/core';
+import './pluginMessages.js';
 import { SfError, Messages } from '@salesforce/core';
 import { connectionTransport, type HttpMethod, type HttpResponse, type HttpTransport, NetworkError } from './http.js';
 import {
@@ -24,7 +25,6 @@ import {
   usagePaths,
 } from './usagePaths.js';
 
-Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'shared');
 
 export const DEFAULT_PAGE_SIZE = 100;

@@ -1,5 +1,6 @@
 import { Flags } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
+import '../../../shared/pluginMessages.js';
 import { apiBudgetFlag, concurrencyFlag, listFlags, orgFlags, outputFileFlag } from '../../../flags.js';
 import { startProgress } from '../../../progress.js';
 import { streamUserCounts } from '../../../shared/inventory.js';
@@ -8,7 +9,6 @@ import { APP_FIELDS, type AppUsage } from '../../../shared/types.js';
 import { pagesInto, UsageClient } from '../../../shared/usageClient.js';
 import { type OutputFileResult, UsageCommand } from '../../../usageCommand.js';
 
-Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'external-client-app.usage.list');
 
 export type UsageListResult = AppUsage[] | OutputFileResult;

@@ -1,5 +1,6 @@
 import { Flags } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
+import '../../../../shared/pluginMessages.js';
 import { apiBudgetFlag, concurrencyFlag, lastUsedCriteriaFromFlags, lastUsedFlags, listFlags, orgFlags, outputFileFlag } from '../../../../flags.js';
 import { streamTokenInventory } from '../../../../shared/inventory.js';
 import { USE_COLUMNS } from '../../../../output.js';
@@ -9,7 +10,6 @@ import { TOKEN_FIELDS, type TokenUsage } from '../../../../shared/types.js';
 import { UsageClient } from '../../../../shared/usageClient.js';
 import { type OutputFileResult, UsageCommand } from '../../../../usageCommand.js';
 
-Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'external-client-app.usage.tokens.list');
 
 export type TokensListResult = TokenUsage[] | OutputFileResult;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { Messages, OrgConfigProperties, type Org } from '@salesforce/core';
+import '../../../../shared/pluginMessages.js';
 import { apiBudgetFlag, concurrencyFlag, lastUsedCriteriaFromFlags, lastUsedFlags, orgFlags } from '../../../../flags.js';
 import { printRows } from '../../../../output.js';
 import { startInventoryProgress, startProgress } from '../../../../progress.js';
@@ -23,7 +24,6 @@ import { chooseSelection, type Selection } from '../../../../shared/selection.js
 import { UsageClient } from '../../../../shared/usageClient.js';
 import { UsageCommand } from '../../../../usageCommand.js';
 
-Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'external-client-app.usage.tokens.revoke');
 const sharedMessages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'shared');
 

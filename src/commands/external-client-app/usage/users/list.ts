@@ -1,5 +1,6 @@
 import { Flags } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
+import '../../../../shared/pluginMessages.js';
 import { lastUsedCriteriaFromFlags, lastUsedFlags, listFlags, orgFlags, outputFileFlag } from '../../../../flags.js';
 import { hasLastUsedCriteria, lastUsedMatcher } from '../../../../shared/lastUsed.js';
 import { USE_COLUMNS } from '../../../../output.js';
@@ -9,7 +10,6 @@ import { USER_FIELDS, type UserUsage } from '../../../../shared/types.js';
 import { pagesInto, UsageClient } from '../../../../shared/usageClient.js';
 import { type OutputFileResult, UsageCommand } from '../../../../usageCommand.js';
 
-Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'external-client-app.usage.users.list');
 
 export type UsersListResult = UserUsage[] | OutputFileResult;
