@@ -23,6 +23,7 @@ import { cpus, loadavg, platform, release, tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ChildProcess } from 'node:child_process';
+import { readCsv } from '../src/shared/csv.js';
 import { Emulator, type RequestLogEntry } from '../test/emulator/server.js';
 import { generateState, staleTokens, type EmulatorState, type SeedSpec } from '../test/emulator/model.js';
 import { ensureHost, HOST_NAMES, REPO, type HostName, type SfHost } from '../test/support/hosts.js';
@@ -30,7 +31,9 @@ import { killGroup, run, sfEnv, type RunResult } from '../test/support/process.j
 import { KEYCHAIN_IN_HOME, saveLogin } from '../test/nuts/savedLogin.js';
 
 const LATENCY_MS = 20;
+// The plugin's default --concurrency too: the output-file scenarios run with the default, as the issue measures them.
 const CONCURRENCY = 8;
+const OUTPUT_FILE_LATENCY_MS = 10;
 const UNUSED_DAYS = 90;
 const PEER_API_VERSION = '62.0';
 const CMD_TIMEOUT_MS = 300_000;
@@ -48,29 +51,42 @@ const ALIAS = 'bench';
 const API_LIMIT = 10_000_000;
 
 type Goal = { op: '<=' | '<' | '>=' | '=='; value: number; text: string };
-const GOALS: Record<'overhead' | 'bulk' | 'byUser' | 'exactRequests' | 'inventory' | 'perToken' | 'memoryMb', Goal> = {
+const GOALS: Record<'overhead' | 'bulk' | 'byUser' | 'exactRequests' | 'inventory' | 'flatMemory' | 'perToken' | 'memoryMb', Goal> = {
   overhead: { op: '<=', value: 1.05, text: '<= 1.05x' },
   bulk: { op: '<=', value: 1.5, text: '<= 1.5x floor' },
   byUser: { op: '<=', value: 1.3, text: '<= 1.3x floor' },
   exactRequests: { op: '==', value: 1, text: 'exactly 1.00' },
   inventory: { op: '<=', value: 1.2, text: '<= 1.2x floor' },
+  flatMemory: { op: '<=', value: 1.3, text: '<= 1.3x start-up' },
   perToken: { op: '>=', value: 50, text: '>= 50x faster' },
   memoryMb: { op: '<', value: 300, text: '< 300 MB' },
 };
+
+// The output-file scenarios: CSV and JSON, each at a small and a large size (flat memory: the same peak at both).
+const OUTPUT_FORMATS = ['csv', 'json'] as const;
+const OUTPUT_SIZES = ['small', 'large'] as const;
+const outputFileKey = (format: string, size: string): string => `outputFile-${format}-${size}`;
+const outputFileRuns = (runs: [number, number]): Record<string, [number, number]> =>
+  Object.fromEntries(OUTPUT_FORMATS.flatMap((f) => OUTPUT_SIZES.map((z) => [outputFileKey(f, z), runs])));
+const outputFileSeeds = (seed: (tokens: number) => SeedSpec, tokens: [number, number]): Record<string, SeedSpec> =>
+  Object.fromEntries(OUTPUT_FORMATS.flatMap((f) => OUTPUT_SIZES.map((z, i) => [outputFileKey(f, z), seed(tokens[i])])));
 
 // full: filter revoke of 540 stale tokens out of 1200; by-user revoke of 1 app x 100,000 users, 30% stale (20% unused
 // 91+ days, 10% never used); inventory of 10,000 tokens. smoke: the same shapes at a tiny size, bin/run.js only.
 const SIZES = {
   full: { minStartups: 3, versionRuns: 3, minStale: 500, loopSample: 10, overheadSeed: { apps: 5, usersPerApp: 40, tokensPerUser: 2, seed: 7 } as SeedSpec,
-    runs: { revokeFilter: [3, 1], revokeByUser: [1, 1], inventoryJson: [2, 2] } as Record<string, [number, number]>,
+    runs: { revokeFilter: [3, 1], revokeByUser: [1, 1], inventoryJson: [2, 2], ...outputFileRuns([1, 1]) } as Record<string, [number, number]>,
     seeds: { revokeFilter: { apps: 6, usersPerApp: 100, tokensPerUser: 2, seed: 11 },
       revokeByUser: { apps: 1, usersPerApp: 100_000, tokensPerUser: 1, seed: 17, staleFraction: 0.2, neverUsedFraction: 0.1 },
-      inventoryJson: { apps: 20, usersPerApp: 250, tokensPerUser: 2, seed: 13 } } as Record<string, SeedSpec> },
+      inventoryJson: { apps: 20, usersPerApp: 250, tokensPerUser: 2, seed: 13 },
+      // 10,000 and 100,000 tokens: 4 apps, 5 tokens per user (2,000 and 20,000 token lists).
+      ...outputFileSeeds((tokens) => ({ apps: 4, usersPerApp: tokens / 20, tokensPerUser: 5, seed: 19 }), [10_000, 100_000]) } as Record<string, SeedSpec> },
   smoke: { minStartups: 1, versionRuns: 0, minStale: 50, loopSample: 0, overheadSeed: EMPTY,
-    runs: { revokeFilter: [1, 0], revokeByUser: [1, 0], inventoryJson: [1, 0] } as Record<string, [number, number]>,
+    runs: { revokeFilter: [1, 0], revokeByUser: [1, 0], inventoryJson: [1, 0], ...outputFileRuns([1, 0]) } as Record<string, [number, number]>,
     seeds: { revokeFilter: { apps: 2, usersPerApp: 28, tokensPerUser: 2, seed: 11 },
       revokeByUser: { apps: 1, usersPerApp: 250, tokensPerUser: 1, seed: 17, staleFraction: 0.2, neverUsedFraction: 0.1 },
-      inventoryJson: { apps: 4, usersPerApp: 25, tokensPerUser: 2, seed: 13 } } as Record<string, SeedSpec> },
+      inventoryJson: { apps: 4, usersPerApp: 25, tokensPerUser: 2, seed: 13 },
+      ...outputFileSeeds((tokens) => ({ apps: 2, usersPerApp: tokens / 10, tokensPerUser: 5, seed: 19 }), [100, 200]) } as Record<string, SeedSpec> },
 };
 
 /** A command failed or returned wrong results: the only reason to exit 1. */
@@ -278,7 +294,7 @@ async function warmUp(r: Runner): Promise<void> {
 }
 
 /** Start-up samples between the measured runs (S M S M ...), and the section's figure against its floor. */
-async function section<T extends { wallMs: number; rounds: number }>(r: Runner, n: number, measure: () => Promise<T>): Promise<[Section, T]> {
+async function section<T extends { wallMs: number; rounds: number }>(r: Runner, n: number, measure: () => Promise<T>, latencyMs = LATENCY_MS): Promise<[Section, T]> {
   const startups: number[] = [];
   const done: T[] = [];
   for (let i = 0; i < Math.max(n, sizes.minStartups); i++) {
@@ -288,8 +304,8 @@ async function section<T extends { wallMs: number; rounds: number }>(r: Runner, 
   const last = done[done.length - 1];
   const wall = median(done.map((d) => d.wallMs));
   const startupMs = median(startups);
-  const floorMs = startupMs + last.rounds * LATENCY_MS;
-  const floorFormula = `${fmtMs(startupMs)} start-up + ${last.rounds} rounds x ${LATENCY_MS} ms`;
+  const floorMs = startupMs + last.rounds * latencyMs;
+  const floorFormula = `${fmtMs(startupMs)} start-up + ${last.rounds} rounds x ${latencyMs} ms`;
   return [{ medianMs: wall, samplesMs: done.map((d) => d.wallMs), startupMs, floorMs, floorFormula, ratio: round(wall / floorMs, 3) }, last];
 }
 
@@ -306,6 +322,8 @@ type Scenario = {
   rssRatioGoal?: Goal;
   /** Checks exit code, result and the emulator's state and log against the state before the run. */
   check: (res: Result, before: EmulatorState) => Outcome;
+  /** Latency of the emulator for this scenario, when not LATENCY_MS. */
+  latencyMs?: number;
 };
 
 const revokeArgs = [...USAGE, 'tokens', 'revoke', '--unused-days', String(UNUSED_DAYS), '--no-prompt', '--json', '--concurrency', String(CONCURRENCY)];
@@ -332,10 +350,47 @@ const usersByApp = (state: EmulatorState): Map<string, Set<string>> => {
   return users;
 };
 
+/** The output files' folder: one per bench run; a scenario checks that no temporary file is left in it. */
+let outputDir: string | undefined;
+const outputPath = (key: string, format: string): string => join((outputDir ??= newHome('output-files')), `${key}.${format}`);
+
+/** The token ids of an output file: the CSV's tokenId column, or the JSON array's rows. */
+function tokenIdsOfFile(path: string, format: string): string[] {
+  const text = readFileSync(path, 'utf8');
+  // The plugin's own reader: it takes off the formula guard (a token id may begin with "-").
+  if (format === 'csv') return readCsv(text).map((row) => row.fields.tokenId);
+  return (JSON.parse(text) as Array<{ tokenId: string }>).map((row) => row.tokenId);
+}
+
+/** `tokens list --output-file` at the default concurrency: the rows stream to the file, memory stays flat. */
+const outputFileScenarios = (): Scenario[] =>
+  OUTPUT_FORMATS.flatMap((format) =>
+    OUTPUT_SIZES.map((size): Scenario => {
+      const key = outputFileKey(format, size);
+      return {
+        key,
+        title: (n) => `tokens list --output-file (${format.toUpperCase()}) over ${n.toLocaleString('en-US')} tokens`,
+        args: [...USAGE, 'tokens', 'list', '--json', '--output-file', outputPath(key, format)],
+        peak: true,
+        latencyMs: OUTPUT_FILE_LATENCY_MS,
+        wallGoal: GOALS.inventory,
+        rssRatioGoal: GOALS.flatMemory,
+        check: (res, before): Outcome => {
+          const path = outputPath(key, format);
+          const result = okJson(res) as { outputFile: string; format: string; rows: number };
+          const expected = new Set(before.tokens.map((t) => t.tokenId));
+          check(result.outputFile === path && result.format === format && result.rows === expected.size, `${res.cmd}: result ${JSON.stringify(result)}`);
+          const ids = tokenIdsOfFile(path, format);
+          check(ids.length === expected.size && ids.every((id) => expected.has(id)) && new Set(ids).size === ids.length, `${res.cmd}: the file's ${ids.length} rows are not exactly the emulator's ${expected.size} tokens`);
+          check(readdirSync(dirname(path)).every((name) => !name.endsWith('.tmp')), `${res.cmd}: a temporary file was left beside ${path}`);
+          return { units: expected.size };
+        },
+      };
+    })
+  );
+
 /**
- * What `npm run bench` measures besides the single call; a new scenario is an entry here and its seed and runs in SIZES
- * (e.g. an inventory written with --output-file: args with a path under a newHome() folder, a check that reads the
- * file, rssRatioGoal for flat memory, one entry per size).
+ * What `npm run bench` measures besides the single call; a new scenario is an entry here and its seed and runs in SIZES.
  */
 const SCENARIOS: Scenario[] = [
   {
@@ -391,6 +446,7 @@ const SCENARIOS: Scenario[] = [
       return { units: expected.size };
     },
   },
+  ...outputFileScenarios(),
 ];
 
 /** One scenario through one runner: its runs between start-up samples, checked, against its floor. */
@@ -398,7 +454,7 @@ async function scenario(r: Runner, sc: Scenario, n: number): Promise<void> {
   if (n === 0) return;
   const peaks: number[] = [];
   const [s, last] = await section(r, n, async () => {
-    const before = prepare(sizes.seeds[sc.key], LATENCY_MS);
+    const before = prepare(sizes.seeds[sc.key], sc.latencyMs ?? LATENCY_MS);
     // The emulator answers in this process, which does nothing else while the command runs: its CPU time is the
     // emulator's, to show that the floor is the latency, not the emulator.
     const cpu = process.cpuUsage();
@@ -410,7 +466,7 @@ async function scenario(r: Runner, sc: Scenario, n: number): Promise<void> {
     if (res.peakRssKb) peaks.push(res.peakRssKb);
     const emulatorCpuMs = (user + system) / 1000;
     return { wallMs: res.durationMs, rounds: acc.rounds, acc, sent: entries.length, outcome, stdoutBytes: Buffer.byteLength(res.stdout), emulatorCpuMs };
-  });
+  }, sc.latencyMs);
   const peakRssMb = peaks.length ? round(Math.max(...peaks) / 1024, 1) : null;
   const title = sc.title(last.outcome.units);
   results.scenarios[sc.key] ??= {};
@@ -482,7 +538,7 @@ type RowFn = (figure: string, measured: string, reference: string, ratio: string
 function scenarioRows(row: RowFn): void {
   for (const sc of SCENARIOS) {
     for (const [label, x] of Object.entries(results.scenarios[sc.key] ?? {})) {
-      row(`${x.title}, ${LATENCY_MS} ms latency (${label})`, fmtMs(x.medianMs), `${fmtMs(x.floorMs)} (floor)`, fmtRatio(x.ratio), sc.wallGoal, x.ratio);
+      row(`${x.title}, ${sc.latencyMs ?? LATENCY_MS} ms latency (${label})`, fmtMs(x.medianMs), `${fmtMs(x.floorMs)} (floor)`, fmtRatio(x.ratio), sc.wallGoal, x.ratio);
       if (x.neededRequests) {
         const r = x.sentRequests / x.neededRequests;
         row(`${x.title}: requests sent / needed (${label})`, String(x.sentRequests), `${x.neededRequests} (needed)`, r.toFixed(r === 1 ? 2 : 5), GOALS.exactRequests, r);
