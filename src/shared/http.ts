@@ -124,14 +124,32 @@ function fromUnobservedFailure(failure: unknown): HttpResponse {
   return { status: 0, headers: {}, body: [{ errorCode, message }], bodyIsJson: true, contentType: 'application/json' };
 }
 
+type FailureShape = { name?: string; code?: unknown; message?: string; type?: string; cause?: unknown };
+
+/**
+ * The network code of a failure or of the errors that caused it. jsforce before 3.12 sends through node-fetch, whose
+ * errors carry the socket's code themselves; from 3.12 on it uses undici's fetch, which rejects with
+ * `TypeError: fetch failed` and keeps the socket error (ECONNRESET, UND_ERR_SOCKET...) in `cause`.
+ */
+function networkCode(failure: unknown): string | undefined {
+  let current = failure as FailureShape | undefined;
+  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
+    if (typeof current.code === 'string' && NETWORK_CODES.has(current.code)) return current.code;
+    current = current.cause as FailureShape | undefined;
+  }
+  return undefined;
+}
+
 /** A failure that got no HTTP response (reset, refused, timed out), as the NetworkError the retry policy knows. */
 function networkErrorFrom(failure: unknown): NetworkError | undefined {
-  const error = failure as { name?: string; code?: string; message?: string; type?: string };
+  const error = failure as FailureShape | undefined;
   const message = typeof error?.message === 'string' ? error.message : String(failure);
   if (error?.name === 'AbortError' || error?.type === 'aborted') return new NetworkError('request timed out', 'ETIMEDOUT');
-  if (typeof error?.code === 'string' && NETWORK_CODES.has(error.code)) return new NetworkError(error.code, error.code);
-  if (error?.name === 'FetchError' || /socket hang up|ECONNRESET|network/i.test(message)) {
-    return new NetworkError(error.code ?? 'ECONNRESET', error.code ?? 'ECONNRESET');
+  const code = networkCode(failure);
+  if (code) return new NetworkError(code, code);
+  if (error?.name === 'FetchError' || /socket hang up|ECONNRESET|network|^fetch failed$/i.test(message)) {
+    const own = typeof error?.code === 'string' ? error.code : 'ECONNRESET';
+    return new NetworkError(own, own);
   }
   return undefined;
 }

@@ -90,6 +90,10 @@ describe('http: connectionTransport on a stubbed connection', () => {
       [Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), 'ECONNREFUSED'],
       [Object.assign(new Error('The operation was aborted'), { name: 'AbortError' }), 'ETIMEDOUT'],
       [new Error('socket hang up'), 'ECONNRESET'],
+      // undici's fetch (jsforce-node 3.12 and later): the socket's code is only on the cause.
+      [new TypeError('fetch failed', { cause: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }) }), 'ECONNRESET'],
+      [new TypeError('fetch failed', { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) }), 'UND_ERR_SOCKET'],
+      [new TypeError('fetch failed', { cause: { cause: { code: 'ECONNREFUSED' } } }), 'ECONNREFUSED'],
     ];
     for (const [failure, code] of cases) {
       let caught: unknown;
