@@ -1,10 +1,10 @@
 import { Flags } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
+import './shared/pluginMessages.js';
 import { lastUsedCriteria, type LastUsedCriteria } from './shared/lastUsed.js';
 import { DEFAULT_API_BUDGET_PERCENT } from './shared/apiBudget.js';
 import { DEFAULT_CONCURRENCY, DEFAULT_PAGE_SIZE, MAX_CONCURRENCY } from './shared/usageClient.js';
 
-Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'flags');
 
 /** Flags that several usage commands share, defined once so that their names, limits and help never drift apart. */
@@ -32,6 +32,14 @@ export const listFlags = {
     options: ['human', 'csv'] as const,
     default: 'human' as const,
   })(),
+};
+
+/** For the list commands: rows written to a file as they are read (UsageCommand.outputRows). */
+export const outputFileFlag = {
+  'output-file': Flags.file({
+    summary: messages.getMessage('flags.output-file.summary'),
+    description: messages.getMessage('flags.output-file.description'),
+  }),
 };
 
 export const concurrencyFlag = {

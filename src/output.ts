@@ -1,7 +1,15 @@
 import type { SfCommand } from '@salesforce/sf-plugins-core';
 import { toCsv } from './shared/csv.js';
+import type { UsageRowBase } from './shared/types.js';
 
 export type Column<R> = { key: keyof R & string; name: string };
+
+/** The columns of a user row and of a token row that say how the access was used, named the same in both tables. */
+export const USE_COLUMNS: Array<Column<UsageRowBase>> = [
+  { key: 'initialConnectionAt', name: 'First Used' },
+  { key: 'lastUsedAt', name: 'Last Used' },
+  { key: 'useCount', name: 'Use Count' },
+];
 
 /**
  * Prints rows as a table or as CSV. CSV goes straight to stdout (no table chrome), with the command's documented

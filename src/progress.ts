@@ -1,8 +1,8 @@
 import { Messages } from '@salesforce/core';
+import './shared/pluginMessages.js';
 import type { SfCommand } from '@salesforce/sf-plugins-core';
 import type { InventoryProgress } from './shared/inventory.js';
 
-Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'progress');
 
 export type ProgressReporter = {

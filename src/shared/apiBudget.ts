@@ -1,7 +1,7 @@
 import { Messages, SfError } from '@salesforce/core';
+import './pluginMessages.js';
 import type { UsageClient } from './usageClient.js';
 
-Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'shared');
 
 /** Plans this small are not worth a request of their own: the limits resource is read only above it. */

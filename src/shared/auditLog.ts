@@ -1,9 +1,9 @@
 import { closeSync, fdatasync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Global, Messages } from '@salesforce/core';
+import './pluginMessages.js';
 import type { PlannedTarget, RevokeStatus } from './revoke.js';
 
-Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'audit');
 
 export type AuditStatus = Exclude<RevokeStatus, 'would-revoke'> | 'not-sent';

@@ -3,7 +3,12 @@
  * double quotes, quotes doubled. The header is the JSON field names, so a CSV row and a `--json` row say the same thing.
  */
 
-import { parse } from 'csv-parse/sync';
+import { createRequire } from 'node:module';
+import type { parse as Parse } from 'csv-parse/sync';
+
+// The CommonJS build, which jsforce has already loaded for its bulk API; an ES import would load the package's ES
+// build as well, a second copy.
+const { parse } = createRequire(import.meta.url)('csv-parse/sync') as { parse: typeof Parse };
 
 /**
  * Cells a spreadsheet would run as a formula (OWASP, "CSV Injection"): they start with `=`, `+`, `-`, `@`, a tab or a
@@ -31,9 +36,19 @@ export function csvValue(cell: string): string {
  * in the same places; a field not in `columns` is left out (the `--json` output keeps every field).
  */
 export function toCsv(rows: ReadonlyArray<Record<string, unknown>>, columns: readonly string[]): string {
-  const lines = [columns.map(csvField).join(',')];
-  for (const row of rows) lines.push(columns.map((column) => csvField(row[column])).join(','));
-  return `${lines.join('\r\n')}\r\n`;
+  return csvHeader(columns) + csvLines(rows, columns);
+}
+
+/** The header line of toCsv: stdout and `--output-file`, which writes it before the rows arrive, share it. */
+export function csvHeader(columns: readonly string[]): string {
+  return `${columns.map(csvField).join(',')}\r\n`;
+}
+
+/** The lines of these rows as toCsv writes them, each ended by CRLF: a file written page by page appends them. */
+export function csvLines(rows: ReadonlyArray<Record<string, unknown>>, columns: readonly string[]): string {
+  let text = '';
+  for (const row of rows) text += `${columns.map((column) => csvField(row[column])).join(',')}\r\n`;
+  return text;
 }
 
 /** One data row of a CSV file, with the line it starts on as an editor numbers it (the header is line 1). */

@@ -1,8 +1,8 @@
 import { Messages, SfError } from '@salesforce/core';
+import './pluginMessages.js';
 import type { HttpMethod, HttpResponse } from './http.js';
 import { printable } from './usagePaths.js';
 
-Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'shared');
 
 /** What a request was about, so that a 404 can say "app 0xI…" instead of "resource". */
@@ -67,6 +67,10 @@ export const isNotFound = (error: unknown): boolean => error instanceof SfError 
 
 export const isRequestLimitExceeded = (error: unknown): boolean =>
   error instanceof SfError && error.name === 'RequestLimitExceededError';
+
+/** The login is gone (its refresh was refused): every further request would fail the same way. */
+export const isSessionRefreshRefused = (error: unknown): boolean =>
+  error instanceof SfError && error.name === 'SessionRefreshRefusedError';
 
 export const isInterrupted = (error: unknown): boolean => error instanceof SfError && error.name === 'InterruptedError';
 

@@ -1,10 +1,10 @@
 import type { LastUsedCriteria } from './lastUsed.js';
 import { hasLastUsedCriteria, lastUsedMatcher } from './lastUsed.js';
-import { runPool } from './limiter.js';
+import { runPool, runPoolInOrder } from './limiter.js';
 import { isNotFound } from './errors.js';
 import { resolveApps, resolveUsers } from './resolve.js';
 import type { AppUsage, TokenUsage, UserUsage } from './types.js';
-import type { UsageClient } from './usageClient.js';
+import { pagesInto, type RowSink, type UsageClient } from './usageClient.js';
 
 export type InventoryProgress = { stage: 'apps' | 'users'; done: number; total: number };
 
@@ -39,20 +39,26 @@ async function scopeOf(client: UsageClient, options: ScopeOptions): Promise<{ ap
   const allApps = await client.listApps({ pageSize: options.pageSize });
   const apps = options.apps.length > 0 ? resolveApps(options.apps, allApps) : allApps;
   if (users) return { apps, pairs: apps.flatMap((app) => users.map((user) => ({ app, userIdentifier: user.userIdentifier }))) };
-  const byApp = await userRowsOf(client, apps, options);
-  return { apps, pairs: apps.flatMap((app, index) => byApp[index].map((user) => ({ app, userIdentifier: user.userIdentifier }))) };
+  // Only the ids are kept: an app can have 100,000 users, and a pair is all an inventory needs of each.
+  const byApp = await userRowsOf(client, apps, options, (user) => user.userIdentifier);
+  return { apps, pairs: apps.flatMap((app, index) => byApp[index].map((userIdentifier) => ({ app, userIdentifier }))) };
 }
 
-/** Every page of each app's users, in app order, keeping the rows `keep` accepts. */
-async function userRowsOf(
+/** Every page of each app's users, in app order, keeping what `pick` takes of the rows `keep` accepts. */
+async function userRowsOf<R>(
   client: UsageClient,
   apps: readonly AppUsage[],
-  options: Omit<ScopeOptions, 'apps' | 'users'> & { keep?: (row: UserUsage) => boolean }
-): Promise<UserUsage[][]> {
-  const byApp: UserUsage[][] = new Array<UserUsage[]>(apps.length);
+  options: Omit<ScopeOptions, 'apps' | 'users'> & { keep?: (row: UserUsage) => boolean },
+  pick: (row: UserUsage) => R
+): Promise<R[][]> {
+  const byApp: R[][] = new Array<R[]>(apps.length);
   let appsDone = 0;
   await runPool(apps, options.concurrency, async (app, index) => {
-    byApp[index] = await client.listUsers(app.identifier, { pageSize: options.pageSize, keep: options.keep });
+    const rows: R[] = [];
+    await pagesInto(client.userPages(app.identifier, { pageSize: options.pageSize, keep: options.keep }), (page) => {
+      for (const row of page) rows.push(pick(row));
+    });
+    byApp[index] = rows;
     options.onProgress?.({ stage: 'apps', done: ++appsDone, total: apps.length });
   });
   return byApp;
@@ -68,7 +74,7 @@ export async function matchingUsers(
 ): Promise<UserUsage[]> {
   const allApps = await client.listApps({ pageSize: options.pageSize });
   const apps = options.apps.length > 0 ? resolveApps(options.apps, allApps) : allApps;
-  return (await userRowsOf(client, apps, { ...options, keep: lastUsedMatcher(options.criteria, options.now) })).flat();
+  return (await userRowsOf(client, apps, { ...options, keep: lastUsedMatcher(options.criteria, options.now) }, (user) => user)).flat();
 }
 
 export type InventoryOptions = ScopeOptions & {
@@ -79,10 +85,7 @@ export type InventoryOptions = ScopeOptions & {
   now?: Date;
 };
 
-/**
- * Lists refresh tokens across every app and user in scope, filtered by last use. Rows come back in app order, then
- * user order, whatever order the requests finish in; with `--limit`, no new user is read once enough rows are in.
- */
+/** Lists refresh tokens across every app and user in scope, filtered by last use: streamTokenInventory, as an array. */
 export async function tokenInventory(client: UsageClient, options: InventoryOptions): Promise<TokenUsage[]> {
   return (await appsAndTokenInventory(client, options)).tokens;
 }
@@ -92,26 +95,42 @@ export async function tokenInventory(client: UsageClient, options: InventoryOpti
  * and an app whose users hold no token, which token rows alone cannot give.
  */
 export async function appsAndTokenInventory(client: UsageClient, options: InventoryOptions): Promise<{ apps: AppUsage[]; tokens: TokenUsage[] }> {
+  const tokens: TokenUsage[] = [];
+  const { apps } = await streamTokenInventory(client, options, (rows) => {
+    for (const row of rows) tokens.push(row);
+  });
+  return { apps, tokens };
+}
+
+/**
+ * Lists refresh tokens across every app and user in scope, filtered by last use, into `sink` as they are read. Rows
+ * come in app order, then user order, whatever order the requests finish in: a user's tokens wait only for the users
+ * before them, within runPoolInOrder's window, so nothing holds every row. With `limit`, no new user is read once
+ * enough rows are out, and the last user's rows are cut to the limit.
+ */
+export async function streamTokenInventory(client: UsageClient, options: InventoryOptions, sink: RowSink<TokenUsage>): Promise<{ apps: AppUsage[] }> {
   const { apps, pairs } = await scopeOf(client, options);
   await options.beforeTokenLists?.(pairs.length);
   const keep = hasLastUsedCriteria(options.criteria) ? lastUsedMatcher(options.criteria, options.now) : (): boolean => true;
-  const perPair: Array<TokenUsage[] | undefined> = new Array<TokenUsage[] | undefined>(pairs.length);
+  const { limit } = options;
   let usersDone = 0;
-  let prefixEnd = 0;
-  let prefixRows = 0;
-  const enough = (): boolean => options.limit !== undefined && prefixRows >= options.limit;
-  await runPool(
+  let rowsOut = 0;
+  await runPoolInOrder(
     pairs,
     options.concurrency,
-    async ({ app, userIdentifier }, index) => {
-      perPair[index] = (await tokensOf(client, app.identifier, userIdentifier)).filter(keep);
-      while (prefixEnd < perPair.length && perPair[prefixEnd] !== undefined) prefixRows += perPair[prefixEnd++]!.length;
+    async ({ app, userIdentifier }) => {
+      const tokens = (await tokensOf(client, app.identifier, userIdentifier)).filter(keep);
       options.onProgress?.({ stage: 'users', done: ++usersDone, total: pairs.length });
+      return tokens;
     },
-    enough
+    async (tokens) => {
+      const rows = limit === undefined ? tokens : tokens.slice(0, limit - rowsOut);
+      rowsOut += rows.length;
+      if (rows.length > 0) await sink(rows);
+    },
+    { shouldStop: () => limit !== undefined && rowsOut >= limit }
   );
-  const rows = perPair.flatMap((tokens) => tokens ?? []);
-  return { apps, tokens: options.limit === undefined ? rows : rows.slice(0, options.limit) };
+  return { apps };
 }
 
 /**
@@ -127,7 +146,7 @@ async function tokensOf(client: UsageClient, appId: string, userId: string): Pro
   }
 }
 
-/** Adds `userCount` to each app by reading every page of its users; the API has no count of its own. */
+/** Adds `userCount` to each app: streamUserCounts, as an array. */
 export async function withUserCounts(
   client: UsageClient,
   apps: readonly AppUsage[],
@@ -135,11 +154,35 @@ export async function withUserCounts(
   concurrency: number,
   onAppDone?: (done: number) => void
 ): Promise<AppUsage[]> {
-  const counted = new Array<AppUsage>(apps.length);
-  let done = 0;
-  await runPool(apps, concurrency, async (app, index) => {
-    counted[index] = { ...app, userCount: (await client.listUsers(app.identifier, { pageSize })).length };
-    onAppDone?.(++done);
+  const counted: AppUsage[] = [];
+  await streamUserCounts(client, apps, { pageSize, concurrency, onAppDone }, (rows) => {
+    for (const row of rows) counted.push(row);
   });
   return counted;
+}
+
+/**
+ * Adds `userCount` to each app by reading every page of its users (the API has no count of its own), counting the
+ * rows of each page without keeping them; the apps go to `sink` in the order given.
+ */
+export async function streamUserCounts(
+  client: UsageClient,
+  apps: readonly AppUsage[],
+  options: { pageSize: number; concurrency: number; onAppDone?: (done: number) => void },
+  sink: RowSink<AppUsage>
+): Promise<void> {
+  let done = 0;
+  await runPoolInOrder(
+    apps,
+    options.concurrency,
+    async (app) => {
+      let userCount = 0;
+      await pagesInto(client.userPages(app.identifier, { pageSize: options.pageSize }), (page) => {
+        userCount += page.length;
+      });
+      options.onAppDone?.(++done);
+      return { ...app, userCount };
+    },
+    (app) => sink([app])
+  );
 }

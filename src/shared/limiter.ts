@@ -67,3 +67,63 @@ export async function runPool<T>(
   await Promise.all(lanes);
   return next;
 }
+
+export type InOrderOptions = {
+  /**
+   * How far past the first result not yet emitted an item may start. Results that finish early wait for the ones
+   * before them, so this bounds what is held; more than `concurrency`, so that one slow request does not idle the rest.
+   */
+  window?: number;
+  /** As for runPool; once it says stop it must keep saying so (a limit reached), as results after it are dropped. */
+  shouldStop?: () => boolean;
+};
+
+/**
+ * runPool for work whose results must come out in input order: each result goes to `emit` in item order, one emit
+ * at a time, whatever order the work finishes in. An item waits to start while it is `window` or more items ahead of
+ * the first result not yet emitted, so what is held stays bounded however long one item takes; `emit` can write to
+ * a file at its own pace, the work waits for it.
+ */
+export async function runPoolInOrder<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T, index: number) => Promise<R>,
+  emit: (result: R, index: number) => Promise<void> | void,
+  options: InOrderOptions = {}
+): Promise<void> {
+  const window = Math.max(options.window ?? concurrency * 4, concurrency);
+  const shouldStop = options.shouldStop ?? ((): boolean => false);
+  const finished = new Map<number, R>();
+  let emitted = 0;
+  let waiting: Array<() => void> = [];
+  // Emits are chained, so that they never overlap; a failed emit fails every later one, and with it the run.
+  let emitting: Promise<void> = Promise.resolve();
+  const emitReady = async (): Promise<void> => {
+    while (finished.has(emitted) && !shouldStop()) {
+      const result = finished.get(emitted) as R;
+      finished.delete(emitted);
+      // One result at a time, in order: that is the point.
+      // eslint-disable-next-line no-await-in-loop
+      await emit(result, emitted);
+      emitted++;
+      const woken = waiting;
+      waiting = [];
+      for (const wake of woken) wake();
+    }
+  };
+  await runPool(
+    items,
+    concurrency,
+    async (item, index) => {
+      // Every item before this one has started, so the first of them not yet emitted will finish and make room (or
+      // the emit that made shouldStop true wakes this one to stop).
+      // eslint-disable-next-line no-await-in-loop
+      while (index >= emitted + window && !shouldStop()) await new Promise<void>((resolve) => waiting.push(resolve));
+      if (shouldStop()) return;
+      finished.set(index, await work(item, index));
+      emitting = emitting.then(emitReady);
+      await emitting;
+    },
+    shouldStop
+  );
+}

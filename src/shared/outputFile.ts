@@ -1,9 +1,11 @@
-import { rename, rm, stat, writeFile } from 'node:fs/promises';
+import { closeSync, rmSync } from 'node:fs';
+import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { Messages } from '@salesforce/core';
+import './pluginMessages.js';
+import { csvHeader, csvLines } from './csv.js';
 
-Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
-const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'report');
+const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'outputFile');
 
 /**
  * The absolute path of an output file, checked before any request is sent: a run that reads a large org must not
@@ -19,13 +21,169 @@ export async function checkedOutputPath(path: string): Promise<string> {
 
 /** Writes beside the target, then renames: a reader (or a failed run) never sees half a file, and an old one stays whole. */
 export async function writeTextFile(path: string, text: string): Promise<void> {
-  const temporary = `${path}.${process.pid}.tmp`;
+  let file: Replacement;
   try {
-    await writeFile(temporary, text, 'utf8');
-    await rename(temporary, path);
+    file = await Replacement.open(path);
   } catch (error) {
-    // Cleaning up must not hide why the write failed (rm fails too when the folder is not one).
-    await rm(temporary, { force: true }).catch(() => undefined);
-    throw messages.createError('error.CannotWrite', [path, (error as Error).message]);
+    throw messages.createError('error.CannotWrite', [path, causeOf(error)]);
+  }
+  await file.append(text);
+  await file.commit();
+}
+
+export type RowFileFormat = 'csv' | 'json';
+
+/** `-r csv` or a name ending in `.csv` means CSV; anything else, a JSON array. */
+export function rowFileFormat(path: string, resultFormat: string): RowFileFormat {
+  return resultFormat === 'csv' || /\.csv$/i.test(path) ? 'csv' : 'json';
+}
+
+/** An output file that takes rows as they are read: CSV with the header of the stdout CSV, or a JSON array. */
+export type RowFile<R> = {
+  /** Absolute. */
+  readonly path: string;
+  readonly format: RowFileFormat;
+  /** Rows written so far. */
+  readonly rows: number;
+  write(rows: readonly R[]): Promise<void>;
+  /** Ends the file and puts it in place of any file at `path`. */
+  commit(): Promise<void>;
+  /** Removes what was written; a file at `path` stays as it was. */
+  abort(): Promise<void>;
+};
+
+/** Text is handed to the file in pieces of about this size: few writes, and memory that does not grow with the rows. */
+const WRITE_CHUNK = 64 * 1024;
+
+export type OpenFile = (path: string, flags: string) => Promise<FileHandle>;
+
+/**
+ * Opens an output file for rows before the run sends any request: a folder that is missing or can't be written to is
+ * an error then, not after an hour of reading. The CSV is what `-r csv` prints to stdout (csv.ts writes both); the JSON
+ * is byte for byte `JSON.stringify(rows, null, 2)`, the array a `--json` run returns as `result`, so `--from-file`
+ * reads either.
+ */
+export async function openRowFile<R extends Record<string, unknown>>(
+  path: string,
+  format: RowFileFormat,
+  csvColumns: readonly string[],
+  openFile: OpenFile = open
+): Promise<RowFile<R>> {
+  const target = await checkedOutputPath(path);
+  let file: Replacement;
+  try {
+    file = await Replacement.open(target, openFile);
+  } catch (error) {
+    throw messages.createError('error.CannotCreate', [target, causeOf(error)]);
+  }
+  let rows = 0;
+  let text = format === 'csv' ? csvHeader(csvColumns) : '';
+  return {
+    path: target,
+    format,
+    get rows(): number {
+      return rows;
+    },
+    async write(page): Promise<void> {
+      text += format === 'csv' ? csvLines(page, csvColumns) : jsonItems(page, rows === 0);
+      rows += page.length;
+      if (text.length < WRITE_CHUNK) return;
+      const chunk = text;
+      text = '';
+      await file.append(chunk);
+    },
+    async commit(): Promise<void> {
+      if (format === 'json') text += rows === 0 ? '[]\n' : '\n]\n';
+      await file.append(text);
+      text = '';
+      await file.commit();
+    },
+    abort: () => file.abort(),
+  };
+}
+
+/**
+ * A file written beside its target (`<target>.<pid>.tmp`) and renamed over it by commit, so that a failed or
+ * interrupted run leaves no half-written file and an old file whole. A failure removes the temporary file.
+ */
+class Replacement {
+  private closed = false;
+  private done = false;
+  /**
+   * Ctrl-C ends the process with process.exit (signals.ts), when only a synchronous 'exit' listener still runs: this
+   * one removes the temporary file.
+   */
+  private readonly removeOnExit: () => void;
+
+  private constructor(private readonly target: string, private readonly temporary: string, private readonly handle: FileHandle) {
+    this.removeOnExit = (): void => {
+      try {
+        if (!this.closed) closeSync(this.handle.fd);
+      } catch {
+        // Already closed: the file can go all the same.
+      }
+      rmSync(this.temporary, { force: true });
+    };
+    process.on('exit', this.removeOnExit);
+  }
+
+  public static async open(target: string, openFile: OpenFile = open): Promise<Replacement> {
+    const temporary = `${target}.${process.pid}.tmp`;
+    try {
+      return new Replacement(target, temporary, await openFile(temporary, 'w'));
+    } catch (error) {
+      // Cleaning up must not hide why the open failed (rm fails too when the folder is not one).
+      await rm(temporary, { force: true }).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  public async append(text: string): Promise<void> {
+    if (text === '') return;
+    await this.step(() => this.handle.write(text));
+  }
+
+  /** On disk before the rename, so that a crash just after it can't leave an empty file where the old one was. */
+  public async commit(): Promise<void> {
+    await this.step(async () => {
+      await this.handle.sync();
+      this.closed = true;
+      await this.handle.close();
+      await rename(this.temporary, this.target);
+    });
+    this.done = true;
+    process.off('exit', this.removeOnExit);
+  }
+
+  public async abort(): Promise<void> {
+    if (this.done) return;
+    this.done = true;
+    process.off('exit', this.removeOnExit);
+    if (!this.closed) {
+      this.closed = true;
+      await this.handle.close().catch(() => undefined);
+    }
+    await rm(this.temporary, { force: true }).catch(() => undefined);
+  }
+
+  private async step(action: () => Promise<unknown>): Promise<void> {
+    try {
+      await action();
+    } catch (error) {
+      await this.abort();
+      throw messages.createError('error.CannotWrite', [this.target, causeOf(error)]);
+    }
   }
 }
+
+/** Items of a JSON array as JSON.stringify(array, null, 2) writes them; `first` opens the array. */
+function jsonItems(rows: ReadonlyArray<Record<string, unknown>>, first: boolean): string {
+  let text = '';
+  rows.forEach((row, index) => {
+    // JSON escapes the line breaks inside strings, so every line break here is the layout's, to indent one level.
+    text += `${first && index === 0 ? '[\n  ' : ',\n  '}${JSON.stringify(row, null, 2).replace(/\n/g, '\n  ')}`;
+  });
+  return text;
+}
+
+const causeOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));

@@ -1,6 +1,6 @@
 import { Messages } from '@salesforce/core';
+import './pluginMessages.js';
 
-Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'nouns');
 
 export type Noun = 'externalClientApp' | 'app' | 'moreApp' | 'page' | 'user' | 'refreshToken';

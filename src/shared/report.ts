@@ -3,10 +3,10 @@
  * and the Markdown can never disagree: the renderers only format what is here.
  */
 import { Messages } from '@salesforce/core';
+import './pluginMessages.js';
 import { lastUsedMatcher } from './lastUsed.js';
 import type { AppUsage } from './types.js';
 
-Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'report');
 
 const DAY_MS = 24 * 60 * 60 * 1000;

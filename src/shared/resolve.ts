@@ -1,10 +1,10 @@
 import { Messages, SfError } from '@salesforce/core';
+import './pluginMessages.js';
 import levenshtein from 'fast-levenshtein';
 import type { AppUsage } from './types.js';
 import type { UsageClient } from './usageClient.js';
 import { assertSalesforceId, isSalesforceId, printable, sameSalesforceId } from './usagePaths.js';
 
-Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'shared');
 
 /**

@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { Messages, SfError } from '@salesforce/core';
+import './pluginMessages.js';
 import type { AuditLog, AuditStatus, TargetResult } from './auditLog.js';
 import { type CsvRow, readCsv } from './csv.js';
-import { describeFailure, isInterrupted, isNotFound, isNotSent, isRequestLimitExceeded } from './errors.js';
+import { describeFailure, isInterrupted, isNotFound, isNotSent, isRequestLimitExceeded, isSessionRefreshRefused } from './errors.js';
 import { matchingUsers, tokenInventory, withUserCounts, type InventoryProgress } from './inventory.js';
 import { runPool } from './limiter.js';
 import { resolveApps } from './resolve.js';
@@ -11,7 +12,6 @@ import type { AppUsage, TokenUsage, UsageRowBase } from './types.js';
 import { DEFAULT_PAGE_SIZE, type UsageClient } from './usageClient.js';
 import { assertSalesforceId, printable, sameSalesforceId, tokenIdFrom, userOfRevocationUrl } from './usagePaths.js';
 
-Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'revoke');
 
 export type RevokeStatus = 'revoked' | 'would-revoke' | 'not-found' | 'failed';
@@ -35,10 +35,12 @@ export type RevokeOutcome = {
   dryRun: boolean;
   successes: RevokeTarget[];
   failures: RevokeTarget[];
-  /** How many of the failures were never sent because the run stopped (Ctrl-C, REQUEST_LIMIT_EXCEEDED, audit log). */
+  /** How many of the failures were never sent because the run stopped (Ctrl-C, REQUEST_LIMIT_EXCEEDED, login, audit log). */
   notSent: number;
   interrupted: boolean;
   stoppedByLimit: boolean;
+  /** The org refused to renew the session: the login is gone, so the run stopped sending. */
+  stoppedBySession: boolean;
   /** The audit log could not be written, so the run stopped sending. */
   auditFailed: boolean;
 };
@@ -101,8 +103,9 @@ export async function readTokenListFile(path: string): Promise<FileRow[]> {
  * token row, so one slipped into a reviewed token list must not pass unnoticed.
  */
 export async function planFromFile(path: string): Promise<PlannedTarget[]> {
+  // A list without rows is what `tokens list` writes when nothing matched (a CSV header, an empty result): nothing to
+  // revoke, so a scheduled review-then-revoke job succeeds. readTokenListFile refuses a blank file, which is no list.
   const rows = await readTokenListFile(path);
-  if (rows.length === 0) throw messages.createError('error.FileEmpty', [path]);
   const planned = rows.map((fileRow) => {
     let target: FileTarget;
     try {
@@ -213,14 +216,16 @@ export async function executePlan(client: UsageClient, plan: readonly PlannedTar
       notSent: 0,
       interrupted: false,
       stoppedByLimit: false,
+      stoppedBySession: false,
       auditFailed: false,
     };
   }
   const results: Array<RevokeTarget | undefined> = new Array<RevokeTarget | undefined>(plan.length);
   let stoppedByLimit = false;
+  let stoppedBySession = false;
   let auditFailed = false;
   let done = 0;
-  const stop = (): boolean => stoppedByLimit || auditFailed || (options.stopRequested?.() ?? false);
+  const stop = (): boolean => stoppedByLimit || stoppedBySession || auditFailed || (options.stopRequested?.() ?? false);
   // A record the log refuses means the log is no longer complete: stop sending, as Ctrl-C does.
   const record = (target: PlannedTarget, result: TargetResult): void => {
     try {
@@ -257,6 +262,7 @@ export async function executePlan(client: UsageClient, plan: readonly PlannedTar
           status ??= 404;
         } else {
           if (isRequestLimitExceeded(error)) stoppedByLimit = true;
+          if (isSessionRefreshRefused(error)) stoppedBySession = true;
           result = { ...target, status: 'failed', ...describeFailure(error) };
         }
       }
@@ -266,10 +272,16 @@ export async function executePlan(client: UsageClient, plan: readonly PlannedTar
     },
     stop
   );
-  const interrupted = !stoppedByLimit && !auditFailed && (options.stopRequested?.() ?? false);
+  const interrupted = !stoppedByLimit && !stoppedBySession && !auditFailed && (options.stopRequested?.() ?? false);
   // Every planned target is reported exactly once: one never sent is a failure that says why, so the report always
   // matches what the org still holds.
-  const notSentReason = auditFailed ? 'status.notSentAuditLog' : stoppedByLimit ? 'status.notSentLimit' : 'status.notSentInterrupted';
+  const notSentReason = auditFailed
+    ? 'status.notSentAuditLog'
+    : stoppedByLimit
+    ? 'status.notSentLimit'
+    : stoppedBySession
+    ? 'status.notSentSession'
+    : 'status.notSentInterrupted';
   const finished = plan.map((target, index): RevokeTarget => {
     const result = results[index];
     if (result) return result;
@@ -284,6 +296,7 @@ export async function executePlan(client: UsageClient, plan: readonly PlannedTar
     notSent: plan.filter((_, index) => results[index] === undefined).length,
     interrupted,
     stoppedByLimit,
+    stoppedBySession,
     auditFailed,
   };
 }
@@ -326,6 +339,7 @@ export type FileRow = { where: string; row: Record<string, unknown> };
 
 function parseRows(text: string, path: string): FileRow[] {
   const trimmed = text.trim();
+  if (trimmed === '') throw messages.createError('error.FileEmpty', [path]);
   if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
     let parsed: unknown;
     try {

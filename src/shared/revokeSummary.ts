@@ -1,8 +1,8 @@
 import { Messages } from '@salesforce/core';
+import './pluginMessages.js';
 import { countOf } from './plural.js';
 import type { PlannedTarget, RevokeTarget } from './revoke.js';
 
-Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'revokeSummary');
 
 /*

@@ -1,9 +1,9 @@
 import { Messages, type SfError } from '@salesforce/core';
+import './pluginMessages.js';
 import type { LastUsedCriteria } from './lastUsed.js';
 import { hasLastUsedCriteria } from './lastUsed.js';
 import { assertUserInput } from './resolve.js';
 
-Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'external-client-app.usage.tokens.revoke');
 
 /** A wrong combination of flags exits 2, like oclif's own flag errors (README "Exit codes"). */

@@ -1,4 +1,5 @@
 import type { Connection, Org } from '@salesforce/core';
+import './pluginMessages.js';
 import { SfError, Messages } from '@salesforce/core';
 import { connectionTransport, type HttpMethod, type HttpResponse, type HttpTransport, NetworkError } from './http.js';
 import {
@@ -24,7 +25,6 @@ import {
   usagePaths,
 } from './usagePaths.js';
 
-Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'shared');
 
 export const DEFAULT_PAGE_SIZE = 100;
@@ -98,20 +98,32 @@ export class UsageClient {
   }
 
   public async listApps(options: PageOptions<AppUsage> = {}): Promise<AppUsage[]> {
+    return collect(this.appPages(options));
+  }
+
+  /** The app list page by page, as it arrives: for output that must not hold every row. */
+  public appPages(options: PageOptions<AppUsage> = {}): AsyncGenerator<AppUsage[]> {
     const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
-    return this.collect<AppUsage>(usagePaths.apps(0, pageSize), 'apps', { kind: 'app list' }, { ...options, pageSize });
+    return this.pages<AppUsage>(usagePaths.apps(0, pageSize), 'apps', { kind: 'app list' }, { ...options, pageSize });
   }
 
   public async listUsers(appId: string, options: PageOptions<UserUsage> = {}): Promise<UserUsage[]> {
+    return collect(this.userPages(appId, options));
+  }
+
+  /** One app's users page by page, as they arrive: an app can have 100,000 of them. */
+  public userPages(appId: string, options: PageOptions<UserUsage> = {}): AsyncGenerator<UserUsage[]> {
     const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
-    return this.collect<UserUsage>(usagePaths.users(appId, 0, pageSize), 'users', { kind: 'app', id: appId }, { ...options, pageSize });
+    return this.pages<UserUsage>(usagePaths.users(appId, 0, pageSize), 'users', { kind: 'app', id: appId }, { ...options, pageSize });
   }
 
   /** The token resource documents no paging; a `nextPageUrl`, if one ever comes, is still followed (until empty). */
   public async listTokens(appId: string, userId: string, options: PageOptions<TokenUsage> = {}): Promise<TokenUsage[]> {
     const subject: Subject = { kind: 'user', id: userId };
-    return this.collect<TokenUsage>(usagePaths.tokens(appId, userId), 'tokens', subject, { ...options, pageSize: undefined }, (row) =>
-      withTokenId(row, this.options.instanceUrl)
+    return collect(
+      this.pages<TokenUsage>(usagePaths.tokens(appId, userId), 'tokens', subject, { ...options, pageSize: undefined }, (row) =>
+        withTokenId(row, this.options.instanceUrl)
+      )
     );
   }
 
@@ -172,14 +184,15 @@ export class UsageClient {
     this.interrupted = true;
   }
 
-  private async collect<T>(
+  /** Each page's rows (those `keep` accepts, up to `limit` in all), one page at a time, following `nextPageUrl`. */
+  private async *pages<T>(
     firstPath: string,
     key: string,
     subject: Subject,
     options: Omit<PageOptions<T>, 'pageSize'> & { pageSize: number | undefined },
     transform: (row: Record<string, unknown>) => T = (row): T => row as T
-  ): Promise<T[]> {
-    const rows: T[] = [];
+  ): AsyncGenerator<T[]> {
+    let kept = 0;
     let path: string | undefined = firstPath;
     for (let pageCount = 0; path !== undefined; pageCount++) {
       if (pageCount >= this.pageCap) {
@@ -191,23 +204,23 @@ export class UsageClient {
       const page = response.body as UsagePage;
       const items = page && typeof page === 'object' && !Array.isArray(page) ? page[key] : undefined;
       if (!Array.isArray(items)) throw unexpectedBodyError(response, 'GET', subject);
+      const rows: T[] = [];
       for (const item of items as Array<Record<string, unknown>>) {
         const row = transform(item);
         if (options.keep && !options.keep(row)) continue;
         rows.push(row);
-        if (options.limit !== undefined && rows.length >= options.limit) {
-          options.onPage?.(rows.length);
-          return rows;
-        }
+        if (options.limit !== undefined && kept + rows.length >= options.limit) break;
       }
-      options.onPage?.(rows.length);
+      kept += rows.length;
+      options.onPage?.(kept);
+      yield rows;
+      if (options.limit !== undefined && kept >= options.limit) return;
       // The API sends nextPageUrl on the last page too, so only an empty or short page ends the list
       // (https://developer.salesforce.com/docs/atlas.en-us.chatterapi.meta/chatterapi/connect_responses_app_oauth_usage_user_collection.htm).
       const short = options.pageSize !== undefined && items.length < options.pageSize;
       const next = page.nextPageUrl;
       path = items.length === 0 || short || typeof next !== 'string' || next === '' ? undefined : followableUsageUrl(next, this.options.instanceUrl);
     }
-    return rows;
   }
 
   private async send(method: HttpMethod, path: string, subject: Subject): Promise<HttpResponse> {
@@ -259,6 +272,22 @@ export class UsageClient {
     this.stats.retries++;
     await this.sleep(ms);
   }
+}
+
+/** Where rows go as they are read, in output order: an array, or a file written as the pages arrive. */
+export type RowSink<R> = (rows: R[]) => Promise<void> | void;
+
+/** Hands each page to the sink as it arrives; the next page is asked for once the sink is done with this one. */
+export async function pagesInto<R>(pages: AsyncIterable<R[]>, sink: RowSink<R>): Promise<void> {
+  for await (const page of pages) await sink(page);
+}
+
+async function collect<T>(pages: AsyncIterable<T[]>): Promise<T[]> {
+  const rows: T[] = [];
+  await pagesInto(pages, (page) => {
+    for (const row of page) rows.push(row);
+  });
+  return rows;
 }
 
 function withTokenId(row: Record<string, unknown>, instanceUrl: string): TokenUsage {

@@ -1,6 +1,6 @@
 import { Messages } from '@salesforce/core';
+import './pluginMessages.js';
 
-Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'shared');
 
 /**

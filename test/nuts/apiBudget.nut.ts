@@ -3,12 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { Emulator } from '../emulator/server.js';
-import { generateState } from '../emulator/model.js';
+import { generateState, type EmulatorState } from '../emulator/model.js';
 import type { TokenUsage } from '../../src/shared/types.js';
 import { removeIsolatedHome, runPlugin, usageRequests } from './runPlugin.js';
 
 const TOKENS_LIST = ['external-client-app', 'usage', 'tokens', 'list'];
 const REVOKE = ['external-client-app', 'usage', 'tokens', 'revoke'];
+const REPORT = ['external-client-app', 'usage', 'report'];
+const USAGE_LIST = ['external-client-app', 'usage', 'list'];
 
 describe('--api-budget: the org daily API requests (against the emulator)', () => {
   let emulator: Emulator;
@@ -34,18 +36,34 @@ describe('--api-budget: the org daily API requests (against the emulator)', () =
     removeIsolatedHome();
   });
 
-  it('stops an inventory over the budget before reading any token list', async () => {
-    expect(pairs()).to.be.greaterThan(200);
-    emulator.setApiLimit(15_000, 400);
-    const result = await runPlugin(emulator, [...TOKENS_LIST, '--json']);
-    expect(result.code, result.stderr).to.equal(1);
-    expect(result.json!.name).to.equal('ApiBudgetExceededError');
-    const remaining = /more than 50% of the org's (\d+) remaining/.exec(result.json!.message!);
-    expect(result.json!.message).to.include(`send ${pairs()} API requests`).and.include('--api-budget');
-    expect(Number(remaining?.[1])).to.be.within(300, 400);
-    expect(tokenListRequests()).to.deep.equal([]);
-    expect(limitsRequests()).to.equal(1);
-  });
+  /** Each command that plans more than 200 requests, over the budget: it reads the limits once and sends none of them. */
+  const overBudget: Array<{ name: string; args: () => string[]; state?: () => EmulatorState; planned: () => number; sent: () => string[] }> = [
+    { name: 'an inventory (tokens list)', args: () => TOKENS_LIST, planned: pairs, sent: tokenListRequests },
+    { name: 'usage report', args: () => [...REPORT, '--output-file', join(dir, 'report.html')], planned: pairs, sent: tokenListRequests },
+    {
+      name: 'usage list --user-counts',
+      args: () => [...USAGE_LIST, '--user-counts'],
+      // One user page per app: 210 apps is a plan of 210 requests.
+      state: () => generateState({ apps: 210, usersPerApp: 1, tokensPerUser: 1, seed: 5 }),
+      planned: () => emulator.state().apps.length,
+      sent: () => usageRequests(emulator, 'GET').filter((line) => line.includes('/users?')),
+    },
+  ];
+  for (const { name, args, state, planned, sent } of overBudget) {
+    it(`stops ${name} over the budget before sending any request of its plan`, async () => {
+      if (state) emulator.reset(state());
+      expect(planned()).to.be.greaterThan(200);
+      emulator.setApiLimit(15_000, 400);
+      const result = await runPlugin(emulator, [...args(), '--json']);
+      expect(result.code, result.stderr).to.equal(1);
+      expect(result.json!.name).to.equal('ApiBudgetExceededError');
+      const remaining = /more than 50% of the org's (\d+) remaining/.exec(result.json!.message!);
+      expect(result.json!.message).to.include(`send ${planned()} API requests`).and.include('--api-budget');
+      expect(Number(remaining?.[1])).to.be.within(300, 400);
+      expect(sent()).to.deep.equal([]);
+      expect(limitsRequests()).to.equal(1);
+    });
+  }
 
   it('runs an inventory within the budget, reading the limits once', async () => {
     const result = await runPlugin<TokenUsage[]>(emulator, [...TOKENS_LIST, '--json']);

@@ -104,7 +104,7 @@ describe('CSV output and --from-file (against the emulator)', () => {
     expect(parseCsv(apps.stdout).map((row) => row.description)).to.deep.equal(listed.json!.result.map((row) => row.description));
   });
 
-  it('reads its own guarded CSV back exactly: tokens list -r csv, then tokens revoke --from-file --dry-run', async () => {
+  it('reads its own guarded CSV back exactly (tokens list -r csv, then tokens revoke --from-file --dry-run), and a header alone as nothing to revoke', async () => {
     const csv = await runPlugin(emulator, [...USAGE, 'tokens', 'list', '-r', 'csv']);
     expect(csv.code, csv.stderr).to.equal(0);
     const file = join(dir, 'tokens.csv');
@@ -119,6 +119,13 @@ describe('CSV output and --from-file (against the emulator)', () => {
     expect(planned).to.deep.equal(expected);
     expect(planned.map(([tokenId]) => tokenId)).to.include(emulator.state().tokens[0].tokenId);
     expect(planned.map(([, username]) => username)).to.include.members(HOSTILE_USERNAMES);
+    expect(usageRequests(emulator)).to.deep.equal([]);
+
+    // What tokens list writes when nothing matched: a header alone. A real run (no --dry-run) succeeds and sends nothing.
+    writeFileSync(file, `${csv.stdout.split('\r\n')[0]}\r\n`);
+    const nothing = await runPlugin(emulator, [...REVOKE, '--from-file', file, '--no-prompt']);
+    expect(nothing.code, nothing.stderr).to.equal(0);
+    expect(nothing.stdout).to.include('Nothing to revoke');
     expect(usageRequests(emulator)).to.deep.equal([]);
   });
 

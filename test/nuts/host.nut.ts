@@ -1,14 +1,15 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { Emulator } from '../emulator/server.js';
 import { generateState } from '../emulator/model.js';
 import type { AppUsage } from '../../src/shared/types.js';
+import { PLUGIN_ROOT_LOGGER_NAME } from '../../src/shared/hostLogger.js';
 import { REPO } from '../support/hosts.js';
 import { packOnce } from '../support/pack.js';
 import { runner } from '../support/runner.js';
-import { removeIsolatedHome, runCli } from './runPlugin.js';
+import { removeIsolatedHome, runCli, runPlugin } from './runPlugin.js';
 
 // What only means something inside a real sf: its Node, the link, a saved login used as `-o ALIAS`, and the peer
 // route users take today (`sf api request rest`), which must see the same org as the plugin.
@@ -46,6 +47,24 @@ describe('inside the real sf @host-only', () => {
     const body = JSON.parse(peer.stdout.slice(peer.stdout.indexOf('{'))) as { apps: Array<{ developerName: string }> };
     expect(plugin.json!.result.map((app) => app.developerName)).to.deep.equal(body.apps.map((app) => app.developerName).sort());
     expect(`${login.stdout}${plugin.stdout}${plugin.stderr}`).not.to.include(emulator.accessToken.split('!')[1]);
+  });
+
+  it("logs through sf's own log writer: no second worker thread, the plugin's records in sf's log file", async () => {
+    const home = mkdtempSync(join(tmpdir(), 'eca-log-'));
+    try {
+      // Node's own debug output names every worker thread started; sf starts one to write its log file.
+      const listed = await runPlugin(emulator, ['external-client-app', 'usage', 'list', '--json'], { home, env: { NODE_DEBUG: 'worker', SF_LOG_LEVEL: 'debug' } });
+      expect(listed.code, listed.stderr).to.equal(0);
+      expect(listed.stderr.match(/created Worker with ID/g), listed.stderr).to.have.length(1);
+      const logFile = readdirSync(join(home, '.sf')).find((name) => /^sf-.*\.log$/.test(name));
+      const names = readFileSync(join(home, '.sf', logFile!), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => (JSON.parse(line) as { name?: string }).name);
+      expect(names.filter((name) => name?.startsWith(`${PLUGIN_ROOT_LOGGER_NAME}:`))).to.not.be.empty;
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 
   it('loads from the packed tarball as users install it (sf plugins install file:…)', async function () {

@@ -6,8 +6,7 @@ import { run, sfEnv } from '../support/process.js';
 export const KEYCHAIN_IN_HOME = { SF_USE_GENERIC_UNIX_KEYCHAIN: 'true' };
 
 // Through @salesforce/core itself, as `sf org login web` saves a login: the refresh token is exchanged at the
-// emulator's token endpoint, then the access token is replaced with one the emulator never accepts, so the first
-// request of the next command finds its session expired and core tries to refresh it.
+// emulator's token endpoint, then the access token is replaced with the one given.
 const SAVE_LOGIN = `
 import { AuthInfo } from '@salesforce/core';
 const { loginUrl, refreshToken, alias, accessToken } = JSON.parse(process.env.ECA_SAVED_LOGIN);
@@ -18,11 +17,13 @@ await auth.setAlias(alias);
 `;
 
 /**
- * Saves a refresh-token login to the emulator under `alias` in `home`, whose access token has expired. It works the
- * same for every runner: the auth files are @salesforce/core 8's, which the plugin reads inside any sf host too.
+ * Saves a refresh-token login to the emulator under `alias` in `home`, as `sf org login web` would. It works the same
+ * for every runner: the auth files are @salesforce/core 8's, which the plugin reads inside any sf host too.
+ * `expired`: its access token is one the emulator never accepts, so the next command must refresh it first.
  */
-export async function saveExpiredLogin(emulator: Emulator, home: string, alias: string): Promise<void> {
-  const login = { loginUrl: emulator.url, refreshToken: emulator.refreshToken, alias, accessToken: '00D000000000001AAA!expired' };
+export async function saveLogin(emulator: Emulator, home: string, alias: string, { expired }: { expired: boolean }): Promise<void> {
+  const accessToken = expired ? '00D000000000001AAA!expired' : emulator.accessToken;
+  const login = { loginUrl: emulator.url, refreshToken: emulator.refreshToken, alias, accessToken };
   const result = await run(process.execPath, ['--input-type=module', '-e', SAVE_LOGIN], {
     cwd: REPO,
     env: sfEnv(home, { ...KEYCHAIN_IN_HOME, ECA_SAVED_LOGIN: JSON.stringify(login) }),
@@ -30,3 +31,6 @@ export async function saveExpiredLogin(emulator: Emulator, home: string, alias: 
   });
   if (result.code !== 0) throw new Error(`saving the login failed: ${result.stderr}`);
 }
+
+/** A saved login whose access token has expired (see saveLogin). */
+export const saveExpiredLogin = (emulator: Emulator, home: string, alias: string): Promise<void> => saveLogin(emulator, home, alias, { expired: true });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { pairsInScope, tokenInventory, withUserCounts, type InventoryProgress } from '../../src/shared/inventory.js';
+import { pairsInScope, streamTokenInventory, tokenInventory, withUserCounts, type InventoryProgress } from '../../src/shared/inventory.js';
 import type { AppUsage, UserUsage } from '../../src/shared/types.js';
 import {
   apiFailure,
@@ -242,6 +242,20 @@ describe('inventory: tokenInventory', () => {
       { stage: 'users', done: 1, total: 2 },
       { stage: 'users', done: 2, total: 2 },
     ]);
+  });
+});
+
+describe('inventory: streamTokenInventory', () => {
+  it("hands each user's tokens to the sink in plan order as they are read, not all at the end", async () => {
+    const transport = serveOrg(new FakeTransport(), org());
+    const { client } = makeClient(transport, { concurrency: 1 });
+    const seen: Array<{ tokenIds: string[]; tokenListsRead: number }> = [];
+    await streamTokenInventory(client, { apps: [], users: [], concurrency: 1, criteria: { unusedDays: 30 }, now: NOW }, (rows) => {
+      seen.push({ tokenIds: rows.map((row) => row.tokenId), tokenListsRead: tokenCalls(transport).length });
+    });
+    expect(seen.map(({ tokenListsRead }) => tokenListsRead)).to.deep.equal([1, 2, 3, 4, 5, 6]);
+    const array = await tokenInventory(client, { apps: [], users: [], concurrency: 4, criteria: { unusedDays: 30 }, now: NOW });
+    expect(seen.flatMap(({ tokenIds }) => tokenIds)).to.deep.equal(array.map((row) => row.tokenId));
   });
 });
 

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
-import { createLimiter, runPool } from '../../src/shared/limiter.js';
-import { deferred, tick, type Deferred } from './fakeTransport.js';
+import { SfError } from '@salesforce/core';
+import { createLimiter, runPool, runPoolInOrder } from '../../src/shared/limiter.js';
+import { deferred, expectRejection, tick, type Deferred } from './fakeTransport.js';
 
 describe('limiter: createLimiter', () => {
   it('refuses a concurrency that is not a positive integer', () => {
@@ -171,5 +172,109 @@ describe('limiter: runPool', () => {
     expect(await runPool([1, 2, 3], 2, worker, () => true)).to.equal(0);
     expect(await runPool([], 4, worker)).to.equal(0);
     expect(calls).to.equal(0);
+  });
+});
+
+describe('limiter: runPoolInOrder', () => {
+  /** Items whose work waits for its gate, opened by the test in any order. */
+  function gated(count: number): { gates: Array<Deferred<void>>; started: number[]; work: (item: number) => Promise<string> } {
+    const gates = Array.from({ length: count }, () => deferred());
+    const started: number[] = [];
+    return {
+      gates,
+      started,
+      work: async (item): Promise<string> => {
+        started.push(item);
+        await gates[item].promise;
+        return `r${item}`;
+      },
+    };
+  }
+  const items = (count: number): number[] => Array.from({ length: count }, (_, index) => index);
+
+  it('emits in input order whatever order the work finishes in, and holds no more than the window', async () => {
+    const { gates, started, work } = gated(8);
+    const emitted: string[] = [];
+    const run = runPoolInOrder(items(8), 2, work, (result) => {
+      emitted.push(result);
+    }, { window: 3 });
+    await tick(3);
+    expect(started).to.deep.equal([0, 1]);
+    gates[1].resolve();
+    await tick(3);
+    // 1 is done but waits for 0; 2 starts, 3 may not (3 items past the first not emitted).
+    expect(started).to.deep.equal([0, 1, 2]);
+    expect(emitted).to.deep.equal([]);
+    gates[2].resolve();
+    await tick(3);
+    expect(started).to.deep.equal([0, 1, 2]);
+    gates[0].resolve();
+    await tick(5);
+    expect(emitted).to.deep.equal(['r0', 'r1', 'r2']);
+    expect(started).to.deep.equal([0, 1, 2, 3, 4]);
+    for (const gate of [...gates].reverse()) gate.resolve();
+    await run;
+    expect(emitted).to.deep.equal(items(8).map((item) => `r${item}`));
+  });
+
+  it('emits one result at a time: the work waits for a slow emit', async () => {
+    const { gates, work } = gated(4);
+    const writes: Array<Deferred<void>> = [];
+    const emitted: string[] = [];
+    const run = runPoolInOrder(items(4), 4, work, async (result) => {
+      const write = deferred();
+      writes.push(write);
+      await write.promise;
+      emitted.push(result);
+    });
+    for (const gate of gates) gate.resolve();
+    await tick(5);
+    expect(writes).to.have.length(1);
+    while (writes.length > 0) {
+      writes.shift()!.resolve();
+      // eslint-disable-next-line no-await-in-loop
+      await tick(3);
+    }
+    await run;
+    expect(emitted).to.deep.equal(['r0', 'r1', 'r2', 'r3']);
+  });
+
+  it('stops starting and emitting once shouldStop says so, also items waiting for room', async () => {
+    const emitted: number[] = [];
+    const started: number[] = [];
+    await runPoolInOrder(
+      items(50),
+      4,
+      async (item) => {
+        started.push(item);
+        await tick(item % 3);
+        return item;
+      },
+      (item) => {
+        emitted.push(item);
+      },
+      { window: 4, shouldStop: () => emitted.length >= 5 }
+    );
+    expect(emitted).to.deep.equal([0, 1, 2, 3, 4]);
+    expect(Math.max(...started)).to.be.below(5 + 4);
+  });
+
+  it('fails when an emit fails, and emits nothing after it', async () => {
+    const emitted: number[] = [];
+    const run = runPoolInOrder(
+      items(10),
+      3,
+      async (item) => {
+        await tick(10 - item);
+        return item;
+      },
+      (item) => {
+        if (item === 4) throw new SfError('disk full', 'DiskFullError');
+        emitted.push(item);
+      }
+    );
+    await expectRejection(run, 'DiskFullError');
+    await tick(20);
+    expect(emitted).to.deep.equal([0, 1, 2, 3]);
   });
 });

@@ -1,9 +1,38 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { checkedOutputPath, writeTextFile } from '../../src/shared/outputFile.js';
+import { toCsv } from '../../src/shared/csv.js';
+import { checkedOutputPath, openRowFile, rowFileFormat, writeTextFile, type OpenFile } from '../../src/shared/outputFile.js';
 import { expectRejection } from './fakeTransport.js';
+
+const COLUMNS = ['tokenId', 'username', 'lastUsedAt', 'useCount'];
+/** Rows with what CSV and JSON must both get right: a formula-like cell, a comma and quotes, a line break, a null. */
+const rows = (count: number, from = 0): Array<Record<string, unknown>> =>
+  Array.from({ length: count }, (_, index) => ({
+    tokenId: `T${from + index}`,
+    username: from + index === 1 ? '=HYPERLINK("x")' : `user, "${from + index}"\nsecond line`,
+    lastUsedAt: index % 2 === 0 ? null : '2026-01-01T00:00:00.000Z',
+    useCount: index,
+    availableActions: [{ name: 'revoke' }],
+  }));
+
+/** Opens files whose writes fail with ENOSPC once `limit` bytes are written, as on a full disk. */
+const fullAfter =
+  (limit: number): OpenFile =>
+  async (path, flags) => {
+    const handle = await open(path, flags);
+    const write = handle.write.bind(handle);
+    let bytes = 0;
+    return Object.assign(handle, {
+      write: async (text: string): Promise<unknown> => {
+        bytes += Buffer.byteLength(text);
+        if (bytes > limit) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+        return write(text);
+      },
+    }) as FileHandle;
+  };
 
 describe('outputFile', () => {
   let dir: string;
@@ -36,5 +65,77 @@ describe('outputFile', () => {
     const error = await expectRejection(writeTextFile(join(dir, 'plain', 'r.html'), 'x'), 'CannotWriteError');
     expect(error.message).to.include(join(dir, 'plain', 'r.html'));
     expect(readdirSync(dir)).to.deep.equal(['plain']);
+  });
+
+  describe('openRowFile', () => {
+    /** Writes `pages` through a row file and commits it. */
+    async function written(file: string, format: 'csv' | 'json', pages: Array<Array<Record<string, unknown>>>): Promise<number> {
+      const out = await openRowFile(file, format, COLUMNS);
+      for (const page of pages) await out.write(page); // eslint-disable-line no-await-in-loop
+      await out.commit();
+      return out.rows;
+    }
+    const pages = [rows(3), rows(0, 3), rows(2000, 3)];
+    const all = pages.flat();
+
+    it('writes, page by page, exactly the CSV of stdout and the JSON array of --json', async () => {
+      expect(await written(join(dir, 'a.csv'), 'csv', pages)).to.equal(all.length);
+      expect(readFileSync(join(dir, 'a.csv'), 'utf8')).to.equal(toCsv(all, COLUMNS));
+      expect(await written(join(dir, 'a.json'), 'json', pages)).to.equal(all.length);
+      expect(readFileSync(join(dir, 'a.json'), 'utf8')).to.equal(`${JSON.stringify(all, null, 2)}\n`);
+      expect(readdirSync(dir).sort()).to.deep.equal(['a.csv', 'a.json']);
+    });
+
+    it('writes the header alone, or an empty array, when there are no rows', async () => {
+      await written(join(dir, 'e.csv'), 'csv', []);
+      await written(join(dir, 'e.json'), 'json', [[]]);
+      expect(readFileSync(join(dir, 'e.csv'), 'utf8')).to.equal(toCsv([], COLUMNS));
+      expect(JSON.parse(readFileSync(join(dir, 'e.json'), 'utf8'))).to.deep.equal([]);
+    });
+
+    it('leaves an old file as it was until commit, and as it was after abort, with no temporary file', async () => {
+      const file = join(dir, 'tokens.json');
+      writeFileSync(file, 'old');
+      const out = await openRowFile(file, 'json', COLUMNS);
+      await out.write(rows(3000));
+      expect(readFileSync(file, 'utf8')).to.equal('old');
+      expect(readdirSync(dir)).to.have.length(2);
+      await out.abort();
+      expect(readFileSync(file, 'utf8')).to.equal('old');
+      expect(readdirSync(dir)).to.deep.equal(['tokens.json']);
+      await written(file, 'json', [rows(1)]);
+      expect(JSON.parse(readFileSync(file, 'utf8'))).to.deep.equal(rows(1));
+    });
+
+    it('fails a write error mid-run (a full disk) clearly, removing the temporary file and keeping the old one', async () => {
+      const file = join(dir, 'tokens.csv');
+      writeFileSync(file, 'old');
+      const out = await openRowFile(file, 'csv', COLUMNS, fullAfter(100_000));
+      const writeAll = async (): Promise<void> => {
+        // eslint-disable-next-line no-await-in-loop
+        for (let page = 0; page < 100; page++) await out.write(rows(100, page * 100));
+      };
+      const error = await expectRejection(writeAll(), 'CannotWriteError');
+      expect(error.message).to.include(file).and.include('ENOSPC');
+      expect(readFileSync(file, 'utf8')).to.equal('old');
+      expect(readdirSync(dir)).to.deep.equal(['tokens.csv']);
+    });
+
+    it('refuses a missing folder, a folder, or a file it cannot create, before anything is written', async () => {
+      await expectRejection(openRowFile(join(dir, 'nope', 'x.csv'), 'csv', COLUMNS), 'NoOutputFolderError');
+      await expectRejection(openRowFile(dir, 'csv', COLUMNS), 'OutputIsFolderError');
+      const refused: OpenFile = () => Promise.reject(Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' }));
+      const error = await expectRejection(openRowFile(join(dir, 'x.csv'), 'csv', COLUMNS, refused), 'CannotCreateError');
+      expect(error.message).to.include('EACCES').and.include('Nothing was sent');
+      expect(readdirSync(dir)).to.deep.equal([]);
+    });
+
+    it('chooses CSV for -r csv or a .csv name, JSON otherwise', () => {
+      expect(rowFileFormat('out.csv', 'human')).to.equal('csv');
+      expect(rowFileFormat('OUT.CSV', 'human')).to.equal('csv');
+      expect(rowFileFormat('out.txt', 'csv')).to.equal('csv');
+      expect(rowFileFormat('out.json', 'human')).to.equal('json');
+      expect(rowFileFormat('out', 'human')).to.equal('json');
+    });
   });
 });

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import {
   ageBucket,
@@ -13,6 +16,9 @@ import {
   type ReportToken,
 } from '../../src/shared/report.js';
 import { lastUsedMatcher } from '../../src/shared/lastUsed.js';
+import { openRowFile } from '../../src/shared/outputFile.js';
+import { readTokenListFile } from '../../src/shared/revoke.js';
+import { TOKEN_FIELDS } from '../../src/shared/types.js';
 import { expectSfError } from './fakeTransport.js';
 
 const DAY = 86_400_000;
@@ -177,6 +183,26 @@ describe('report: saved inventories', () => {
     const userRow = { appIdentifier: '0xIA', userIdentifier: '005u', revocationUrl: '/services/data/v62.0/apps/oauth/usage/0xIA/005u/tokens' };
     const error = expectSfError(() => reportTokensFromRows([...rows, userRow], 'users.json'), 'NotATokenRowError');
     expect(error.message).to.include('users.json').and.to.include('row 2');
+  });
+
+  it('reads the --output-file JSON of tokens list (a bare array) as it reads the --json envelope', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eca-report-'));
+    try {
+      const tokenRows = [
+        { tokenId: 'T1', appIdentifier: '0xIA', appDeveloperName: 'A', userIdentifier: '005u', username: 'u@x', lastUsedAt: null, useCount: 0 },
+        { tokenId: 'T2', appIdentifier: '0xIB', appDeveloperName: 'B', userIdentifier: '005v', username: 'v@x', lastUsedAt: ago(100), useCount: 3 },
+      ];
+      const saved = await openRowFile(join(dir, 'tokens.json'), 'json', TOKEN_FIELDS);
+      await saved.write(tokenRows);
+      await saved.commit();
+      writeFileSync(join(dir, 'envelope.json'), JSON.stringify({ status: 0, result: tokenRows, warnings: [] }, null, 2));
+      const fromFile = async (name: string): Promise<ReportToken[]> =>
+        reportTokensFromRows((await readTokenListFile(join(dir, name))).map(({ row }) => row), name);
+      expect(await fromFile('tokens.json')).to.deep.equal(await fromFile('envelope.json'));
+      expect((await fromFile('tokens.json')).map((row) => row.username)).to.deep.equal(['u@x', 'v@x']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('takes the org from the rows only when every row names the same one', () => {

@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { sessionRefreshRefused } from '../../src/shared/errors.js';
 import { toCsv } from '../../src/shared/csv.js';
 import { lastUsedMatcher } from '../../src/shared/lastUsed.js';
 import { TOKEN_FIELDS, USER_FIELDS } from '../../src/shared/types.js';
@@ -135,10 +136,15 @@ describe('revoke: planFromFile', () => {
     expect(error.message).to.include(path);
   });
 
-  it('refuses an empty file', async () => {
+  it('refuses a blank file, which no list command writes', async () => {
     await expectRejection(planFromFile(await file('empty.csv', '')), 'FileEmptyError');
-    await expectRejection(planFromFile(await file('header.csv', 'tokenId\r\n')), 'FileEmptyError');
-    await expectRejection(planFromFile(await file('empty.json', '{"status":0,"result":[]}')), 'FileEmptyError');
+    await expectRejection(planFromFile(await file('blank.json', ' \r\n')), 'FileEmptyError');
+  });
+
+  it('plans nothing from a list without rows: a CSV header alone, an empty result', async () => {
+    expect(await planFromFile(await file('header.csv', 'tokenId\r\n'))).to.deep.equal([]);
+    expect(await planFromFile(await file('empty.json', '{"status":0,"result":[]}'))).to.deep.equal([]);
+    expect(await planFromFile(await file('bare.json', '[]'))).to.deep.equal([]);
   });
 
   it('refuses JSON that does not parse or has no result array', async () => {
@@ -373,6 +379,24 @@ describe('revoke: executePlan', () => {
       `/apps/oauth/usage/${APP.identifier}/${userId(2)}/tokens`,
       `/apps/oauth/usage/${APP.identifier}/tokens`,
     ]);
+  });
+
+  it('stops when the org refuses to renew the session: every further DELETE would fail the same way', async () => {
+    const refused = (): never => {
+      throw sessionRefreshRefused(new Error('Unable to refresh session due to: expired access/refresh token'), 'DELETE');
+    };
+    const transport = new FakeTransport().on('DELETE', deletePath('T1'), noContent()).on('DELETE', deletePath('T2'), refused).on('DELETE', /./, noContent());
+    const { client } = makeClient(transport, { concurrency: 1 });
+    const outcome = await executePlan(client, tokenTargets('T1', 'T2', 'T3', 'T4'), { dryRun: false, concurrency: 1 });
+    expect(transport.calls.map((call) => call.path)).to.deep.equal([deletePath('T1'), deletePath('T2')]);
+    expect(outcome.failures.map((t) => [t.tokenId, t.errorCode])).to.deep.equal([
+      ['T2', 'SESSION_REFRESH_REFUSED'],
+      ['T3', 'NOT_SENT'],
+      ['T4', 'NOT_SENT'],
+    ]);
+    expect(outcome.failures[2].message).to.match(/refused to renew the session/);
+    expect(outcome).to.include({ stoppedBySession: true, stoppedByLimit: false, interrupted: false, notSent: 2 });
+    expect(revokeExitCode(outcome)).to.equal(68);
   });
 
   it('stops on REQUEST_LIMIT_EXCEEDED: unsent targets fail with NOT_SENT and no further DELETE is sent', async () => {

@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
+import '../../../shared/pluginMessages.js';
 import { apiBudgetFlag, concurrencyFlag } from '../../../flags.js';
 import { startInventoryProgress } from '../../../progress.js';
 import { exitOnInterrupt } from '../../../signals.js';
@@ -15,13 +16,9 @@ import {
   type ReportInput,
   type UsageReport,
 } from '../../../shared/report.js';
-import { renderReportHtml } from '../../../shared/reportHtml.js';
-import { renderReportMarkdown } from '../../../shared/reportMarkdown.js';
-import { readTokenListFile } from '../../../shared/revoke.js';
 import { UsageClient } from '../../../shared/usageClient.js';
 import { UsageCommand } from '../../../usageCommand.js';
 
-Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'external-client-app.usage.report');
 
 export type UsageReportResult = UsageReport;
@@ -86,6 +83,8 @@ export default class UsageReportCommand extends UsageCommand<UsageReportResult> 
         source = messages.getMessage('source.org');
       } else {
         // No org is contacted: the file is the whole source, so a saved inventory can be reported on anywhere.
+        // The revoke machinery is here only to read its file: loaded on this path alone.
+        const { readTokenListFile } = await import('../../../shared/revoke.js');
         const rows = (await readTokenListFile(fromFile)).map(({ row }) => row);
         input = { tokens: reportTokensFromRows(rows, fromFile), ...orgOfRows(rows) };
         source = messages.getMessage('source.file', [basename(fromFile)]);
@@ -95,7 +94,11 @@ export default class UsageReportCommand extends UsageCommand<UsageReportResult> 
       const outputFile =
         chosenFile ?? (format === 'html' ? await checkedOutputPath(defaultReportFileName(input.orgId, generatedAt)) : null);
       const report = buildReport({ ...input, generatedAt, staleDays: flags['unused-days'], outputFile });
-      const text = format === 'html' ? renderReportHtml(report, { source }) : renderReportMarkdown(report, { source });
+      // One renderer a run.
+      const text =
+        format === 'html'
+          ? (await import('../../../shared/reportHtml.js')).renderReportHtml(report, { source })
+          : (await import('../../../shared/reportMarkdown.js')).renderReportMarkdown(report, { source });
       if (outputFile === null) {
         if (!this.jsonEnabled()) process.stdout.write(text);
         return report;

@@ -4,6 +4,7 @@ import { SfError } from '@salesforce/core';
 import { stubSfCommandUx, stubSpinner } from '@salesforce/sf-plugins-core';
 import UsageList from '../../../../src/commands/external-client-app/usage/list.js';
 import { apiError, app, appPage, fakeOrg } from '../../fakeOrg.js';
+import type { AppUsage } from '../../../../src/shared/types.js';
 
 describe('external-client-app usage list', () => {
   const $$ = new TestContext();
@@ -53,7 +54,7 @@ describe('external-client-app usage list', () => {
       [/0xIHs0000000002\/users/, () => ({ users: [], nextPageUrl: '/services/data/v62.0/apps/oauth/usage/0xIHs0000000002/users?page=1' })],
     ]);
     const result = await UsageList.run(['--target-org', testOrg.username, '--user-counts']);
-    expect(result.map((a) => a.userCount)).to.deep.equal([3, 0]);
+    expect((result as AppUsage[]).map((a) => a.userCount)).to.deep.equal([3, 0]);
     expect((ux.table.firstCall.args[0] as { columns: Array<{ key: string }> }).columns.map((c) => c.key)).to.include('userCount');
   });
 

@@ -1,19 +1,18 @@
 import { Flags } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
-import { apiBudgetFlag, concurrencyFlag, lastUsedCriteriaFromFlags, lastUsedFlags, listFlags, orgFlags } from '../../../../flags.js';
-import { exitOnInterrupt } from '../../../../signals.js';
-import { printRows } from '../../../../output.js';
-import { tokenInventory } from '../../../../shared/inventory.js';
+import '../../../../shared/pluginMessages.js';
+import { apiBudgetFlag, concurrencyFlag, lastUsedCriteriaFromFlags, lastUsedFlags, listFlags, orgFlags, outputFileFlag } from '../../../../flags.js';
+import { streamTokenInventory } from '../../../../shared/inventory.js';
+import { USE_COLUMNS } from '../../../../output.js';
 import { countOf } from '../../../../shared/plural.js';
 import { startInventoryProgress } from '../../../../progress.js';
 import { TOKEN_FIELDS, type TokenUsage } from '../../../../shared/types.js';
 import { UsageClient } from '../../../../shared/usageClient.js';
-import { UsageCommand } from '../../../../usageCommand.js';
+import { type OutputFileResult, UsageCommand } from '../../../../usageCommand.js';
 
-Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'external-client-app.usage.tokens.list');
 
-export type TokensListResult = TokenUsage[];
+export type TokensListResult = TokenUsage[] | OutputFileResult;
 
 export default class TokensList extends UsageCommand<TokensListResult> {
   public static readonly summary = messages.getMessage('summary');
@@ -35,50 +34,46 @@ export default class TokensList extends UsageCommand<TokensListResult> {
     ...concurrencyFlag,
     ...apiBudgetFlag,
     ...listFlags,
+    ...outputFileFlag,
   };
 
   public async run(): Promise<TokensListResult> {
     const { flags } = await this.parse(TokensList);
-    return exitOnInterrupt(async () => {
-      const criteria = lastUsedCriteriaFromFlags(flags);
-      const client = await UsageClient.connect(flags['target-org'], flags['api-version'], { concurrency: flags.concurrency });
-      const progress = startInventoryProgress(this);
-      const tokens = await tokenInventory(client, {
-        apps: flags.app ?? [],
-        users: flags.user ?? [],
-        criteria,
-        limit: flags.limit,
-        pageSize: flags['page-size'],
-        concurrency: flags.concurrency,
-        onProgress: progress.onProgress,
-        beforeTokenLists: (count) => this.checkApiBudget(client, count, flags['api-budget']),
-      }).finally(() => progress.stop());
-      printRows(this, tokens, {
-        format: flags['result-format'],
-        csvColumns: TOKEN_FIELDS,
-        columns: [
-          { key: 'appDeveloperName', name: 'App' },
-          { key: 'username', name: 'Username' },
-          { key: 'tokenId', name: 'Token ID' },
-          { key: 'initialConnectionAt', name: 'First Used' },
-          { key: 'lastUsedAt', name: 'Last Used' },
-          { key: 'useCount', name: 'Use Count' },
-        ],
-      });
-      if (flags['result-format'] === 'human') {
+    const criteria = lastUsedCriteriaFromFlags(flags);
+    return this.outputRows<TokenUsage>({
+      flags,
+      noun: 'refreshToken',
+      csvColumns: TOKEN_FIELDS,
+      columns: [
+        { key: 'appDeveloperName', name: 'App' },
+        { key: 'username', name: 'Username' },
+        { key: 'tokenId', name: 'Token ID' },
+        ...USE_COLUMNS,
+      ],
+      read: async (sink) => {
+        const client = await UsageClient.connect(flags['target-org'], flags['api-version'], { concurrency: flags.concurrency });
+        const progress = startInventoryProgress(this);
+        const options = {
+          apps: flags.app ?? [],
+          users: flags.user ?? [],
+          criteria,
+          limit: flags.limit,
+          pageSize: flags['page-size'],
+          concurrency: flags.concurrency,
+          onProgress: progress.onProgress,
+          beforeTokenLists: (count: number): Promise<void> => this.checkApiBudget(client, count, flags['api-budget']),
+        };
+        await streamTokenInventory(client, options, sink).finally(() => progress.stop());
+      },
+      summary: (tokens) => {
+        if (tokens.length === 0) return messages.getMessage('info.noTokens');
         const tokenCount = countOf(tokens.length, 'refreshToken');
         const userCount = countOf(new Set(tokens.map((token) => token.userIdentifier)).size, 'user');
         const appCount = countOf(new Set(tokens.map((token) => token.appIdentifier)).size, 'app');
-        const limited = flags.limit !== undefined && tokens.length >= flags.limit;
-        this.log(
-          tokens.length === 0
-            ? messages.getMessage('info.noTokens')
-            : limited
-            ? messages.getMessage('info.summaryLimited', [tokenCount, userCount, appCount, flags.limit])
-            : messages.getMessage('info.summary', [tokenCount, userCount, appCount])
-        );
-      }
-      return tokens;
+        return flags.limit !== undefined && tokens.length >= flags.limit
+          ? messages.getMessage('info.summaryLimited', [tokenCount, userCount, appCount, flags.limit])
+          : messages.getMessage('info.summary', [tokenCount, userCount, appCount]);
+      },
     });
   }
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { Messages, OrgConfigProperties, type Org } from '@salesforce/core';
+import '../../../../shared/pluginMessages.js';
 import { apiBudgetFlag, concurrencyFlag, lastUsedCriteriaFromFlags, lastUsedFlags, orgFlags } from '../../../../flags.js';
 import { printRows } from '../../../../output.js';
 import { startInventoryProgress, startProgress } from '../../../../progress.js';
@@ -14,6 +15,7 @@ import {
   revokeExitCode,
   usersOfWholeApps,
   type PlannedTarget,
+  type RevokeOutcome,
   type RevokeTarget,
 } from '../../../../shared/revoke.js';
 import { orgName } from '../../../../shared/orgName.js';
@@ -22,7 +24,6 @@ import { chooseSelection, type Selection } from '../../../../shared/selection.js
 import { UsageClient } from '../../../../shared/usageClient.js';
 import { UsageCommand } from '../../../../usageCommand.js';
 
-Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'external-client-app.usage.tokens.revoke');
 const sharedMessages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'shared');
 
@@ -113,14 +114,17 @@ export default class TokensRevoke extends UsageCommand<TokensRevokeResult> {
     };
     return whileHandlingSignals(onSignal, async () => {
       const offlinePlan = await planOffline(selection);
+      const nothingToRevoke = (): TokensRevokeResult => {
+        this.log(messages.getMessage('info.nothingToRevoke'));
+        return { dryRun, successes: [], failures: [] };
+      };
+      // A file without rows needs neither the org nor the audit log: no request, no log entry.
+      if (offlinePlan?.length === 0) return nothingToRevoke();
       // Opened before the first request: a log that can't be written means nothing is sent.
       const audit = dryRun ? undefined : AuditLog.open(auditLogPath(flags['audit-log']), randomUUID());
       client = await UsageClient.connect(org, flags['api-version'], { concurrency: flags.concurrency });
       const { plan, tokenLists } = offlinePlan ? { plan: offlinePlan, tokenLists: 0 } : await this.readPlan(client, selection, flags.concurrency);
-      if (plan.length === 0) {
-        this.log(messages.getMessage('info.nothingToRevoke'));
-        return { dryRun, successes: [], failures: [] };
-      }
+      if (plan.length === 0) return nothingToRevoke();
       // Before the prompt: a person should not confirm a run that the budget then refuses.
       await this.checkApiBudget(client, plannedRequests(plan, tokenLists, dryRun), flags['api-budget']);
       const shownToPerson = mustAsk || (dryRun && !this.jsonEnabled());
@@ -150,16 +154,7 @@ export default class TokensRevoke extends UsageCommand<TokensRevokeResult> {
         audit,
       }).finally(() => progress.stop());
 
-      this.report(outcome.successes, outcome.failures);
-      const notFound = describeNotFound(outcome.successes);
-      if (notFound !== undefined) this.warn(messages.getMessage('warning.notFound', [notFound]));
-      if (dryRun) this.log(messages.getMessage('info.dryRun', [describePlan(plan, appUsers)]));
-      else {
-        for (const line of summaryLines([...outcome.successes, ...outcome.failures])) this.log(line);
-        if (outcome.interrupted) this.log(messages.getMessage('info.interruptedSummary'));
-        if (outcome.stoppedByLimit) this.log(messages.getMessage('info.stoppedByLimit'));
-        if (outcome.auditFailed) this.log(messages.getMessage('info.auditLogFailed', [audit?.error?.message ?? '']));
-      }
+      this.report(outcome, dryRun ? describePlan(plan, appUsers) : undefined, audit?.error?.message);
       process.exitCode = revokeExitCode(outcome);
       if (audit && !audit.error) {
         const counts = auditCounts([...outcome.successes, ...outcome.failures]);
@@ -183,7 +178,24 @@ export default class TokensRevoke extends UsageCommand<TokensRevokeResult> {
     return { plan, tokenLists };
   }
 
-  private report(successes: RevokeTarget[], failures: RevokeTarget[]): void {
+  /** The table of targets, then what a dry run would do (`wouldDo`) or what the run did and why it stopped. */
+  private report(outcome: RevokeOutcome, wouldDo: string | undefined, auditError: string | undefined): void {
+    const { successes, failures } = outcome;
+    this.printTargets(successes, failures);
+    const notFound = describeNotFound(successes);
+    if (notFound !== undefined) this.warn(messages.getMessage('warning.notFound', [notFound]));
+    if (wouldDo !== undefined) {
+      this.log(messages.getMessage('info.dryRun', [wouldDo]));
+      return;
+    }
+    for (const line of summaryLines([...successes, ...failures])) this.log(line);
+    if (outcome.interrupted) this.log(messages.getMessage('info.interruptedSummary'));
+    if (outcome.stoppedByLimit) this.log(messages.getMessage('info.stoppedByLimit'));
+    if (outcome.stoppedBySession) this.log(messages.getMessage('info.stoppedBySession'));
+    if (outcome.auditFailed) this.log(messages.getMessage('info.auditLogFailed', [auditError ?? '']));
+  }
+
+  private printTargets(successes: RevokeTarget[], failures: RevokeTarget[]): void {
     const { rows, more } = tableRows(successes, failures);
     printRows(this, rows, {
       format: 'human',

@@ -1,19 +1,18 @@
 import { Flags } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
-import { lastUsedCriteriaFromFlags, lastUsedFlags, listFlags, orgFlags } from '../../../../flags.js';
-import { exitOnInterrupt } from '../../../../signals.js';
-import { printRows } from '../../../../output.js';
+import '../../../../shared/pluginMessages.js';
+import { lastUsedCriteriaFromFlags, lastUsedFlags, listFlags, orgFlags, outputFileFlag } from '../../../../flags.js';
 import { hasLastUsedCriteria, lastUsedMatcher } from '../../../../shared/lastUsed.js';
+import { USE_COLUMNS } from '../../../../output.js';
 import { countOf } from '../../../../shared/plural.js';
 import { resolveApp } from '../../../../shared/resolve.js';
 import { USER_FIELDS, type UserUsage } from '../../../../shared/types.js';
-import { UsageClient } from '../../../../shared/usageClient.js';
-import { UsageCommand } from '../../../../usageCommand.js';
+import { pagesInto, UsageClient } from '../../../../shared/usageClient.js';
+import { type OutputFileResult, UsageCommand } from '../../../../usageCommand.js';
 
-Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'external-client-app.usage.users.list');
 
-export type UsersListResult = UserUsage[];
+export type UsersListResult = UserUsage[] | OutputFileResult;
 
 export default class UsersList extends UsageCommand<UsersListResult> {
   public static readonly summary = messages.getMessage('summary');
@@ -29,42 +28,36 @@ export default class UsersList extends UsageCommand<UsersListResult> {
     }),
     ...lastUsedFlags,
     ...listFlags,
+    ...outputFileFlag,
   };
 
   public async run(): Promise<UsersListResult> {
     const { flags } = await this.parse(UsersList);
-    return exitOnInterrupt(async () => {
-      const criteria = lastUsedCriteriaFromFlags(flags);
-      const client = await UsageClient.connect(flags['target-org'], flags['api-version']);
-      const pageSize = flags['page-size'];
-      const app = resolveApp(flags.app, await client.listApps({ pageSize }));
-      const users = await client.listUsers(app.identifier, {
-        pageSize,
-        limit: flags.limit,
-        keep: hasLastUsedCriteria(criteria) ? lastUsedMatcher(criteria) : undefined,
-      });
-      printRows(this, users, {
-        format: flags['result-format'],
-        csvColumns: USER_FIELDS,
-        columns: [
-          { key: 'username', name: 'Username' },
-          { key: 'userIdentifier', name: 'User ID' },
-          { key: 'initialConnectionAt', name: 'First Used' },
-          { key: 'lastUsedAt', name: 'Last Used' },
-          { key: 'useCount', name: 'Use Count' },
-        ],
-      });
-      if (flags['result-format'] === 'human') {
-        const limited = flags.limit !== undefined && users.length >= flags.limit;
-        this.log(
-          users.length === 0
-            ? messages.getMessage('info.noUsers', [app.developerName])
-            : limited
-            ? messages.getMessage('info.summaryLimited', [countOf(users.length, 'user'), app.developerName, flags.limit])
-            : messages.getMessage('info.summary', [countOf(users.length, 'user'), app.developerName])
-        );
-      }
-      return users;
+    const criteria = lastUsedCriteriaFromFlags(flags);
+    let appName = flags.app;
+    return this.outputRows<UserUsage>({
+      flags,
+      noun: 'user',
+      csvColumns: USER_FIELDS,
+      columns: [
+        { key: 'username', name: 'Username' },
+        { key: 'userIdentifier', name: 'User ID' },
+        ...USE_COLUMNS,
+      ],
+      read: async (sink) => {
+        const client = await UsageClient.connect(flags['target-org'], flags['api-version']);
+        const pageSize = flags['page-size'];
+        const app = resolveApp(flags.app, await client.listApps({ pageSize }));
+        appName = app.developerName;
+        const keep = hasLastUsedCriteria(criteria) ? lastUsedMatcher(criteria) : undefined;
+        await pagesInto(client.userPages(app.identifier, { pageSize, limit: flags.limit, keep }), sink);
+      },
+      summary: (users) =>
+        users.length === 0
+          ? messages.getMessage('info.noUsers', [appName])
+          : flags.limit !== undefined && users.length >= flags.limit
+          ? messages.getMessage('info.summaryLimited', [countOf(users.length, 'user'), appName, flags.limit])
+          : messages.getMessage('info.summary', [countOf(users.length, 'user'), appName]),
     });
   }
 }

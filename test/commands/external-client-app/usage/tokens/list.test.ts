@@ -3,6 +3,7 @@ import { TestContext, MockTestOrgData } from '@salesforce/core/testSetup';
 import { stubSfCommandUx, stubSpinner } from '@salesforce/sf-plugins-core';
 import TokensList from '../../../../../src/commands/external-client-app/usage/tokens/list.js';
 import { app, appPage, fakeOrg } from '../../../fakeOrg.js';
+import type { TokenUsage } from '../../../../../src/shared/types.js';
 
 const token = (appN: number, userN: number, id: string, lastUsedAt: string | null): Record<string, unknown> => ({
   appIdentifier: `0xIHs00000000${String(appN).padStart(2, '0')}`,
@@ -43,7 +44,7 @@ describe('external-client-app usage tokens list', () => {
       [/0xIHs0000000002\/005Hs0000000002AAA\/tokens/, () => ({ tokens: [token(2, 2, 'b2.old_x', '2025-01-01T00:00:00Z')] })],
     ]);
     const result = await TokensList.run(['--target-org', testOrg.username, '--unused-days', '90']);
-    expect(result.map((t) => t.tokenId)).to.deep.equal(['a1-old', 'a2-never', 'b2.old_x']);
+    expect((result as TokenUsage[]).map((t) => t.tokenId)).to.deep.equal(['a1-old', 'a2-never', 'b2.old_x']);
     expect(calls.filter((c) => c.url.endsWith('/tokens'))).to.have.length(4);
     expect(ux.log.lastCall.args[0]).to.equal('3 refresh tokens of 2 users in 2 apps.');
   });

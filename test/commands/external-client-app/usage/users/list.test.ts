@@ -4,6 +4,7 @@ import { SfError } from '@salesforce/core';
 import { stubSfCommandUx, stubSpinner } from '@salesforce/sf-plugins-core';
 import UsersList from '../../../../../src/commands/external-client-app/usage/users/list.js';
 import { app, appPage, fakeOrg } from '../../../fakeOrg.js';
+import type { UserUsage } from '../../../../../src/shared/types.js';
 
 const user = (n: number, lastUsedAt: string | null): Record<string, unknown> => ({
   userIdentifier: `005Hs00000000${String(n).padStart(2, '0')}AAA`,
@@ -52,7 +53,7 @@ describe('external-client-app usage users list', () => {
   it('keeps never-used users for --unused-days and drops recent ones', async () => {
     routes();
     const result = await UsersList.run(['--target-org', testOrg.username, '--app', 'app_1', '--unused-days', '90']);
-    expect(result.map((u) => u.username)).to.deep.equal(['user2@acme.example.com', 'user3@acme.example.com']);
+    expect((result as UserUsage[]).map((u) => u.username)).to.deep.equal(['user2@acme.example.com', 'user3@acme.example.com']);
     const table = ux.table.firstCall.args[0] as { data: Array<Record<string, unknown>> };
     expect(table.data[0].lastUsedAt).to.equal('never');
   });

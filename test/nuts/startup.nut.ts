@@ -1,0 +1,70 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { expect } from 'chai';
+import { Emulator } from '../emulator/server.js';
+import { generateState } from '../emulator/model.js';
+import { REPO } from '../support/hosts.js';
+import { run } from '../support/process.js';
+import { removeIsolatedHome, runPlugin } from './runPlugin.js';
+import { KEYCHAIN_IN_HOME, saveLogin } from './savedLogin.js';
+
+// Node names each module it loads (CommonJS "load", ES modules "Storing ... in ModuleLoadMap") under NODE_DEBUG.
+const MODULE_DEBUG = { NODE_DEBUG: 'module,esm' };
+
+/** The plugin's own files and dependencies the process loaded (sf's are elsewhere, unless linked from this repo). */
+function pluginModulesLoaded(stderr: string): string[] {
+  const ours = new RegExp(`${REPO.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/(lib|node_modules)/[^\\s'"]+`, 'g');
+  return [...new Set(stderr.match(ours) ?? [])].filter((path) => !path.includes('/.cache/'));
+}
+
+describe('what a command costs before its work (against the emulator)', () => {
+  let emulator: Emulator;
+
+  before(async () => {
+    emulator = await Emulator.start({ state: generateState({ apps: 3, usersPerApp: 4, tokensPerUser: 1, seed: 5 }) });
+  });
+  beforeEach(() => emulator.clearLog());
+  after(async () => {
+    await emulator.stop();
+    removeIsolatedHome();
+  });
+
+  // With its manifest (as users install it), sf imports only the module of the command that runs; the plugin's own
+  // bin/run.js has none and imports every command, so this imports the built module alone, as sf does. jsforce loads csv-parse's
+  // CommonJS build whatever the plugin does; an ES import of it would load its ES build, in lib/, too.)
+  const COMMANDS = {
+    'usage/list': /\/node_modules\/csv-parse\/lib\/|\/lib\/shared\/(revoke|revokeSummary|auditLog|selection|report|reportHtml|reportMarkdown)\.js$/,
+    'usage/users/list': /\/node_modules\/csv-parse\/lib\/|\/lib\/shared\/(revoke|revokeSummary|auditLog|selection|report|reportHtml|reportMarkdown|inventory)\.js$/,
+    'usage/tokens/list': /\/node_modules\/csv-parse\/lib\/|\/lib\/shared\/(revoke|revokeSummary|auditLog|selection|report|reportHtml|reportMarkdown)\.js$/,
+    'usage/tokens/revoke': /\/node_modules\/csv-parse\/lib\/|\/lib\/shared\/(report|reportHtml|reportMarkdown)\.js$/,
+    'usage/report': /\/node_modules\/csv-parse\/lib\/|\/lib\/shared\/(revoke|revokeSummary|auditLog|selection|reportHtml|reportMarkdown)\.js$/,
+  };
+  for (const [command, needless] of Object.entries(COMMANDS)) {
+    it(`${command.replace(/\//g, ' ')} loads nothing that only its other paths or other commands need @bin-only`, async () => {
+      const module = pathToFileURL(join(REPO, 'lib', 'commands', 'external-client-app', `${command}.js`)).href;
+      const imported = await run(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(module)});`], {
+        cwd: REPO,
+        env: { ...process.env, ...MODULE_DEBUG },
+      });
+      expect(imported.code, imported.stderr.slice(-2000)).to.equal(0);
+      const loaded = pluginModulesLoaded(imported.stderr);
+      expect(loaded.some((path) => path.endsWith(`/lib/commands/external-client-app/${command}.js`))).to.equal(true);
+      expect(loaded.filter((path) => needless.test(path))).to.deep.equal([]);
+    });
+  }
+
+  it('usage list -o ALIAS sends one request, for the one page of apps: no identity, version or limits call', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'eca-alias-'));
+    try {
+      await saveLogin(emulator, home, 'emu', { expired: false });
+      emulator.clearLog();
+      const listed = await runPlugin(emulator, ['external-client-app', 'usage', 'list', '--json', '-o', 'emu'], { home, env: KEYCHAIN_IN_HOME });
+      expect(listed.code, listed.stderr).to.equal(0);
+      expect(emulator.requests().map((entry) => `${entry.method} ${entry.path}`)).to.deep.equal(['GET /services/data/v66.0/apps/oauth/usage']);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+});
