@@ -86,13 +86,20 @@ export function connectionTransport(connection: Connection): HttpTransport {
   return {
     async send(method, path, timeoutMs): Promise<HttpResponse> {
       if (!headers) return viaJsforce(method, path, timeoutMs);
-      const request = { method, url: connection.normalizeUrl(path), headers: { ...headers, authorization: `Bearer ${connection.accessToken ?? ''}` } };
+      const url = connection.normalizeUrl(path);
+      let token: string | undefined;
       let raw: RawResponse;
-      try {
-        raw = await sendOverNode(request, timeoutMs);
-      } catch (error) {
-        return fromUnobservedFailure(error);
-      }
+      do {
+        token = connection.accessToken ?? undefined;
+        try {
+          // eslint-disable-next-line no-await-in-loop -- a second attempt only follows a 401, see below
+          raw = await sendOverNode({ method, url, headers: { ...headers, authorization: `Bearer ${token ?? ''}` } }, timeoutMs);
+        } catch (error) {
+          return fromUnobservedFailure(error);
+        }
+        // A 401 to a token another request has refreshed meanwhile only needs the new token, as in jsforce's own
+        // HttpApi (its refresh skips sessions renewed after the request was sent); anything else is for jsforce.
+      } while (raw.statusCode === 401 && connection.accessToken !== token);
       return raw.statusCode === 401 ? viaJsforce(method, path, timeoutMs, raw) : fromRaw(raw);
     },
   };

@@ -181,8 +181,11 @@ describe('http: connectionTransport on a connection as sf makes it', () => {
       seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
       if (answer === 'silence') return;
       if (!valid.has(String(req.headers.authorization).replace('Bearer ', ''))) {
-        res.writeHead(401, { 'Content-Type': 'application/json' });
-        res.end('[{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}]');
+        // A path with "slow" in it gets its 401 late: after another request has had the session refreshed.
+        setTimeout(() => {
+          res.writeHead(401, { 'Content-Type': 'application/json' });
+          res.end('[{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}]');
+        }, req.url?.includes('slow') ? 300 : 0);
         return;
       }
       const body = JSON.stringify({ apps: [{ n: seen.length }] });
@@ -270,6 +273,28 @@ describe('http: connectionTransport on a connection as sf makes it', () => {
       '/services/data/v62.0/apps/oauth/usage?page=1 Bearer 00D000000000001AAA!one',
       '/services/data/v62.0/apps/oauth/usage?page=1 Bearer 00D000000000001AAA!refreshed',
       '/services/data/v62.0/apps/oauth/usage?page=2 Bearer 00D000000000001AAA!refreshed',
+    ]);
+  });
+
+  it('sends a request again with the new token, without another refresh, when its 401 comes after a refresh', async () => {
+    let refreshes = 0;
+    const connection = await connect((_conn, callback) => {
+      refreshes++;
+      valid = new Set(['00D000000000001AAA!refreshed']);
+      callback(null, '00D000000000001AAA!refreshed');
+    });
+    const transport = connectionTransport(connection);
+    await transport.send('GET', '/services/data/v62.0/apps/oauth/usage', 5000);
+    valid = new Set();
+    const [fast, slow] = await Promise.all([
+      transport.send('GET', '/services/data/v62.0/apps/oauth/usage?page=1', 5000),
+      transport.send('GET', '/services/data/v62.0/apps/oauth/usage?page=slow', 5000),
+    ]);
+    expect([fast.status, slow.status]).to.deep.equal([200, 200]);
+    expect(refreshes).to.equal(1);
+    expect(seen.filter((request) => request.url.endsWith('slow')).map((request) => String(request.headers.authorization))).to.deep.equal([
+      'Bearer 00D000000000001AAA!one',
+      'Bearer 00D000000000001AAA!refreshed',
     ]);
   });
 
