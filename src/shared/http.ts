@@ -52,7 +52,7 @@ export type HttpTransport = {
 export function connectionTransport(connection: Connection): HttpTransport {
   const direct = canSendDirectly(connection);
   let headers: Record<string, string> | undefined;
-  const viaJsforce = async (method: HttpMethod, path: string, timeoutMs: number, replay?: RawResponse): Promise<HttpResponse> => {
+  const viaJsforce = async (method: HttpMethod, path: string, timeoutMs: number, replay?: Replay): Promise<HttpResponse> => {
     let observed: RawResponse | undefined;
     const transport = new ObservingTransport(replay, (request, response) => {
       observed = response;
@@ -100,7 +100,7 @@ export function connectionTransport(connection: Connection): HttpTransport {
         // A 401 to a token another request has refreshed meanwhile only needs the new token, as in jsforce's own
         // HttpApi (its refresh skips sessions renewed after the request was sent); anything else is for jsforce.
       } while (raw.statusCode === 401 && connection.accessToken !== token);
-      return raw.statusCode === 401 ? viaJsforce(method, path, timeoutMs, raw) : fromRaw(raw);
+      return raw.statusCode === 401 ? viaJsforce(method, path, timeoutMs, { response: raw, authorization: `Bearer ${token ?? ''}` }) : fromRaw(raw);
     },
   };
 }
@@ -118,22 +118,28 @@ function canSendDirectly(connection: Connection): boolean {
 const withoutAuthorization = (headers: Record<string, string> = {}): Record<string, string> =>
   Object.fromEntries(Object.entries(headers).filter(([name]) => name.toLowerCase() !== 'authorization'));
 
+/** A 401 the direct path got, and the Authorization it was sent with. */
+type Replay = { response: RawResponse; authorization: string };
+
 /**
  * The transport jsforce's HttpApi sends through: it reports each request and the raw response it got, and can
- * answer the first request with a response already received (a 401 the direct path got) instead of sending it.
+ * answer the first request with a 401 already received instead of sending it again. Only when that request carries
+ * the same token: when another request's refresh was under way, HttpApi waits for it and sends with the new token,
+ * and that one must go out.
  */
 class ObservingTransport extends Transport {
-  public constructor(private replay: RawResponse | undefined, private readonly observe: (request: OutgoingRequest, response: RawResponse) => void) {
+  public constructor(private replay: Replay | undefined, private readonly observe: (request: OutgoingRequest, response: RawResponse) => void) {
     super();
   }
 
   public httpRequest(...args: Parameters<Transport['httpRequest']>): ReturnType<Transport['httpRequest']> {
     const request = args[0] as unknown as OutgoingRequest;
-    const replayed = this.replay;
+    const replay = this.replay;
     this.replay = undefined;
-    const pending = replayed
-      ? Object.assign(Promise.resolve(replayed), { stream: () => new PassThrough() }) as unknown as ReturnType<Transport['httpRequest']>
-      : super.httpRequest(...args);
+    const pending =
+      replay && authorizationOf(request) === replay.authorization
+        ? (Object.assign(Promise.resolve(replay.response), { stream: () => new PassThrough() }) as unknown as ReturnType<Transport['httpRequest']>)
+        : super.httpRequest(...args);
     pending.then(
       (response) => this.observe(request, response as unknown as RawResponse),
       () => undefined
@@ -141,6 +147,9 @@ class ObservingTransport extends Transport {
     return pending;
   }
 }
+
+const authorizationOf = (request: OutgoingRequest): string | undefined =>
+  Object.entries(request.headers ?? {}).find(([name]) => name.toLowerCase() === 'authorization')?.[1];
 
 export function fromRaw(raw: RawResponse): HttpResponse {
   const contentType = raw.headers['content-type'] ?? '';

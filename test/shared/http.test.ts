@@ -298,6 +298,29 @@ describe('http: connectionTransport on a connection as sf makes it', () => {
     ]);
   });
 
+  it('sends a 401 request again, without another refresh, when it finds another request\'s refresh under way', async () => {
+    let refreshes = 0;
+    const connection = await connect((_conn, callback) => {
+      refreshes++;
+      setTimeout(() => {
+        valid = new Set(['00D000000000001AAA!refreshed']);
+        callback(null, '00D000000000001AAA!refreshed');
+      }, 200);
+    });
+    const transport = connectionTransport(connection);
+    await transport.send('GET', '/services/data/v62.0/apps/oauth/usage', 5000);
+    valid = new Set();
+    const responses = await Promise.all([1, 2, 3].map((page) => transport.send('GET', `/services/data/v62.0/apps/oauth/usage?page=${page}`, 5000)));
+    expect(responses.map((response) => response.status)).to.deep.equal([200, 200, 200]);
+    expect(refreshes).to.equal(1);
+    // The first request, each page refused once, then each page with the refreshed token: nothing else.
+    expect(seen.map((request) => `${request.url} ${String(request.headers.authorization)}`)).to.deep.equal([
+      '/services/data/v62.0/apps/oauth/usage Bearer 00D000000000001AAA!one',
+      ...[1, 2, 3].map((page) => `/services/data/v62.0/apps/oauth/usage?page=${page} Bearer 00D000000000001AAA!one`),
+      ...[1, 2, 3].map((page) => `/services/data/v62.0/apps/oauth/usage?page=${page} Bearer 00D000000000001AAA!refreshed`),
+    ]);
+  });
+
   it('returns a 401 that cannot be refreshed (an access token as target org) after sending it once', async () => {
     const transport = connectionTransport(await connect());
     await transport.send('GET', '/services/data/v62.0/apps/oauth/usage', 5000);
