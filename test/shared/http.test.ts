@@ -268,7 +268,7 @@ describe('http: connectionTransport on a connection as sf makes it', () => {
     await transport.send('GET', '/services/data/v62.0/apps/oauth/usage?page=2', 5000);
     expect(response.status).to.equal(200);
     expect(refreshes).to.equal(1);
-    expect(seen.map((request) => `${request.url} ${String(request.headers.authorization)}`)).to.deep.equal([
+    expect(seen.map((request) => `${request.url} ${String(request.headers.authorization)}`).sort()).to.deep.equal([
       '/services/data/v62.0/apps/oauth/usage Bearer 00D000000000001AAA!one',
       '/services/data/v62.0/apps/oauth/usage?page=1 Bearer 00D000000000001AAA!one',
       '/services/data/v62.0/apps/oauth/usage?page=1 Bearer 00D000000000001AAA!refreshed',
@@ -314,11 +314,11 @@ describe('http: connectionTransport on a connection as sf makes it', () => {
     expect(responses.map((response) => response.status)).to.deep.equal([200, 200, 200]);
     expect(refreshes).to.equal(1);
     // The first request, each page refused once, then each page with the refreshed token: nothing else.
-    expect(seen.map((request) => `${request.url} ${String(request.headers.authorization)}`)).to.deep.equal([
+    expect(seen.map((request) => `${request.url} ${String(request.headers.authorization)}`).sort()).to.deep.equal([
       '/services/data/v62.0/apps/oauth/usage Bearer 00D000000000001AAA!one',
       ...[1, 2, 3].map((page) => `/services/data/v62.0/apps/oauth/usage?page=${page} Bearer 00D000000000001AAA!one`),
       ...[1, 2, 3].map((page) => `/services/data/v62.0/apps/oauth/usage?page=${page} Bearer 00D000000000001AAA!refreshed`),
-    ]);
+    ].sort());
   });
 
   it('returns a 401 that cannot be refreshed (an access token as target org) after sending it once', async () => {
