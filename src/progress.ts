@@ -6,7 +6,8 @@ import type { InventoryProgress } from './shared/inventory.js';
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'progress');
 
 export type ProgressReporter = {
-  update(status: string): void;
+  /** The status is made only when it is shown: an inventory reports progress once per request. */
+  update(status: () => string): void;
   stop(): void;
 };
 
@@ -24,7 +25,7 @@ export function startProgress(command: SfCommand<unknown>, title: string, intera
     spinner.start(title);
     return {
       update: (status): void => {
-        spinner.status = status;
+        spinner.status = status();
       },
       stop: (): void => spinner.stop(),
     };
@@ -32,9 +33,9 @@ export function startProgress(command: SfCommand<unknown>, title: string, intera
   // Quick runs print nothing; a long one prints a line every LOG_INTERVAL_MS and its final state.
   let lastLine = Date.now();
   let printed = false;
-  let pending: string | undefined;
-  const write = (status: string): void => {
-    process.stderr.write(`${title}: ${status}\n`);
+  let pending: (() => string) | undefined;
+  const write = (status: () => string): void => {
+    process.stderr.write(`${title}: ${status()}\n`);
     lastLine = Date.now();
     printed = true;
     pending = undefined;
@@ -55,7 +56,7 @@ export function startInventoryProgress(command: SfCommand<unknown>): { onProgres
   const progress = startProgress(command, messages.getMessage('inventory.title'));
   return {
     onProgress: ({ stage, done, total }): void =>
-      progress.update(messages.getMessage(stage === 'apps' ? 'inventory.apps' : 'inventory.users', [done, total])),
+      progress.update(() => messages.getMessage(stage === 'apps' ? 'inventory.apps' : 'inventory.users', [done, total])),
     stop: (): void => progress.stop(),
   };
 }

@@ -1,9 +1,11 @@
-import type { Connection } from '@salesforce/core';
+import { PassThrough } from 'node:stream';
 // jsforce hides the status and headers of a response behind its own error objects, and retries by itself. We need the
 // status (to retry only what is safe) and Retry-After, so each request is sent through a transport that records the
 // raw response it saw. The module has no "exports" map, so this deep import is the published way to reach the class.
 import { Transport } from '@jsforce/jsforce-node/lib/transport.js';
+import { Connection } from '@salesforce/core';
 import { sessionRefreshRefused } from './errors.js';
+import { sendOverNode, type OutgoingRequest, type RawResponse } from './nodeHttp.js';
 
 export type HttpMethod = 'GET' | 'DELETE';
 
@@ -31,61 +33,123 @@ export type HttpTransport = {
   send(method: HttpMethod, path: string, timeoutMs: number): Promise<HttpResponse>;
 };
 
-type RawResponse = { statusCode: number; headers: Record<string, string>; body?: string };
-
 /**
- * Sends requests through a @salesforce/core connection, so auth, instance URL, proxies and session refresh stay those
- * of sf itself, with jsforce's own retries switched off (one retry policy lives in the usage client).
+ * Sends requests for a @salesforce/core connection: its instance URL, its access token, sf's headers, and session
+ * refresh by core (with core's own locking), with jsforce's own retries switched off (one retry policy lives in the
+ * usage client).
+ *
+ * The first request of a transport goes through `connection.request`, so jsforce and core check the session (and
+ * refresh it when it expired) and build the request's headers; the transport keeps those headers. Later requests
+ * send the same headers, with the connection's current access token, straight over Node's http(s): jsforce's
+ * request machinery (a fetch wrapper, three streams and a promise wrapper per request) cost about twice the CPU of
+ * the request itself here, and its streams outlived the request long enough to make memory grow with the number of
+ * requests of a large inventory. A 401 goes back to jsforce, which asks core to refresh the session and sends the
+ * request again: the 401 already received is replayed to it, so no request is sent twice.
+ *
+ * A connection whose `request` was replaced (sf's test doubles do that) keeps everything on `connection.request`,
+ * as does a run behind a proxy set in the environment, which only jsforce's transport knows how to reach.
  */
 export function connectionTransport(connection: Connection): HttpTransport {
+  const direct = canSendDirectly(connection);
+  let headers: Record<string, string> | undefined;
+  const viaJsforce = async (method: HttpMethod, path: string, timeoutMs: number, replay?: Replay): Promise<HttpResponse> => {
+    let observed: RawResponse | undefined;
+    const transport = new ObservingTransport(replay, (request, response) => {
+      observed = response;
+      if (direct && response.statusCode < 400) headers ??= withoutAuthorization(request.headers);
+    });
+    let value: unknown;
+    let failure: unknown;
+    try {
+      value = await connection.request(
+        { method, url: path },
+        // `transport` is honoured by jsforce's HttpApi but missing from its public option type.
+        { retry: { maxRetries: 0 }, timeout: timeoutMs, transport } as unknown as Parameters<Connection['request']>[1]
+      );
+    } catch (error) {
+      failure = error;
+    }
+    if (observed) {
+      // jsforce answers a 401 by asking core to refresh the session. When the refresh fails, the request rejects
+      // with the refresh's error instead of the API error jsforce builds from the 401 (which has an errorCode).
+      if (failure !== undefined && observed.statusCode === 401 && !hasErrorCode(failure)) {
+        throw networkErrorFrom(failure) ?? sessionRefreshRefused(failure, method);
+      }
+      return fromRaw(observed);
+    }
+    if (failure === undefined) {
+      // No response went over the wire: the connection was stubbed (unit tests) and handed back a value.
+      return { status: value === undefined ? 204 : 200, headers: {}, body: value, bodyIsJson: true, contentType: '' };
+    }
+    return fromUnobservedFailure(failure);
+  };
   return {
     async send(method, path, timeoutMs): Promise<HttpResponse> {
-      let observed: RawResponse | undefined;
-      const transport = new ObservingTransport((response) => {
-        observed = response;
-      });
-      let value: unknown;
-      let failure: unknown;
-      try {
-        value = await connection.request(
-          { method, url: path },
-          // `transport` is honoured by jsforce's HttpApi but missing from its public option type.
-          { retry: { maxRetries: 0 }, timeout: timeoutMs, transport } as unknown as Parameters<Connection['request']>[1]
-        );
-      } catch (error) {
-        failure = error;
-      }
-      if (observed) {
-        // jsforce answers a 401 by asking core to refresh the session. When the refresh fails, the request rejects
-        // with the refresh's error instead of the API error jsforce builds from the 401 (which has an errorCode).
-        if (failure !== undefined && observed.statusCode === 401 && !hasErrorCode(failure)) {
-          throw networkErrorFrom(failure) ?? sessionRefreshRefused(failure, method);
+      if (!headers) return viaJsforce(method, path, timeoutMs);
+      const url = connection.normalizeUrl(path);
+      let token: string | undefined;
+      let raw: RawResponse;
+      do {
+        token = connection.accessToken ?? undefined;
+        try {
+          // eslint-disable-next-line no-await-in-loop -- a second attempt only follows a 401, see below
+          raw = await sendOverNode({ method, url, headers: { ...headers, authorization: `Bearer ${token ?? ''}` } }, timeoutMs);
+        } catch (error) {
+          return fromUnobservedFailure(error);
         }
-        return fromRaw(observed);
-      }
-      if (failure === undefined) {
-        // No response went over the wire: the connection was stubbed (unit tests) and handed back a value.
-        return { status: value === undefined ? 204 : 200, headers: {}, body: value, bodyIsJson: true, contentType: '' };
-      }
-      return fromUnobservedFailure(failure);
+        // A 401 to a token another request has refreshed meanwhile only needs the new token, as in jsforce's own
+        // HttpApi (its refresh skips sessions renewed after the request was sent); anything else is for jsforce.
+      } while (raw.statusCode === 401 && connection.accessToken !== token);
+      return raw.statusCode === 401 ? viaJsforce(method, path, timeoutMs, { response: raw, authorization: `Bearer ${token ?? ''}` }) : fromRaw(raw);
     },
   };
 }
 
+// Captured before any test double can replace it: the method of the class sf's connections are made from. Only compared,
+// never called.
+// eslint-disable-next-line @typescript-eslint/unbound-method
+const ownRequest = Connection.prototype.request;
+const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'];
+
+function canSendDirectly(connection: Connection): boolean {
+  return connection.request === ownRequest && !PROXY_VARIABLES.some((name) => process.env[name]) && typeof connection.instanceUrl === 'string';
+}
+
+const withoutAuthorization = (headers: Record<string, string> = {}): Record<string, string> =>
+  Object.fromEntries(Object.entries(headers).filter(([name]) => name.toLowerCase() !== 'authorization'));
+
+/** A 401 the direct path got, and the Authorization it was sent with. */
+type Replay = { response: RawResponse; authorization: string };
+
+/**
+ * The transport jsforce's HttpApi sends through: it reports each request and the raw response it got, and can
+ * answer the first request with a 401 already received instead of sending it again. Only when that request carries
+ * the same token: when another request's refresh was under way, HttpApi waits for it and sends with the new token,
+ * and that one must go out.
+ */
 class ObservingTransport extends Transport {
-  public constructor(private readonly observe: (response: RawResponse) => void) {
+  public constructor(private replay: Replay | undefined, private readonly observe: (request: OutgoingRequest, response: RawResponse) => void) {
     super();
   }
 
   public httpRequest(...args: Parameters<Transport['httpRequest']>): ReturnType<Transport['httpRequest']> {
-    const pending = super.httpRequest(...args);
+    const request = args[0] as unknown as OutgoingRequest;
+    const replay = this.replay;
+    this.replay = undefined;
+    const pending =
+      replay && authorizationOf(request) === replay.authorization
+        ? (Object.assign(Promise.resolve(replay.response), { stream: () => new PassThrough() }) as unknown as ReturnType<Transport['httpRequest']>)
+        : super.httpRequest(...args);
     pending.then(
-      (response) => this.observe(response as unknown as RawResponse),
+      (response) => this.observe(request, response as unknown as RawResponse),
       () => undefined
     );
     return pending;
   }
 }
+
+const authorizationOf = (request: OutgoingRequest): string | undefined =>
+  Object.entries(request.headers ?? {}).find(([name]) => name.toLowerCase() === 'authorization')?.[1];
 
 export function fromRaw(raw: RawResponse): HttpResponse {
   const contentType = raw.headers['content-type'] ?? '';

@@ -297,7 +297,11 @@ function withTokenId(row: Record<string, unknown>, instanceUrl: string): TokenUs
   }
   // The token id only exists inside revocationUrl; refuse a row that points anywhere but the org's usage resources.
   followableUsageUrl(url, instanceUrl);
-  return { ...(row as TokenUsage), tokenId: tokenIdFrom(url) };
+  // The row is the parsed response's own object, used nowhere else: adding the field beats copying the row, which for
+  // 100,000 tokens made as many short-lived copies that V8 kept in its old generation until a full collection.
+  const token = row as TokenUsage;
+  token.tokenId = tokenIdFrom(url);
+  return token;
 }
 
 function pageCapFromEnv(): number {

@@ -1,8 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import type { Connection } from '@salesforce/core';
-import { SfError } from '@salesforce/core';
+import { AuthInfo, Connection as CoreConnection, SfError } from '@salesforce/core';
 import { Connection as JsforceConnection } from '@jsforce/jsforce-node';
+import { Transport } from '@jsforce/jsforce-node/lib/transport.js';
 import { expect } from 'chai';
 import sinon from 'sinon';
 import { connectionTransport, fromRaw, NetworkError } from '../../src/shared/http.js';
@@ -160,5 +162,204 @@ describe('http: connectionTransport when the session expired', () => {
   it('throws NetworkError when the refresh got no answer, so the retry policy applies', async () => {
     const error = await failure(send((_conn, callback) => callback(new Error('Error authenticating with the refresh token due to: socket hang up'))));
     expect(error).to.be.instanceOf(NetworkError);
+  });
+});
+
+describe('http: connectionTransport on a connection as sf makes it', () => {
+  type Seen = { method: string; url: string; headers: Record<string, string | string[] | undefined> };
+  let server: Server;
+  let instanceUrl: string;
+  let seen: Seen[];
+  // The access tokens the org accepts, and how it answers: plain JSON, gzip, or never.
+  let valid: Set<string>;
+  let answer: 'json' | 'gzip' | 'silence';
+  let jsforceSends: sinon.SinonSpy;
+
+  before(async () => {
+    server = createServer((req, res) => {
+      req.resume();
+      seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
+      if (answer === 'silence') return;
+      if (!valid.has(String(req.headers.authorization).replace('Bearer ', ''))) {
+        // A path with "slow" in it gets its 401 late: after another request has had the session refreshed.
+        setTimeout(() => {
+          res.writeHead(401, { 'Content-Type': 'application/json' });
+          res.end('[{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}]');
+        }, req.url?.includes('slow') ? 300 : 0);
+        return;
+      }
+      const body = JSON.stringify({ apps: [{ n: seen.length }] });
+      if (answer === 'gzip' && String(req.headers['accept-encoding']).includes('gzip')) {
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' });
+        res.end(gzipSync(body));
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    instanceUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  beforeEach(() => {
+    seen = [];
+    valid = new Set(['00D000000000001AAA!one']);
+    answer = 'json';
+    jsforceSends = sinon.spy(Transport.prototype, 'httpRequest');
+  });
+  afterEach(() => sinon.restore());
+
+  // A @salesforce/core connection as org.getConnection() makes it; with refreshFn, jsforce's session refresh of a
+  // saved login, refreshFn playing core's refresh.
+  const connect = async (refreshFn?: (conn: unknown, callback: (error: Error | null, token?: string) => void) => void): Promise<Connection> => {
+    const accessToken = '00D000000000001AAA!one';
+    const authInfo = await AuthInfo.create({ accessTokenOptions: { accessToken, instanceUrl, loginUrl: instanceUrl } });
+    let connection: Connection;
+    if (refreshFn) {
+      connection = new CoreConnection({ authInfo, connectionOptions: { instanceUrl, accessToken, version: '62.0', refreshFn } });
+      await connection.init();
+    } else {
+      connection = await CoreConnection.create({ authInfo, connectionOptions: { version: '62.0' } });
+    }
+    // What creating the login asked the org (its user and org records) is not the transport's doing.
+    seen = [];
+    jsforceSends.resetHistory();
+    return connection;
+  };
+
+  it('checks the session through jsforce once, then sends the same headers straight, with the current access token', async () => {
+    const connection = await connect();
+    const transport = connectionTransport(connection);
+    const first = await transport.send('GET', '/services/data/v62.0/apps/oauth/usage', 5000);
+    const second = await transport.send('GET', '/services/data/v62.0/apps/oauth/usage?page=1', 5000);
+    valid.add('00D000000000001AAA!two');
+    connection.accessToken = '00D000000000001AAA!two';
+    const third = await transport.send('DELETE', '/services/data/v62.0/apps/oauth/usage/tokens/T1', 5000);
+    expect([first, second, third].map((response) => response.body)).to.deep.equal([{ apps: [{ n: 1 }] }, { apps: [{ n: 2 }] }, { apps: [{ n: 3 }] }]);
+    expect(jsforceSends.callCount).to.equal(1);
+    expect(seen.map((request) => `${request.method} ${request.url}`)).to.deep.equal([
+      'GET /services/data/v62.0/apps/oauth/usage',
+      'GET /services/data/v62.0/apps/oauth/usage?page=1',
+      'DELETE /services/data/v62.0/apps/oauth/usage/tokens/T1',
+    ]);
+    // sf's own headers (who is calling, for the org's API usage) go on every request, not only on jsforce's.
+    for (const request of seen) {
+      expect(request.headers['sforce-call-options']).to.match(/^client=sfdx toolbelt:/);
+      expect(request.headers['user-agent']).to.match(/^sfdx toolbelt:/);
+    }
+    expect(seen.map((request) => request.headers.authorization)).to.deep.equal([
+      'Bearer 00D000000000001AAA!one',
+      'Bearer 00D000000000001AAA!one',
+      'Bearer 00D000000000001AAA!two',
+    ]);
+  });
+
+  it('hands a 401 to jsforce, which refreshes the session through core; the 401 is not asked for twice', async () => {
+    let refreshes = 0;
+    const connection = await connect((_conn, callback) => {
+      refreshes++;
+      valid = new Set(['00D000000000001AAA!refreshed']);
+      callback(null, '00D000000000001AAA!refreshed');
+    });
+    const transport = connectionTransport(connection);
+    await transport.send('GET', '/services/data/v62.0/apps/oauth/usage', 5000);
+    valid = new Set();
+    const response = await transport.send('GET', '/services/data/v62.0/apps/oauth/usage?page=1', 5000);
+    await transport.send('GET', '/services/data/v62.0/apps/oauth/usage?page=2', 5000);
+    expect(response.status).to.equal(200);
+    expect(refreshes).to.equal(1);
+    expect(seen.map((request) => `${request.url} ${String(request.headers.authorization)}`).sort()).to.deep.equal([
+      '/services/data/v62.0/apps/oauth/usage Bearer 00D000000000001AAA!one',
+      '/services/data/v62.0/apps/oauth/usage?page=1 Bearer 00D000000000001AAA!one',
+      '/services/data/v62.0/apps/oauth/usage?page=1 Bearer 00D000000000001AAA!refreshed',
+      '/services/data/v62.0/apps/oauth/usage?page=2 Bearer 00D000000000001AAA!refreshed',
+    ]);
+  });
+
+  it('sends a request again with the new token, without another refresh, when its 401 comes after a refresh', async () => {
+    let refreshes = 0;
+    const connection = await connect((_conn, callback) => {
+      refreshes++;
+      valid = new Set(['00D000000000001AAA!refreshed']);
+      callback(null, '00D000000000001AAA!refreshed');
+    });
+    const transport = connectionTransport(connection);
+    await transport.send('GET', '/services/data/v62.0/apps/oauth/usage', 5000);
+    valid = new Set();
+    const [fast, slow] = await Promise.all([
+      transport.send('GET', '/services/data/v62.0/apps/oauth/usage?page=1', 5000),
+      transport.send('GET', '/services/data/v62.0/apps/oauth/usage?page=slow', 5000),
+    ]);
+    expect([fast.status, slow.status]).to.deep.equal([200, 200]);
+    expect(refreshes).to.equal(1);
+    expect(seen.filter((request) => request.url.endsWith('slow')).map((request) => String(request.headers.authorization))).to.deep.equal([
+      'Bearer 00D000000000001AAA!one',
+      'Bearer 00D000000000001AAA!refreshed',
+    ]);
+  });
+
+  it('sends a 401 request again, without another refresh, when it finds another request\'s refresh under way', async () => {
+    let refreshes = 0;
+    const connection = await connect((_conn, callback) => {
+      refreshes++;
+      setTimeout(() => {
+        valid = new Set(['00D000000000001AAA!refreshed']);
+        callback(null, '00D000000000001AAA!refreshed');
+      }, 200);
+    });
+    const transport = connectionTransport(connection);
+    await transport.send('GET', '/services/data/v62.0/apps/oauth/usage', 5000);
+    valid = new Set();
+    const responses = await Promise.all([1, 2, 3].map((page) => transport.send('GET', `/services/data/v62.0/apps/oauth/usage?page=${page}`, 5000)));
+    expect(responses.map((response) => response.status)).to.deep.equal([200, 200, 200]);
+    expect(refreshes).to.equal(1);
+    // The first request, each page refused once, then each page with the refreshed token: nothing else.
+    expect(seen.map((request) => `${request.url} ${String(request.headers.authorization)}`).sort()).to.deep.equal([
+      '/services/data/v62.0/apps/oauth/usage Bearer 00D000000000001AAA!one',
+      ...[1, 2, 3].map((page) => `/services/data/v62.0/apps/oauth/usage?page=${page} Bearer 00D000000000001AAA!one`),
+      ...[1, 2, 3].map((page) => `/services/data/v62.0/apps/oauth/usage?page=${page} Bearer 00D000000000001AAA!refreshed`),
+    ].sort());
+  });
+
+  it('returns a 401 that cannot be refreshed (an access token as target org) after sending it once', async () => {
+    const transport = connectionTransport(await connect());
+    await transport.send('GET', '/services/data/v62.0/apps/oauth/usage', 5000);
+    valid = new Set();
+    const response = await transport.send('GET', '/services/data/v62.0/apps/oauth/usage?page=1', 5000);
+    expect(response.status).to.equal(401);
+    expect(response.body).to.deep.equal([{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }]);
+    expect(seen).to.have.length(2);
+  });
+
+  it('reads a gzip body, and gives up on a socket that stays silent with a NetworkError', async () => {
+    const transport = connectionTransport(await connect());
+    await transport.send('GET', '/services/data/v62.0/apps/oauth/usage', 5000);
+    answer = 'gzip';
+    expect((await transport.send('GET', '/services/data/v62.0/apps/oauth/usage?page=1', 5000)).body).to.deep.equal({ apps: [{ n: 2 }] });
+    answer = 'silence';
+    let caught: unknown;
+    try {
+      await transport.send('GET', '/services/data/v62.0/apps/oauth/usage?page=2', 200);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).to.be.instanceOf(NetworkError);
+    expect((caught as NetworkError).code).to.equal('ETIMEDOUT');
+  });
+
+  it('sends everything through jsforce when a proxy is set in the environment', async () => {
+    const connection = await connect();
+    process.env.HTTPS_PROXY = 'http://127.0.0.1:9';
+    let transport: ReturnType<typeof connectionTransport>;
+    try {
+      transport = connectionTransport(connection);
+    } finally {
+      delete process.env.HTTPS_PROXY;
+    }
+    // jsforce's transport is what would reach the proxy; the loopback server stands in for it here.
+    await transport.send('GET', '/services/data/v62.0/apps/oauth/usage', 5000);
+    await transport.send('GET', '/services/data/v62.0/apps/oauth/usage?page=1', 5000);
+    expect(jsforceSends.callCount).to.equal(2);
+    expect(seen).to.have.length(2);
   });
 });

@@ -502,15 +502,40 @@ describe('revoke: executePlan', () => {
     } };
     await executePlan(client, tokenTargets('T1', 'T2', 'T3'), { dryRun: false, concurrency: 1, audit: recording });
     expect(sentBeforeRecord).to.deep.equal([]);
+    // One DELETE at a time, and the next target's record is written ahead of it (see the next test).
     expect(events).to.deep.equal([
       ['sending', 'T1'],
-      ['result', 'T1', { status: 'revoked', httpStatus: undefined, errorCode: undefined, message: undefined }],
       ['sending', 'T2'],
-      ['result', 'T2', { status: 'not-found', httpStatus: 404, errorCode: undefined, message: events[3][2]?.message }],
+      ['result', 'T1', { status: 'revoked', httpStatus: undefined, errorCode: undefined, message: undefined }],
       ['sending', 'T3'],
+      ['result', 'T2', { status: 'not-found', httpStatus: 404, errorCode: undefined, message: events[4][2]?.message }],
       ['result', 'T3', { status: 'failed', httpStatus: 500, errorCode: 'UNKNOWN_EXCEPTION', message: 'An unexpected error occurred.' }],
     ]);
-    expect(events[3][2]?.message).to.match(/not found/i);
+    expect(events[4][2]?.message).to.match(/not found/i);
+  });
+
+  it('audit: sending records run at most `concurrency` targets ahead of the DELETEs; one whose target is never sent gets a not-sent result', async () => {
+    const transport = new FakeTransport().on('DELETE', /./, noContent());
+    const { client } = makeClient(transport);
+    const { events, audit } = fakeAudit();
+    let stop = false;
+    const ahead: number[] = [];
+    const counting = { ...audit, sending: async (target: PlannedTarget): Promise<void> => {
+      ahead.push(events.filter(([event]) => event === 'sending').length - transport.calls.length);
+      if (target.tokenId === 'T5') stop = true;
+      return audit.sending(target);
+    } };
+    const targets = tokenTargets('T1', 'T2', 'T3', 'T4', 'T5', 'T6', 'T7', 'T8');
+    const outcome = await executePlan(client, targets, { dryRun: false, concurrency: 2, stopRequested: () => stop, audit: counting });
+    expect(Math.max(...ahead)).to.be.at.most(2 + 2);
+    const sent = transport.calls.map((call) => call.path);
+    const written = events.filter(([event]) => event === 'sending').map(([, id]) => id);
+    expect(sent.length).to.be.lessThan(written.length);
+    for (const path of sent) expect(written.map((id) => deletePath(id!))).to.include(path);
+    const results = new Map(events.filter(([event]) => event === 'result').map(([, id, result]) => [id, result?.status]));
+    for (const id of written) expect(results.get(id), id).to.not.equal(undefined);
+    expect(outcome.interrupted).to.equal(true);
+    expect(outcome.notSent).to.equal(targets.length - sent.length);
   });
 
   it('audit: a sending record that cannot be written stops the run; that target and the rest are NOT_SENT and recorded not-sent', async () => {

@@ -55,7 +55,7 @@ export default class UsageList extends UsageCommand<UsageListResult> {
         await this.checkApiBudget(client, listed.length, flags['api-budget']);
         const progress = startProgress(this, messages.getMessage('progress.title'));
         await streamUserCounts(client, listed, { pageSize, concurrency: flags.concurrency, onAppDone: (done) =>
-          progress.update(messages.getMessage('progress.status', [done, listed.length])) }, sink).finally(() => progress.stop());
+          progress.update(() => messages.getMessage('progress.status', [done, listed.length])) }, sink).finally(() => progress.stop());
       },
       summary: (apps) =>
         apps.length === 0

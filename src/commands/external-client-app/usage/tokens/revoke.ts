@@ -150,7 +150,7 @@ export default class TokensRevoke extends UsageCommand<TokensRevokeResult> {
         dryRun,
         concurrency: flags.concurrency,
         stopRequested: () => this.stopRequested,
-        onProgress: (done, total) => progress.update(messages.getMessage('progress.status', [done, total])),
+        onProgress: (done, total) => progress.update(() => messages.getMessage('progress.status', [done, total])),
         audit,
       }).finally(() => progress.stop());
 
