@@ -112,7 +112,7 @@ function apiLimitOf(body: unknown): { max: number; remaining: number; refused: b
 /** The body of POST /oauth: only the settings it names change; OAuthGrants checks the values. */
 function oauthOf(body: unknown): Partial<OAuthSettings> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Error('a JSON object is required');
-  const known = ['refused', 'rotate', 'holdUntilExpiredSessions'];
+  const known = ['refused', 'rotate', 'issueSessions', 'holdUntilExpiredSessions'];
   const unknown = Object.keys(body).filter((key) => !known.includes(key));
   if (unknown.length > 0) throw new Error(`unknown oauth settings: ${unknown.join(', ')}`);
   return body as Partial<OAuthSettings>;

@@ -17,6 +17,11 @@ export type OAuthSettings = {
    */
   rotate: boolean;
   /**
+   * Each refresh answers a new access token (a session of its own, which `expireSessions` ends), keeping the refresh
+   * token: a session that times out in the middle of a long run, without rotation. `rotate` implies it.
+   */
+  issueSessions: boolean;
+  /**
    * Holds each refresh answer until this many requests have been refused with 401 since it was set (at most
    * HOLD_LIMIT_MS), so that several clients are known to have found their session expired before any refresh ends.
    */
@@ -26,7 +31,7 @@ export type OAuthSettings = {
 const HOLD_LIMIT_MS = 30_000;
 
 export class OAuthGrants {
-  private settings: OAuthSettings = { refused: false, rotate: false, holdUntilExpiredSessions: 0 };
+  private settings: OAuthSettings = { refused: false, rotate: false, issueSessions: false, holdUntilExpiredSessions: 0 };
   private refreshToken: string;
   /** Access tokens the token endpoint issued under rotation; `expireSessions` drops them. */
   private readonly issued = new Set<string>();
@@ -44,7 +49,9 @@ export class OAuthGrants {
 
   public configure(changes: Partial<OAuthSettings>): OAuthSettings {
     const next = { ...this.settings, ...changes };
-    if (typeof next.refused !== 'boolean' || typeof next.rotate !== 'boolean') throw new Error('refused and rotate must be true or false');
+    if ([next.refused, next.rotate, next.issueSessions].some((value) => typeof value !== 'boolean')) {
+      throw new Error('refused, rotate and issueSessions must be true or false');
+    }
     if (!Number.isInteger(next.holdUntilExpiredSessions) || next.holdUntilExpiredSessions < 0) {
       throw new Error('holdUntilExpiredSessions must be an integer >= 0');
     }
@@ -84,20 +91,24 @@ export class OAuthGrants {
     if (this.settings.refused || form.get('refresh_token') !== this.refreshToken) {
       return { status: 400, body: { error: 'invalid_grant', 'error_description': 'expired access/refresh token' } };
     }
-    let rotated: { access: string; refresh: string } | undefined;
+    let rotated: string | undefined;
+    let session: string | undefined;
+    if (this.settings.rotate || this.settings.issueSessions) {
+      this.issuedCount += 1;
+      session = `${this.accessToken}.r${this.issuedCount}`;
+      this.issued.add(session);
+    }
     if (this.settings.rotate) {
       // Retired as soon as it is spent, before the answer goes out: a second client sending it meanwhile is refused.
-      this.issuedCount += 1;
-      rotated = { access: `${this.accessToken}.r${this.issuedCount}`, refresh: `${this.refreshToken.replace(/\.r\d+$/, '')}.r${this.issuedCount}` };
-      this.refreshToken = rotated.refresh;
-      this.issued.add(rotated.access);
+      rotated = `${this.refreshToken.replace(/\.r\d+$/, '')}.r${this.issuedCount}`;
+      this.refreshToken = rotated;
     }
     await this.held();
     return {
       status: 200,
       body: {
-        'access_token': rotated?.access ?? this.accessToken,
-        ...(rotated ? { 'refresh_token': rotated.refresh } : {}),
+        'access_token': session ?? this.accessToken,
+        ...(rotated ? { 'refresh_token': rotated } : {}),
         signature: 'emulator',
         scope: 'refresh_token api web',
         'instance_url': u,

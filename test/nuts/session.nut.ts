@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { Emulator } from '../emulator/server.js';
 import { generateState } from '../emulator/model.js';
-import type { AppUsage } from '../../src/shared/types.js';
+import type { AppUsage, TokenUsage } from '../../src/shared/types.js';
 import { runCli, usageRequests } from './runPlugin.js';
 import { KEYCHAIN_IN_HOME, saveExpiredLogin } from './savedLogin.js';
 
@@ -14,7 +14,7 @@ describe('an expired session of a saved login (against the emulator)', () => {
   let home: string;
 
   before(async () => {
-    emulator = await Emulator.start({ state: generateState({ apps: 2, usersPerApp: 2, tokensPerUser: 1, seed: 9 }) });
+    emulator = await Emulator.start({ state: generateState({ apps: 2, usersPerApp: 30, tokensPerUser: 1, seed: 9 }) });
   });
   beforeEach(async () => {
     home = mkdtempSync(join(tmpdir(), 'eca-session-'));
@@ -35,6 +35,43 @@ describe('an expired session of a saved login (against the emulator)', () => {
     expect(result.code, result.stderr).to.equal(0);
     expect(result.json!.result).to.have.length(2);
     expect(emulator.requests().filter((entry) => entry.path === '/services/oauth2/token').map((entry) => entry.status)).to.include(200);
+  });
+
+  // The plugin sends most requests straight over Node's http with the session's token; a 401 there must go back to
+  // core's refresh (src/shared/http.ts), once for the run, and every request it refused must be sent again.
+  it('is refreshed once when it expires in the middle of an inventory, and every token is still listed', async () => {
+    emulator.setOAuth({ issueSessions: true });
+    emulator.setLatency(20);
+    try {
+      const tokenLists = (): number => emulator.requests().filter((entry) => entry.path.endsWith('/tokens')).length;
+      let finished = false;
+      const run = runCli<TokenUsage[]>(['external-client-app', 'usage', 'tokens', 'list', '-o', 'emu', '--json'], { home, env: KEYCHAIN_IN_HOME }).finally(() => {
+        finished = true;
+      });
+      while (!finished && tokenLists() < 10) {
+        // eslint-disable-next-line no-await-in-loop
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      expect(finished, 'the inventory ended before its session could expire').to.equal(false);
+      emulator.expireSessions();
+      const result = await run;
+      expect(result.code, result.stderr).to.equal(0);
+      expect(result.json!.result).to.have.length(60);
+      expect(new Set(result.json!.result.map((row) => row.tokenId)).size).to.equal(60);
+      const log = emulator.requests();
+      expect(log.filter((entry) => entry.path === '/services/oauth2/token').map((entry) => entry.status)).to.deep.equal([200, 200]);
+      const refused = log.filter((entry) => entry.status === 401 && entry.path.endsWith('/tokens'));
+      expect(refused.length).to.be.within(1, 8);
+      for (const entry of refused) {
+        expect(log.some((later) => later.seq > entry.seq && later.path === entry.path && later.status === 200), entry.path).to.equal(true);
+      }
+      // Each token list was answered once, and only a refused one was sent a second time.
+      expect(log.filter((entry) => entry.path.endsWith('/tokens') && entry.status === 200)).to.have.length(60);
+      expect(tokenLists()).to.equal(60 + refused.length);
+    } finally {
+      emulator.setOAuth({ issueSessions: false });
+      emulator.setLatency(0);
+    }
   });
 
   it('says that the refresh was refused, with advice for a person and for a pipeline, when the org refuses it', async () => {
