@@ -1,11 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { expect } from 'chai';
-import { Emulator } from '../emulator/server.js';
 import { generateState, type EmulatorState } from '../emulator/model.js';
 import type { TokenUsage } from '../../src/shared/types.js';
-import { removeIsolatedHome, runPlugin, usageRequests } from './runPlugin.js';
+import { runPlugin, usageRequests, useEmulator } from './runPlugin.js';
 
 const TOKENS_LIST = ['external-client-app', 'usage', 'tokens', 'list'];
 const REVOKE = ['external-client-app', 'usage', 'tokens', 'revoke'];
@@ -13,33 +10,18 @@ const REPORT = ['external-client-app', 'usage', 'report'];
 const USAGE_LIST = ['external-client-app', 'usage', 'list'];
 
 describe('--api-budget: the org daily API requests (against the emulator)', () => {
-  let emulator: Emulator;
-  let dir: string;
   /** 3 apps x 80 users, one token each: an inventory reads 240 token lists, more than the 200 that go unchecked. */
-  const seed = (): ReturnType<typeof generateState> => generateState({ apps: 3, usersPerApp: 80, tokensPerUser: 1, seed: 5 });
+  const { emulator, scratch } = useEmulator(generateState({ apps: 3, usersPerApp: 80, tokensPerUser: 1, seed: 5 }));
   const pairs = (): number => new Set(emulator.state().tokens.map((t) => `${t.appIdentifier}/${t.userIdentifier}`)).size;
   const limitsRequests = (): number => emulator.requests().filter((entry) => entry.path.endsWith('/limits')).length;
   const tokenListRequests = (): string[] => usageRequests(emulator, 'GET').filter((line) => /\/tokens(\?|$)/.test(line));
 
-  before(async () => {
-    emulator = await Emulator.start({ state: seed() });
-    dir = mkdtempSync(join(tmpdir(), 'eca-budget-'));
-  });
-  beforeEach(() => {
-    emulator.reset(seed());
-    emulator.setApiLimit(15_000, 15_000);
-    emulator.clearLog();
-  });
-  after(async () => {
-    await emulator.stop();
-    rmSync(dir, { recursive: true, force: true });
-    removeIsolatedHome();
-  });
+  beforeEach(() => emulator.setApiLimit(15_000, 15_000));
 
   /** Each command that plans more than 200 requests, over the budget: it reads the limits once and sends none of them. */
   const overBudget: Array<{ name: string; args: () => string[]; state?: () => EmulatorState; planned: () => number; sent: () => string[] }> = [
     { name: 'an inventory (tokens list)', args: () => TOKENS_LIST, planned: pairs, sent: tokenListRequests },
-    { name: 'usage report', args: () => [...REPORT, '--output-file', join(dir, 'report.html')], planned: pairs, sent: tokenListRequests },
+    { name: 'usage report', args: () => [...REPORT, '--output-file', scratch('report.html')], planned: pairs, sent: tokenListRequests },
     {
       name: 'usage list --user-counts',
       args: () => [...USAGE_LIST, '--user-counts'],
@@ -104,10 +86,10 @@ describe('--api-budget: the org daily API requests (against the emulator)', () =
   });
 
   it('sends no DELETE of a revoke over the budget', async () => {
-    const file = join(dir, 'tokens.json');
+    const file = scratch('tokens.json');
     writeFileSync(file, JSON.stringify(emulator.state().tokens.map((t) => ({ ...t, revocationUrl: `/services/data/v62.0/apps/oauth/usage/tokens/${t.tokenId}` }))));
     emulator.setApiLimit(15_000, 300);
-    const result = await runPlugin(emulator, [...REVOKE, '--from-file', file, '-p', '--audit-log', join(dir, 'audit.jsonl'), '--json']);
+    const result = await runPlugin(emulator, [...REVOKE, '--from-file', file, '-p', '--audit-log', scratch('audit.jsonl'), '--json']);
     expect(result.code, result.stderr).to.equal(1);
     expect(result.json!.name).to.equal('ApiBudgetExceededError');
     expect(result.json!.message).to.include(`send ${pairs()} API requests`);

@@ -1,11 +1,9 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { Emulator } from '../emulator/server.js';
 import { generateState, type EmulatorState } from '../emulator/model.js';
 import type { TokensRevokeResult } from '../../src/commands/external-client-app/usage/tokens/revoke.js';
-import { isolatedHome, removeIsolatedHome, runPlugin, signalWhen, usageRequests } from './runPlugin.js';
+import { isolatedHome, runPlugin, signalWhen, usageRequests, useEmulator } from './runPlugin.js';
 
 const REVOKE = ['external-client-app', 'usage', 'tokens', 'revoke'];
 const seed = (): EmulatorState => generateState({ apps: 2, usersPerApp: 30, tokensPerUser: 2, seed: 17 });
@@ -17,22 +15,11 @@ const readLog = (path: string): AuditRecord[] =>
     .map((line) => JSON.parse(line) as AuditRecord);
 
 describe('audit log of revocations (against the emulator)', () => {
-  let emulator: Emulator;
+  const { emulator, scratch } = useEmulator(seed());
+  /** Each test's own folder, for audit logs and token files of the same names. */
   let dir: string;
-
-  before(async () => {
-    emulator = await Emulator.start({ state: seed() });
-  });
   beforeEach(() => {
-    emulator.reset(seed());
-    emulator.clearLog();
-    emulator.setLatency(0);
-    dir = mkdtempSync(join(tmpdir(), 'eca-audit-nut-'));
-  });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
-  after(async () => {
-    await emulator.stop();
-    removeIsolatedHome();
+    dir = mkdtempSync(scratch('test-'));
   });
 
   /** A --from-file list of the first N tokens, so a revoke has many DELETEs to send. */

@@ -1,13 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { expect } from 'chai';
-import { Emulator } from '../emulator/server.js';
 import { generateState, type EmulatorState } from '../emulator/model.js';
 import { isStale } from '../emulator/stale.js';
 import type { TokensRevokeResult } from '../../src/commands/external-client-app/usage/tokens/revoke.js';
 import type { UserUsage } from '../../src/shared/types.js';
-import { removeIsolatedHome, runPlugin, usageRequests } from './runPlugin.js';
+import { runPlugin, usageRequests, useEmulator } from './runPlugin.js';
 
 /* Revoking by each user's last use: `tokens revoke <filter> --by-user`, and `--from-file` with
  * the output of `users list`. */
@@ -49,22 +46,7 @@ const userDelete = (pair: Pair | UserUsage): string => `DELETE /apps/oauth/usage
 const path = (line: string): string => line.replace(/^(\w+) \/services\/data\/v\d+\.\d/, '$1 ');
 
 describe('tokens revoke --by-user and --from-file with users list output (against the emulator)', () => {
-  let emulator: Emulator;
-  let dir: string;
-
-  before(async () => {
-    emulator = await Emulator.start({ state: seed() });
-    dir = mkdtempSync(join(tmpdir(), 'eca-byuser-nut-'));
-  });
-  beforeEach(() => {
-    emulator.reset(seed());
-    emulator.clearLog();
-  });
-  after(async () => {
-    await emulator.stop();
-    rmSync(dir, { recursive: true, force: true });
-    removeIsolatedHome();
-  });
+  const { emulator, scratch } = useEmulator(seed());
 
   it('sends app pages, user pages and one user-level DELETE per stale (app, user), and nothing else @smoke', async () => {
     const before = emulator.state();
@@ -135,7 +117,7 @@ describe('tokens revoke --by-user and --from-file with users list output (agains
       expect(listed.code, listed.stderr).to.equal(0);
       const users = (await runPlugin<UserUsage[]>(emulator, [...args, '--json'])).json!.result;
       expect(users.map(key), 'users list agrees with the emulator').to.have.members(stalePairs(before, [app]).map(key));
-      const file = join(dir, `stale-users.${format}`);
+      const file = scratch(`stale-users.${format}`);
       writeFileSync(file, listed.stdout);
       emulator.clearLog();
 

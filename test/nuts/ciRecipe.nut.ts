@@ -1,16 +1,15 @@
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { parse } from 'yaml';
-import { Emulator } from '../emulator/server.js';
 import { generateState, staleTokens } from '../emulator/model.js';
 import { parseCsv } from '../../src/shared/csv.js';
 import type { TokensRevokeResult } from '../../src/commands/external-client-app/usage/tokens/revoke.js';
 import { REPO } from '../support/hosts.js';
 import { run } from '../support/process.js';
 import { runner } from '../support/runner.js';
-import { isolatedHome, removeIsolatedHome } from './runPlugin.js';
+import { isolatedHome, useEmulator } from './runPlugin.js';
 
 type Step = { name?: string; run?: string; uses?: string; env?: Record<string, string>; with?: Record<string, unknown> };
 type Job = { env?: Record<string, string>; steps: Step[] };
@@ -34,28 +33,21 @@ const quote = (arg: string): string => `'${arg.replaceAll("'", "'\\''")}'`;
  */
 describe('CI recipe: the workflow steps after the login, against the emulator', () => {
   const workflow = parse(readFileSync(WORKFLOW, 'utf8')) as Workflow;
-  let emulator: Emulator;
+  const { emulator, scratch } = useEmulator(generateState({ apps: 4, usersPerApp: 10, tokensPerUser: 2, seed: 31 }));
   let workspace: string;
   let summary: string;
   let binDir: string;
 
   before(async () => {
-    emulator = await Emulator.start({ state: generateState({ apps: 4, usersPerApp: 10, tokensPerUser: 2, seed: 31 }) });
-    const root = mkdtempSync(join(tmpdir(), 'eca-ci-recipe-'));
-    workspace = join(root, 'workspace');
-    binDir = join(root, 'bin');
+    workspace = scratch('workspace');
+    binDir = scratch('bin');
     mkdirSync(workspace);
     mkdirSync(binDir);
-    summary = join(root, 'step-summary.md');
+    summary = scratch('step-summary.md');
     writeFileSync(summary, '');
     const cli = await runner();
     writeFileSync(join(binDir, 'sf'), `#!/usr/bin/env bash\nexec ${cli.argv([]).map(quote).join(' ')} "$@"\n`);
     chmodSync(join(binDir, 'sf'), 0o755);
-  });
-  after(async () => {
-    await emulator.stop();
-    rmSync(join(workspace, '..'), { recursive: true, force: true });
-    removeIsolatedHome();
   });
 
   const resolved = (env: Record<string, string> = {}): Record<string, string> =>

@@ -1,13 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { expect } from 'chai';
-import { Emulator } from '../emulator/server.js';
 import { generateState, type EmulatorState } from '../emulator/model.js';
 import type { TokensRevokeResult } from '../../src/commands/external-client-app/usage/tokens/revoke.js';
 import { parseCsv } from '../../src/shared/csv.js';
 import type { AppUsage, TokenUsage, UserUsage } from '../../src/shared/types.js';
-import { removeIsolatedHome, runPlugin, usageRequests } from './runPlugin.js';
+import { runPlugin, usageRequests, useEmulator } from './runPlugin.js';
 
 const USAGE = ['external-client-app', 'usage'];
 const REVOKE = [...USAGE, 'tokens', 'revoke'];
@@ -37,22 +34,7 @@ function hostileState(): EmulatorState {
 }
 
 describe('CSV output and --from-file (against the emulator)', () => {
-  let emulator: Emulator;
-  let dir: string;
-
-  before(async () => {
-    emulator = await Emulator.start({ state: hostileState() });
-    dir = mkdtempSync(join(tmpdir(), 'eca-csv-'));
-  });
-  beforeEach(() => {
-    emulator.reset(hostileState());
-    emulator.clearLog();
-  });
-  after(async () => {
-    await emulator.stop();
-    rmSync(dir, { recursive: true, force: true });
-    removeIsolatedHome();
-  });
+  const { emulator, scratch } = useEmulator(hostileState());
 
   it('writes the same CSV header with no rows as with rows: every documented column, in a fixed order', async () => {
     const app = emulator.state().apps[0].developerName;
@@ -107,7 +89,7 @@ describe('CSV output and --from-file (against the emulator)', () => {
   it('reads its own guarded CSV back exactly (tokens list -r csv, then tokens revoke --from-file --dry-run), and a header alone as nothing to revoke', async () => {
     const csv = await runPlugin(emulator, [...USAGE, 'tokens', 'list', '-r', 'csv']);
     expect(csv.code, csv.stderr).to.equal(0);
-    const file = join(dir, 'tokens.csv');
+    const file = scratch('tokens.csv');
     writeFileSync(file, csv.stdout);
     const listed = await runPlugin<TokenUsage[]>(emulator, [...USAGE, 'tokens', 'list', '--json']);
     emulator.clearLog();
@@ -130,14 +112,14 @@ describe('CSV output and --from-file (against the emulator)', () => {
   });
 
   it('names the file and the line of a bad token id in a CSV, counting lines as an editor does', async () => {
-    const file = join(dir, 'edited.csv');
+    const file = scratch('edited.csv');
     // Line 1 header, line 2 a token, lines 3-4 a quoted field with a line break, line 5 blank, line 6 the bad id.
     writeFileSync(file, 'tokenId,note\r\nT1,ok\r\nT2,"two\nlines"\r\n\r\nT3/../x,bad\r\n');
     const result = await runPlugin(emulator, [...REVOKE, '--from-file', file, '--dry-run', '--json']);
     expect(result.code).to.equal(1);
     expect(result.json?.name).to.equal('InvalidTokenIdError');
     expect(result.json?.message).to.include(`In the file "${file}", line 6: "T3/../x" is not a token ID`);
-    const gap = join(dir, 'gap.csv');
+    const gap = scratch('gap.csv');
     writeFileSync(gap, 'tokenId,username\r\nT1,a\r\n,b\r\n');
     const missing = await runPlugin(emulator, [...REVOKE, '--from-file', gap, '--dry-run']);
     expect(missing.code).to.equal(1);
@@ -146,7 +128,7 @@ describe('CSV output and --from-file (against the emulator)', () => {
   });
 
   it('names the item of a JSON file with a bad token id', async () => {
-    const file = join(dir, 'edited.json');
+    const file = scratch('edited.json');
     writeFileSync(file, JSON.stringify({ status: 0, result: [{ tokenId: 'T1' }, { tokenId: '../x' }] }, null, 2));
     const result = await runPlugin(emulator, [...REVOKE, '--from-file', file, '--dry-run', '--json']);
     expect(result.code).to.equal(1);

@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { Emulator, type FaultRule } from '../emulator/server.js';
+import type { FaultRule } from '../emulator/server.js';
 import { generateState, type EmulatorState } from '../emulator/model.js';
-import { isolatedHome, removeIsolatedHome, runPlugin, type CliResult } from './runPlugin.js';
+import { type CliResult, isolatedHome, runPlugin, useEmulator } from './runPlugin.js';
 
 /*
  * The fault matrix: every command against every fault the emulator can inject, asserting the outcome (success after
@@ -206,19 +206,14 @@ const matrix = (command: CommandName): Cell[] => [
 
 describe('fault matrix: every command under every fault (against the emulator)', function () {
   this.timeout(60_000);
-  let emulator: Emulator;
   const seed = generateState({ apps: 3, usersPerApp: 6, tokensPerUser: 2, seed: 99 });
+  const { emulator } = useEmulator(seed, { accessToken: SECRET });
   const table: string[][] = [];
   const outputs: string[] = [];
 
-  before(async () => {
-    emulator = await Emulator.start({ state: seed, accessToken: SECRET });
-  });
-  after(async () => {
-    await emulator.stop();
+  after(() => {
     // eslint-disable-next-line no-console
     console.log(`\n${formatTable(['fault', 'command', 'outcome', 'result'], table)}`);
-    removeIsolatedHome();
   });
 
   it('holds no fault rule that was never consumed by mistake in an earlier cell', () => {
@@ -228,9 +223,6 @@ describe('fault matrix: every command under every fault (against the emulator)',
   for (const command of Object.keys(commands) as CommandName[]) {
     for (const cell of matrix(command)) {
       it(`${command} × ${cell.fault}: ${cell.outcome}${command === 'revoke' ? ' @smoke' : ''}`, async () => {
-        emulator.reset(seed);
-        emulator.clearLog();
-        emulator.clearFaults();
         const state = emulator.state();
         const token = state.tokens[0];
         const app = state.apps.find((a) => a.identifier === token.appIdentifier)!;

@@ -2,27 +2,18 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { Emulator } from '../emulator/server.js';
 import { generateState } from '../emulator/model.js';
 import type { AppUsage } from '../../src/shared/types.js';
 import { PLUGIN_ROOT_LOGGER_NAME } from '../../src/shared/hostLogger.js';
 import { REPO } from '../support/hosts.js';
 import { packOnce } from '../support/pack.js';
 import { runner } from '../support/runner.js';
-import { removeIsolatedHome, runCli, runPlugin } from './runPlugin.js';
+import { runCli, runPlugin, useEmulator } from './runPlugin.js';
 
 // What only means something inside a real sf: its Node, the link, a saved login used as `-o ALIAS`, and the peer
 // route users take today (`sf api request rest`), which must see the same org as the plugin.
 describe('inside the real sf @host-only', () => {
-  let emulator: Emulator;
-
-  before(async () => {
-    emulator = await Emulator.start({ state: generateState({ apps: 3, usersPerApp: 4, tokensPerUser: 2, seed: 11 }) });
-  });
-  after(async () => {
-    await emulator.stop();
-    removeIsolatedHome();
-  });
+  const { emulator } = useEmulator(generateState({ apps: 3, usersPerApp: 4, tokensPerUser: 2, seed: 11 }));
 
   it('runs on the Node the host is meant for and lists the plugin as linked', async () => {
     const { host } = await runner();

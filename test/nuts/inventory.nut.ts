@@ -1,23 +1,13 @@
 import { expect } from 'chai';
-import { Emulator } from '../emulator/server.js';
 import { generateState, isStale, staleTokens, to18CharId } from '../emulator/model.js';
 import { parseCsv } from '../../src/shared/csv.js';
 import type { TokenUsage, UserUsage } from '../../src/shared/types.js';
-import { removeIsolatedHome, runPlugin, signalWhen, usageRequests } from './runPlugin.js';
+import { runPlugin, signalWhen, usageRequests, useEmulator } from './runPlugin.js';
 
 const duplicates = (lines: string[]): string[] => lines.filter((line, index) => lines.indexOf(line) !== index);
 
 describe('usage users list and usage tokens list (against the emulator)', () => {
-  let emulator: Emulator;
-
-  before(async () => {
-    emulator = await Emulator.start({ state: generateState({ apps: 4, usersPerApp: 30, tokensPerUser: 2, seed: 11 }) });
-  });
-  beforeEach(() => emulator.clearLog());
-  after(async () => {
-    await emulator.stop();
-    removeIsolatedHome();
-  });
+  const { emulator } = useEmulator(generateState({ apps: 4, usersPerApp: 30, tokensPerUser: 2, seed: 11 }));
 
   const appWithMostUsers = (): { identifier: string; developerName: string; users: number } => {
     const state = emulator.state();
@@ -155,14 +145,7 @@ describe('usage users list and usage tokens list (against the emulator)', () => 
 });
 
 describe('tokens list at scale: 20 apps x 250 users x 2 tokens', () => {
-  let emulator: Emulator;
-  before(async () => {
-    emulator = await Emulator.start({ state: generateState({ apps: 20, usersPerApp: 250, tokensPerUser: 2, seed: 2026 }) });
-  });
-  after(async () => {
-    await emulator.stop();
-    removeIsolatedHome();
-  });
+  const { emulator } = useEmulator(generateState({ apps: 20, usersPerApp: 250, tokensPerUser: 2, seed: 2026 }));
 
   it('returns exactly the stale tokens of the emulator state, with no page requested twice', async () => {
     const result = await runPlugin<TokenUsage[]>(emulator, ['external-client-app', 'usage', 'tokens', 'list', '--unused-days', '90', '--concurrency', '16', '--json'], {

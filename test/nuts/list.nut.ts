@@ -3,7 +3,7 @@ import { Emulator } from '../emulator/server.js';
 import { generateState, type EmulatorState } from '../emulator/model.js';
 import { parseCsv } from '../../src/shared/csv.js';
 import type { AppUsage } from '../../src/shared/types.js';
-import { removeIsolatedHome, runPlugin, usageRequests } from './runPlugin.js';
+import { runPlugin, usageRequests, useEmulator } from './runPlugin.js';
 
 const appsWithUsage = (state: EmulatorState): string[] =>
   state.apps
@@ -12,16 +12,7 @@ const appsWithUsage = (state: EmulatorState): string[] =>
     .sort();
 
 describe('usage list (against the emulator)', () => {
-  let emulator: Emulator;
-
-  before(async () => {
-    emulator = await Emulator.start({ state: generateState({ apps: 7, usersPerApp: 5, tokensPerUser: 1, seed: 7 }) });
-  });
-  beforeEach(() => emulator.clearLog());
-  after(async () => {
-    await emulator.stop();
-    removeIsolatedHome();
-  });
+  const { emulator } = useEmulator(generateState({ apps: 7, usersPerApp: 5, tokensPerUser: 1, seed: 7 }));
 
   it('reads every page, following nextPageUrl until the empty page, and returns every app as JSON @smoke', async () => {
     const result = await runPlugin<AppUsage[]>(emulator, ['external-client-app', 'usage', 'list', '--page-size', '2', '--json']);

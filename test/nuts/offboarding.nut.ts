@@ -1,9 +1,8 @@
 import { expect } from 'chai';
-import { Emulator } from '../emulator/server.js';
 import { generateState, type EmulatorState } from '../emulator/model.js';
 import type { TokensRevokeResult } from '../../src/commands/external-client-app/usage/tokens/revoke.js';
 import type { TokenUsage } from '../../src/shared/types.js';
-import { removeIsolatedHome, runPlugin, usageRequests } from './runPlugin.js';
+import { runPlugin, usageRequests, useEmulator } from './runPlugin.js';
 
 /* Offboarding: `tokens revoke --user U` with no --app revokes U's tokens in every app. */
 
@@ -36,19 +35,7 @@ function holders(state: EmulatorState): Array<{ userIdentifier: string; username
 }
 
 describe('offboarding: tokens revoke --user in every app (against the emulator)', () => {
-  let emulator: Emulator;
-
-  before(async () => {
-    emulator = await Emulator.start({ state: seed() });
-  });
-  beforeEach(() => {
-    emulator.reset(seed());
-    emulator.clearLog();
-  });
-  after(async () => {
-    await emulator.stop();
-    removeIsolatedHome();
-  });
+  const { emulator } = useEmulator(seed());
 
   it('revokes every token of the user with one user-level DELETE per app where they hold tokens, and nothing else @smoke', async () => {
     const before = emulator.state();

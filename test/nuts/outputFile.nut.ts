@@ -1,38 +1,23 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { Emulator } from '../emulator/server.js';
 import { generateState } from '../emulator/model.js';
 import { parseCsv, toCsv } from '../../src/shared/csv.js';
 import type { OutputFileResult } from '../../src/usageCommand.js';
-import { removeIsolatedHome, runPlugin, signalWhen, usageRequests } from './runPlugin.js';
+import { runPlugin, signalWhen, usageRequests, useEmulator } from './runPlugin.js';
 
 const USAGE = ['external-client-app', 'usage'];
 const OLD = 'an older inventory, which a failed run must leave as it was\n';
 
 describe('--output-file on the list commands (against the emulator)', () => {
-  let emulator: Emulator;
-  let dir: string;
   /** 3 apps x 80 users x 2 tokens: about 170 KB of rows, so a run writes to its temporary file several times. */
-  const seed = (): ReturnType<typeof generateState> => generateState({ apps: 3, usersPerApp: 80, tokensPerUser: 2, seed: 13 });
+  const { emulator, scratch } = useEmulator(generateState({ apps: 3, usersPerApp: 80, tokensPerUser: 2, seed: 13 }));
   const tokenLists = (): string[] => usageRequests(emulator, 'GET').filter((line) => /\/tokens(\?|$)/.test(line));
   const folderOf = (name: string): string => {
-    const folder = join(dir, name);
+    const folder = scratch(name);
     mkdirSync(folder);
     return folder;
   };
-
-  before(async () => {
-    emulator = await Emulator.start({ state: seed() });
-    dir = mkdtempSync(join(tmpdir(), 'eca-output-file-'));
-  });
-  beforeEach(() => emulator.clearLog());
-  after(async () => {
-    await emulator.stop();
-    rmSync(dir, { recursive: true, force: true });
-    removeIsolatedHome();
-  });
 
   it('writes the rows and the CSV header of stdout, in the same order, as CSV or as the JSON array of --json @smoke', async () => {
     const app = emulator.state().apps[1].developerName;
@@ -103,11 +88,11 @@ describe('--output-file on the list commands (against the emulator)', () => {
   });
 
   it('refuses a folder that does not exist, or a folder as the file, before any usage request', async () => {
-    const missing = await runPlugin(emulator, [...USAGE, 'tokens', 'list', '--output-file', join(dir, 'no-such-folder', 'tokens.csv'), '--json']);
+    const missing = await runPlugin(emulator, [...USAGE, 'tokens', 'list', '--output-file', scratch('no-such-folder', 'tokens.csv'), '--json']);
     expect(missing.code).to.equal(1);
     expect(missing.json?.name).to.equal('NoOutputFolderError');
-    expect(missing.json?.message).to.include(join(dir, 'no-such-folder'));
-    const folder = await runPlugin(emulator, [...USAGE, 'users', 'list', '--app', emulator.state().apps[0].developerName, '--output-file', dir, '--json']);
+    expect(missing.json?.message).to.include(scratch('no-such-folder'));
+    const folder = await runPlugin(emulator, [...USAGE, 'users', 'list', '--app', emulator.state().apps[0].developerName, '--output-file', scratch(), '--json']);
     expect(folder.code).to.equal(1);
     expect(folder.json?.name).to.equal('OutputIsFolderError');
     expect(usageRequests(emulator)).to.deep.equal([]);

@@ -1,14 +1,12 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect } from 'chai';
 import { chromium, type Browser } from 'playwright-core';
-import { Emulator } from '../emulator/server.js';
 import { DAY_MS, generateState, staleTokens, type EmulatorState } from '../emulator/model.js';
 import type { UsageReportResult } from '../../src/commands/external-client-app/usage/report.js';
 import { REPO } from '../support/hosts.js';
-import { isolatedHome, removeIsolatedHome, runCli, runPlugin, usageRequests } from './runPlugin.js';
+import { isolatedHome, runCli, runPlugin, usageRequests, useEmulator } from './runPlugin.js';
 
 const REPORT = ['external-client-app', 'usage', 'report'];
 const BUCKETS = ['d0_7', 'd8_30', 'd31_90', 'd91_180', 'd181_365', 'over365', 'never'] as const;
@@ -77,22 +75,10 @@ function expectFiguresOf(result: UsageReportResult, state: EmulatorState, staleD
 }
 
 describe('usage report (against the emulator)', () => {
-  let emulator: Emulator;
-  let dir: string;
-
-  before(async () => {
-    emulator = await Emulator.start({ state: generateState({ apps: 5, usersPerApp: 12, tokensPerUser: 2, seed: 23 }) });
-    dir = mkdtempSync(join(tmpdir(), 'eca-report-'));
-  });
-  beforeEach(() => emulator.clearLog());
-  after(async () => {
-    await emulator.stop();
-    rmSync(dir, { recursive: true, force: true });
-    removeIsolatedHome();
-  });
+  const { emulator, scratch } = useEmulator(generateState({ apps: 5, usersPerApp: 12, tokensPerUser: 2, seed: 23 }));
 
   it('writes the HTML report of the org and returns figures that match the org @smoke', async () => {
-    const file = join(dir, 'live.html');
+    const file = scratch('live.html');
     const result = await runPlugin<UsageReportResult>(emulator, [...REPORT, '--output-file', file, '--json']);
     expect(result.code, result.stderr).to.equal(0);
     const report = result.json!.result;
@@ -135,7 +121,7 @@ describe('usage report (against the emulator)', () => {
   });
 
   it('writes Markdown to --output-file', async () => {
-    const file = join(dir, 'summary.md');
+    const file = scratch('summary.md');
     const result = await runPlugin<UsageReportResult>(emulator, [...REPORT, '-r', 'markdown', '--output-file', file, '--json']);
     expect(result.code, result.stderr).to.equal(0);
     expect(result.json!.result.outputFile).to.equal(file);
@@ -145,11 +131,11 @@ describe('usage report (against the emulator)', () => {
   it('reports on a saved inventory without an org, with the same figures and no request', async () => {
     const inventory = await runPlugin(emulator, ['external-client-app', 'usage', 'tokens', 'list', '--json']);
     expect(inventory.code, inventory.stderr).to.equal(0);
-    const saved = join(dir, 'tokens.json');
+    const saved = scratch('tokens.json');
     writeFileSync(saved, inventory.stdout);
     emulator.clearLog();
 
-    const result = await runCli<UsageReportResult>([...REPORT, '--from-file', saved, '--output-file', join(dir, 'saved.html'), '--json']);
+    const result = await runCli<UsageReportResult>([...REPORT, '--from-file', saved, '--output-file', scratch('saved.html'), '--json']);
     expect(result.code, result.stderr).to.equal(0);
     expect(emulator.requests()).to.deep.equal([]);
     const report = result.json!.result;
@@ -158,7 +144,7 @@ describe('usage report (against the emulator)', () => {
     expect(report.totals).to.deep.equal(expected.totals);
     // A saved inventory has no app descriptions; every other figure is the org's.
     expect(byApp(report.apps)).to.deep.equal(byApp(expected.apps.map((app) => ({ ...app, description: null }))));
-    expect(readFileSync(join(dir, 'saved.html'), 'utf8')).to.include('the file tokens.json');
+    expect(readFileSync(scratch('saved.html'), 'utf8')).to.include('the file tokens.json');
   });
 
   it('needs an org when there is no --from-file, and sends nothing', async () => {
@@ -171,7 +157,7 @@ describe('usage report (against the emulator)', () => {
 
   it('refuses a file that is not a token inventory, naming the row', async () => {
     const users = await runPlugin(emulator, ['external-client-app', 'usage', 'users', 'list', '--app', emulator.state().apps[0].developerName, '--json']);
-    const saved = join(dir, 'users.json');
+    const saved = scratch('users.json');
     writeFileSync(saved, users.stdout);
     const result = await runCli([...REPORT, '--from-file', saved, '--json']);
     expect(result.code).to.equal(1);
@@ -180,7 +166,7 @@ describe('usage report (against the emulator)', () => {
   });
 
   it('checks the output folder before reading the org', async () => {
-    const result = await runPlugin(emulator, [...REPORT, '--output-file', join(dir, 'no-such-folder', 'r.html'), '--json']);
+    const result = await runPlugin(emulator, [...REPORT, '--output-file', scratch('no-such-folder', 'r.html'), '--json']);
     expect(result.code).to.equal(1);
     expect(result.json?.name).to.equal('NoOutputFolderError');
     expect(usageRequests(emulator)).to.deep.equal([]);
@@ -221,20 +207,17 @@ const READ_FIGURES = `(() => {
 describe('usage report in a real browser @bin-only', () => {
   const HOSTILE = '<script>document.title=\'pwned\'</script><img src=x onerror="document.title=\'pwned\';document.body.dataset.pwned=1"> | `tick`';
   const SHOTS = join(REPO, 'tmp', 'report-screenshots');
-  let emulator: Emulator;
+  const state = generateState({ apps: 6, usersPerApp: 15, tokensPerUser: 2, seed: 5 });
+  state.apps[0].description = HOSTILE;
+  state.apps[1].developerName = 'Partner_<b>Portal</b>';
+  const { emulator, scratch } = useEmulator(state);
   let browser: Browser;
-  let dir: string;
   let report: UsageReportResult;
   let file: string;
 
   before(async function () {
     this.timeout(120_000);
-    const state = generateState({ apps: 6, usersPerApp: 15, tokensPerUser: 2, seed: 5 });
-    state.apps[0].description = HOSTILE;
-    state.apps[1].developerName = 'Partner_<b>Portal</b>';
-    emulator = await Emulator.start({ state });
-    dir = mkdtempSync(join(tmpdir(), 'eca-report-browser-'));
-    file = join(dir, 'report.html');
+    file = scratch('report.html');
     const result = await runPlugin<UsageReportResult>(emulator, [...REPORT, '--output-file', file, '--json']);
     expect(result.code, result.stderr).to.equal(0);
     report = result.json!.result;
@@ -246,9 +229,6 @@ describe('usage report in a real browser @bin-only', () => {
   });
   after(async () => {
     await browser?.close();
-    await emulator?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-    removeIsolatedHome();
   });
 
   it('opens with no console error, no request but the file, figures equal to --json, and hostile values shown as text', async () => {

@@ -2,11 +2,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { Emulator } from '../emulator/server.js';
 import { to18CharId, type EmulatedToken, type EmulatorState } from '../emulator/model.js';
 import type { TokensRevokeResult } from '../../src/commands/external-client-app/usage/tokens/revoke.js';
 import type { TokenUsage } from '../../src/shared/types.js';
-import { removeIsolatedHome, runPlugin, usageRequests } from './runPlugin.js';
+import { runPlugin, usageRequests, useEmulator } from './runPlugin.js';
 
 /*
  * What an admin meets on the second run: `--user` and `--app` are resolved so that a finished revoke is "Nothing to
@@ -46,19 +45,7 @@ function state(): EmulatorState {
 }
 
 describe('the second run: --user and --app resolved in the org (against the emulator)', () => {
-  let emulator: Emulator;
-
-  before(async () => {
-    emulator = await Emulator.start({ state: state() });
-  });
-  beforeEach(() => {
-    emulator.reset(state());
-    emulator.clearLog();
-  });
-  after(async () => {
-    await emulator.stop();
-    removeIsolatedHome();
-  });
+  const { emulator } = useEmulator(state());
 
   it('a second `--app A --user U` revoke finds the user holds nothing there any more: "Nothing to revoke", exit 0, no DELETE @smoke', async () => {
     const args = [...REVOKE, '--app', 'Billing_Connector', '--user', AARON.username, '--no-prompt'];

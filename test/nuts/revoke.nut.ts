@@ -1,11 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { expect } from 'chai';
-import { Emulator } from '../emulator/server.js';
+import type { Emulator } from '../emulator/server.js';
 import { generateState, staleTokens, type EmulatorState } from '../emulator/model.js';
 import type { TokensRevokeResult } from '../../src/commands/external-client-app/usage/tokens/revoke.js';
-import { removeIsolatedHome, runOnTerminal, runPlugin, signalWhen, usageRequests } from './runPlugin.js';
+import { runOnTerminal, runPlugin, signalWhen, usageRequests, useEmulator } from './runPlugin.js';
 
 const REVOKE = ['external-client-app', 'usage', 'tokens', 'revoke'];
 const seed = (): EmulatorState => generateState({ apps: 3, usersPerApp: 12, tokensPerUser: 2, seed: 5 });
@@ -13,24 +11,7 @@ const tokenIds = (state: EmulatorState): string[] => state.tokens.map((token) =>
 const deletes = (emulator: Emulator): string[] => usageRequests(emulator, 'DELETE').map((line) => line.replace(/^DELETE \/services\/data\/v\d+\.\d/, ''));
 
 describe('usage tokens revoke (against the emulator)', () => {
-  let emulator: Emulator;
-  let dir: string;
-
-  before(async () => {
-    emulator = await Emulator.start({ state: seed() });
-    dir = mkdtempSync(join(tmpdir(), 'eca-revoke-'));
-  });
-  beforeEach(() => {
-    emulator.reset(seed());
-    emulator.clearLog();
-    emulator.clearFaults();
-    emulator.setLatency(0);
-  });
-  after(async () => {
-    await emulator.stop();
-    rmSync(dir, { recursive: true, force: true });
-    removeIsolatedHome();
-  });
+  const { emulator, scratch } = useEmulator(seed());
 
   it('revokes tokens given by id and by revocation URL, one DELETE each, and nothing else @smoke', async () => {
     const [a, b] = emulator.state().tokens;
@@ -50,7 +31,7 @@ describe('usage tokens revoke (against the emulator)', () => {
   it('revokes every token listed in a CSV file written by tokens list', async () => {
     const app = emulator.state().apps[0];
     const csv = await runPlugin(emulator, ['external-client-app', 'usage', 'tokens', 'list', '--app', app.developerName, '--unused-days', '90', '-r', 'csv']);
-    const file = join(dir, 'stale.csv');
+    const file = scratch('stale.csv');
     writeFileSync(file, csv.stdout);
     const expected = staleTokens(emulator.state(), 90).filter((t) => t.appIdentifier === app.identifier).map((t) => t.tokenId);
     emulator.clearLog();
@@ -63,7 +44,7 @@ describe('usage tokens revoke (against the emulator)', () => {
 
   it('revokes every token listed in the --json output of tokens list', async () => {
     const json = await runPlugin(emulator, ['external-client-app', 'usage', 'tokens', 'list', '--unused-days', '90', '--json']);
-    const file = join(dir, 'stale.json');
+    const file = scratch('stale.json');
     writeFileSync(file, json.stdout);
     const expected = staleTokens(emulator.state(), 90).map((t) => t.tokenId);
     emulator.clearLog();

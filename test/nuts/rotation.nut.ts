@@ -1,12 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { Emulator } from '../emulator/server.js';
 import { generateState } from '../emulator/model.js';
 import { REPO } from '../support/hosts.js';
 import type { AppUsage } from '../../src/shared/types.js';
-import { runCli, type CliResult } from './runPlugin.js';
+import { type CliResult, runCli, useEmulator } from './runPlugin.js';
 import { KEYCHAIN_IN_HOME, saveExpiredLogin } from './savedLogin.js';
 
 /**
@@ -21,20 +19,14 @@ const coreMajor = Number(
 // An External Client App that rotates refresh tokens, and two scheduled jobs sharing one saved login whose access
 // token has expired: both find the session expired before either refresh is answered.
 describe('two runs refreshing one saved login at once, with refresh token rotation (against the emulator)', () => {
-  let emulator: Emulator;
+  const { emulator, scratch } = useEmulator(generateState({ apps: 3, usersPerApp: 2, tokensPerUser: 1, seed: 15 }));
   let home: string;
 
   before(async () => {
-    emulator = await Emulator.start({ state: generateState({ apps: 3, usersPerApp: 2, tokensPerUser: 1, seed: 15 }) });
-    home = mkdtempSync(join(tmpdir(), 'eca-rotation-'));
+    home = mkdtempSync(scratch('home-'));
     await saveExpiredLogin(emulator, home, 'emu');
     // Each refresh is answered only once both runs were refused with 401, so both hold the same refresh token.
     emulator.setOAuth({ rotate: true, holdUntilExpiredSessions: 2 });
-    emulator.clearLog();
-  });
-  after(async () => {
-    await emulator.stop();
-    rmSync(home, { recursive: true, force: true });
   });
 
   const list = (): Promise<CliResult<AppUsage[]>> =>

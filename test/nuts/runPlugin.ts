@@ -2,7 +2,8 @@ import { type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Emulator } from '../emulator/server.js';
+import { Emulator } from '../emulator/server.js';
+import type { EmulatorState } from '../emulator/model.js';
 import { runner } from '../support/runner.js';
 import { run, type RunResult } from '../support/process.js';
 
@@ -34,6 +35,56 @@ export function isolatedHome(): string {
 export function removeIsolatedHome(): void {
   if (sharedHome) rmSync(sharedHome, { recursive: true, force: true });
   sharedHome = undefined;
+}
+
+/** The emulator of a describe block's tests, and scratch files of their own. */
+export type EmulatorFixture = {
+  /** The running emulator: reading it outside the block's tests (before `before`, after `after`) throws. */
+  readonly emulator: Emulator;
+  /** A path in a folder of the block's own, made at first use and removed after the block; without names, the folder. */
+  readonly scratch: (...names: string[]) => string;
+};
+
+/**
+ * The hooks every NUT block needs, in one place: an emulator serving `state` is started before the block's first
+ * test and stopped after its last; before each test it serves `state` again, with an empty log, no faults and no
+ * latency, so no test sees what another did; after the block its scratch folder and the isolated HOME are removed.
+ * A block's own hooks run after these (mocha runs hooks in the order they are declared).
+ */
+export function useEmulator(state: EmulatorState, options: { accessToken?: string } = {}): EmulatorFixture {
+  let running: Emulator | undefined;
+  let folder: string | undefined;
+  const current = (): Emulator => {
+    if (!running) throw new Error('the emulator runs only while the tests of the block that uses it run');
+    return running;
+  };
+  before(async () => {
+    running = await Emulator.start({ state, accessToken: options.accessToken });
+  });
+  beforeEach(() => {
+    const emulator = current();
+    emulator.reset(state);
+    emulator.clearLog();
+    emulator.clearFaults();
+    emulator.setLatency(0);
+  });
+  after(async () => {
+    await running?.stop();
+    running = undefined;
+    if (folder) rmSync(folder, { recursive: true, force: true });
+    folder = undefined;
+    removeIsolatedHome();
+  });
+  // The emulator exists only once `before` ran, while test bodies are written when the file loads: they get a
+  // stand-in that hands every property of the running emulator over, its methods bound to it.
+  const emulator = new Proxy({} as Emulator, {
+    get: (_target, property): unknown => {
+      const target = current();
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  return { emulator, scratch: (...names): string => join((folder ??= mkdtempSync(join(tmpdir(), 'eca-nut-'))), ...names) };
 }
 
 /** Fast retries, so fault tests don't wait for production back-off. */

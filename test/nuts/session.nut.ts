@@ -1,30 +1,20 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdtempSync } from 'node:fs';
 import { expect } from 'chai';
-import { Emulator } from '../emulator/server.js';
 import { generateState } from '../emulator/model.js';
 import type { AppUsage, TokenUsage } from '../../src/shared/types.js';
-import { runCli, usageRequests } from './runPlugin.js';
+import { runCli, usageRequests, useEmulator } from './runPlugin.js';
 import { KEYCHAIN_IN_HOME, saveExpiredLogin } from './savedLogin.js';
 
 // A saved login (refresh token) whose access token has expired: core refreshes it at the org's token endpoint.
 describe('an expired session of a saved login (against the emulator)', () => {
-  let emulator: Emulator;
+  const { emulator, scratch } = useEmulator(generateState({ apps: 2, usersPerApp: 30, tokensPerUser: 1, seed: 9 }));
   let home: string;
 
-  before(async () => {
-    emulator = await Emulator.start({ state: generateState({ apps: 2, usersPerApp: 30, tokensPerUser: 1, seed: 9 }) });
-  });
   beforeEach(async () => {
-    home = mkdtempSync(join(tmpdir(), 'eca-session-'));
+    home = mkdtempSync(scratch('home-'));
     emulator.refuseRefresh(false);
     await saveExpiredLogin(emulator, home, 'emu');
     emulator.clearLog();
-  });
-  afterEach(() => rmSync(home, { recursive: true, force: true }));
-  after(async () => {
-    await emulator.stop();
   });
 
   const list = (...extra: string[]): ReturnType<typeof runCli<AppUsage[]>> =>

@@ -3,11 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect } from 'chai';
-import { Emulator } from '../emulator/server.js';
 import { generateState } from '../emulator/model.js';
 import { REPO } from '../support/hosts.js';
 import { run } from '../support/process.js';
-import { removeIsolatedHome, runPlugin } from './runPlugin.js';
+import { runPlugin, useEmulator } from './runPlugin.js';
 import { KEYCHAIN_IN_HOME, saveLogin } from './savedLogin.js';
 
 // Node names each module it loads (CommonJS "load", ES modules "Storing ... in ModuleLoadMap") under NODE_DEBUG.
@@ -20,16 +19,7 @@ function pluginModulesLoaded(stderr: string): string[] {
 }
 
 describe('what a command costs before its work (against the emulator)', () => {
-  let emulator: Emulator;
-
-  before(async () => {
-    emulator = await Emulator.start({ state: generateState({ apps: 3, usersPerApp: 4, tokensPerUser: 1, seed: 5 }) });
-  });
-  beforeEach(() => emulator.clearLog());
-  after(async () => {
-    await emulator.stop();
-    removeIsolatedHome();
-  });
+  const { emulator } = useEmulator(generateState({ apps: 3, usersPerApp: 4, tokensPerUser: 1, seed: 5 }));
 
   // With its manifest (as users install it), sf imports only the module of the command that runs; the plugin's own
   // bin/run.js has none and imports every command, so this imports the built module alone, as sf does. jsforce loads csv-parse's
