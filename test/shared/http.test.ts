@@ -9,6 +9,9 @@ import { expect } from 'chai';
 import sinon from 'sinon';
 import { connectionTransport, fromRaw, NetworkError } from '../../src/shared/http.js';
 
+/** jsforce's session refresh hook, which @salesforce/core sets for a saved login. */
+type RefreshFn = (conn: unknown, callback: (error: Error | null, token?: string) => void) => void;
+
 describe('http: fromRaw', () => {
   it('parses a JSON body', () => {
     const response = fromRaw({
@@ -135,7 +138,7 @@ describe('http: connectionTransport when the session expired', () => {
 
   // jsforce's own session refresh, as @salesforce/core sets it up for a saved login: refreshFn is core's, here failing
   // the way core fails when the token endpoint answers 400 invalid_grant.
-  const send = (refreshFn?: (conn: unknown, callback: (error: Error | null, token?: string) => void) => void): Promise<unknown> => {
+  const send = (refreshFn?: RefreshFn): Promise<unknown> => {
     const connection = new JsforceConnection({ instanceUrl, accessToken: '00D000000000001AAA!old', version: '62.0', refreshFn });
     return connectionTransport(connection as unknown as Connection).send('GET', '/apps/oauth/usage', 5000);
   };
@@ -211,7 +214,7 @@ describe('http: connectionTransport on a connection as sf makes it', () => {
 
   // A @salesforce/core connection as org.getConnection() makes it; with refreshFn, jsforce's session refresh of a
   // saved login, refreshFn playing core's refresh.
-  const connect = async (refreshFn?: (conn: unknown, callback: (error: Error | null, token?: string) => void) => void): Promise<Connection> => {
+  const connect = async (refreshFn?: RefreshFn): Promise<Connection> => {
     const accessToken = '00D000000000001AAA!one';
     const authInfo = await AuthInfo.create({ accessTokenOptions: { accessToken, instanceUrl, loginUrl: instanceUrl } });
     let connection: Connection;
@@ -225,6 +228,24 @@ describe('http: connectionTransport on a connection as sf makes it', () => {
     seen = [];
     jsforceSends.resetHistory();
     return connection;
+  };
+
+  /**
+   * core's refresh as jsforce calls it, counted: from then on the org accepts only `token`, the refresh's answer,
+   * given at once or after `delayMs`.
+   */
+  const refreshingTo = (token: string, delayMs = 0): { refreshFn: RefreshFn; count: () => number } => {
+    let refreshes = 0;
+    const refreshFn: RefreshFn = (_conn, callback) => {
+      refreshes++;
+      const respond = (): void => {
+        valid = new Set([token]);
+        callback(null, token);
+      };
+      if (delayMs > 0) setTimeout(respond, delayMs);
+      else respond();
+    };
+    return { refreshFn, count: () => refreshes };
   };
 
   it('checks the session through jsforce once, then sends the same headers straight, with the current access token', async () => {
@@ -255,19 +276,15 @@ describe('http: connectionTransport on a connection as sf makes it', () => {
   });
 
   it('hands a 401 to jsforce, which refreshes the session through core; the 401 is not asked for twice', async () => {
-    let refreshes = 0;
-    const connection = await connect((_conn, callback) => {
-      refreshes++;
-      valid = new Set(['00D000000000001AAA!refreshed']);
-      callback(null, '00D000000000001AAA!refreshed');
-    });
+    const refresh = refreshingTo('00D000000000001AAA!refreshed');
+    const connection = await connect(refresh.refreshFn);
     const transport = connectionTransport(connection);
     await transport.send('GET', '/services/data/v62.0/apps/oauth/usage', 5000);
     valid = new Set();
     const response = await transport.send('GET', '/services/data/v62.0/apps/oauth/usage?page=1', 5000);
     await transport.send('GET', '/services/data/v62.0/apps/oauth/usage?page=2', 5000);
     expect(response.status).to.equal(200);
-    expect(refreshes).to.equal(1);
+    expect(refresh.count()).to.equal(1);
     expect(seen.map((request) => `${request.url} ${String(request.headers.authorization)}`).sort()).to.deep.equal([
       '/services/data/v62.0/apps/oauth/usage Bearer 00D000000000001AAA!one',
       '/services/data/v62.0/apps/oauth/usage?page=1 Bearer 00D000000000001AAA!one',
@@ -277,12 +294,8 @@ describe('http: connectionTransport on a connection as sf makes it', () => {
   });
 
   it('sends a request again with the new token, without another refresh, when its 401 comes after a refresh', async () => {
-    let refreshes = 0;
-    const connection = await connect((_conn, callback) => {
-      refreshes++;
-      valid = new Set(['00D000000000001AAA!refreshed']);
-      callback(null, '00D000000000001AAA!refreshed');
-    });
+    const refresh = refreshingTo('00D000000000001AAA!refreshed');
+    const connection = await connect(refresh.refreshFn);
     const transport = connectionTransport(connection);
     await transport.send('GET', '/services/data/v62.0/apps/oauth/usage', 5000);
     valid = new Set();
@@ -291,7 +304,7 @@ describe('http: connectionTransport on a connection as sf makes it', () => {
       transport.send('GET', '/services/data/v62.0/apps/oauth/usage?page=slow', 5000),
     ]);
     expect([fast.status, slow.status]).to.deep.equal([200, 200]);
-    expect(refreshes).to.equal(1);
+    expect(refresh.count()).to.equal(1);
     expect(seen.filter((request) => request.url.endsWith('slow')).map((request) => String(request.headers.authorization))).to.deep.equal([
       'Bearer 00D000000000001AAA!one',
       'Bearer 00D000000000001AAA!refreshed',
@@ -299,20 +312,14 @@ describe('http: connectionTransport on a connection as sf makes it', () => {
   });
 
   it('sends a 401 request again, without another refresh, when it finds another request\'s refresh under way', async () => {
-    let refreshes = 0;
-    const connection = await connect((_conn, callback) => {
-      refreshes++;
-      setTimeout(() => {
-        valid = new Set(['00D000000000001AAA!refreshed']);
-        callback(null, '00D000000000001AAA!refreshed');
-      }, 200);
-    });
+    const refresh = refreshingTo('00D000000000001AAA!refreshed', 200);
+    const connection = await connect(refresh.refreshFn);
     const transport = connectionTransport(connection);
     await transport.send('GET', '/services/data/v62.0/apps/oauth/usage', 5000);
     valid = new Set();
     const responses = await Promise.all([1, 2, 3].map((page) => transport.send('GET', `/services/data/v62.0/apps/oauth/usage?page=${page}`, 5000)));
     expect(responses.map((response) => response.status)).to.deep.equal([200, 200, 200]);
-    expect(refreshes).to.equal(1);
+    expect(refresh.count()).to.equal(1);
     // The first request, each page refused once, then each page with the refreshed token: nothing else.
     expect(seen.map((request) => `${request.url} ${String(request.headers.authorization)}`).sort()).to.deep.equal([
       '/services/data/v62.0/apps/oauth/usage Bearer 00D000000000001AAA!one',
