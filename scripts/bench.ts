@@ -561,7 +561,9 @@ function figures(): Row[] {
   };
   for (const [name, o] of Object.entries(results.overhead)) {
     for (const [key, s] of Object.entries(o.setups)) {
-      row(`single call: usage list vs api request rest, ${name}, ${key}`, fmtMs(s.pluginMedianMs), `${fmtMs(s.peerMedianMs)} (peer)`, fmtRatio(s.ratio), GOALS.overhead, s.ratio);
+      // The goal is for the plugin as users install it; the other setups show where the time goes.
+      const goal = key.startsWith(`${PACKAGED},`) ? GOALS.overhead : undefined;
+      row(`single call: usage list vs api request rest, ${name}, ${key}`, fmtMs(s.pluginMedianMs), `${fmtMs(s.peerMedianMs)} (peer)`, fmtRatio(s.ratio), goal, s.ratio);
     }
     const dev = o.setups[DEV_LINK];
     if (dev) row(`api request rest with the dev link vs without the plugin, ${name}`, fmtMs(dev.peerMedianMs), `${fmtMs(o.peerWithoutPluginMs)} (no plugin)`, fmtRatio(dev.peerMedianMs / o.peerWithoutPluginMs));
@@ -622,7 +624,9 @@ for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
 }
 
 // A stale lib/ measures old code: say so, but don't rebuild a tree others may be editing.
-const newest = (dir: string): number => Math.max(0, ...readdirSync(dir, { recursive: true }).map((f) => statSync(join(dir, String(f))).mtimeMs));
+// Files only: a folder's time changes when an entry is made in it, as when the Node 20 line's copy is staged.
+const newest = (dir: string): number =>
+  Math.max(0, ...readdirSync(dir, { recursive: true }).map((f) => statSync(join(dir, String(f)))).filter((s) => s.isFile()).map((s) => s.mtimeMs));
 await attempt('build', async () => {
   if (!existsSync(join(REPO, 'lib', 'commands'))) expectOk({ ...(await run('npm', ['run', 'build'], { cwd: REPO })), cmd: 'npm run build' });
   else if (newest(join(REPO, 'src')) > newest(join(REPO, 'lib'))) log('WARNING: src/ is newer than lib/; run `npm run build` first to measure the current code');

@@ -12,8 +12,8 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { npmEnv, REPO } from './node22.js';
 
@@ -126,10 +126,9 @@ const KEPT = new Set(['node_modules', 'lib', '.cache', 'bench-results']);
 function stage(): void {
   mkdirSync(STAGE_DIR, { recursive: true });
   for (const entry of readdirSync(STAGE_DIR)) if (!KEPT.has(entry)) rmSync(join(STAGE_DIR, entry), { recursive: true, force: true });
-  for (const file of workingTreeFiles()) {
-    mkdirSync(dirname(join(STAGE_DIR, file)), { recursive: true });
-    copyFileSync(join(REPO, file), join(STAGE_DIR, file));
-  }
+  // With their own times, so that a lib/ kept from an earlier run is seen as older than a source changed since
+  // (bench warns of a stale lib/ by comparing them).
+  for (const file of workingTreeFiles()) cpSync(join(REPO, file), join(STAGE_DIR, file), { preserveTimestamps: true });
   for (const file of OWN_FILES) copyFileSync(join(LINE_DIR, file), join(STAGE_DIR, file));
   // The sf hosts and Node 22 are installed once, for both lines.
   if (!existsSync(join(STAGE_DIR, '.cache'))) symlinkSync(join(REPO, '.cache'), join(STAGE_DIR, '.cache'));
