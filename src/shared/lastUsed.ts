@@ -29,7 +29,7 @@ export type LastUsedCriteria = {
   before?: Date;
   /** Matches rows last used at or after this instant; never-used rows do not match. */
   after?: Date;
-  /** Matches rows not used in the last N days, never-used rows included. */
+  /** Matches rows last used N days ago or earlier (an age of N whole days or more), never-used rows included. */
   unusedDays?: number;
 };
 
@@ -55,7 +55,9 @@ export function lastUsedMatcher(criteria: LastUsedCriteria, now: Date = new Date
     const known = lastUsed !== undefined && !Number.isNaN(lastUsed);
     if (criteria.before && !(known && lastUsed < criteria.before.getTime())) return false;
     if (criteria.after && !(known && lastUsed >= criteria.after.getTime())) return false;
-    if (staleBefore !== undefined && known && lastUsed >= staleBefore) return false;
+    // Stale means an age of N whole days or more (commands.md §10, the report's rule and tokens list's): a row last
+    // used exactly N days ago is stale.
+    if (staleBefore !== undefined && known && lastUsed > staleBefore) return false;
     return true;
   };
 }

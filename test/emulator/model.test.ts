@@ -52,11 +52,12 @@ describe('emulator model', () => {
     expect(staleTokens(state, 800, now)).to.have.length(20);
   });
 
-  it('isStale: never used is stale, used exactly N days ago is not, a millisecond earlier is', () => {
+  it('isStale: never used is stale, used exactly N days ago is too (age N), a millisecond later is not', () => {
     const now = Date.parse(NOW);
     expect(isStale(null, 90, now)).to.equal(true);
-    expect(isStale(new Date(now - 90 * DAY).toISOString(), 90, now)).to.equal(false);
     expect(isStale(new Date(now - 90 * DAY - 1).toISOString(), 90, now)).to.equal(true);
+    expect(isStale(new Date(now - 90 * DAY).toISOString(), 90, now)).to.equal(true);
+    expect(isStale(new Date(now - 90 * DAY + 1).toISOString(), 90, now)).to.equal(false);
   });
 
   it('loadState accepts the bundled seed and rejects broken data clearly', async () => {

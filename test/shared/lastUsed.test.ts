@@ -87,21 +87,22 @@ describe('lastUsed: lastUsedMatcher', () => {
     expect(match(at(boundary.getTime() + DAY))).to.equal(false);
   });
 
-  it('unusedDays matches rows last used more than N days before a fixed now, not exactly N days', () => {
+  it('unusedDays matches rows last used N days or more before a fixed now (an age of N whole days, commands.md §10)', () => {
     const now = new Date('2026-03-01T12:00:00.000Z');
     const match = lastUsedMatcher({ unusedDays: 30 }, now);
     const edge = now.getTime() - 30 * DAY;
     expect(match(at(edge - 1))).to.equal(true);
-    expect(match(at(edge))).to.equal(false);
+    expect(match(at(edge))).to.equal(true);
     expect(match(at(edge + 1))).to.equal(false);
     expect(match(at(now.getTime()))).to.equal(false);
   });
 
-  it('unusedDays 0 matches anything used before now', () => {
+  it('unusedDays 0 matches anything used up to now, and nothing dated after it', () => {
     const now = new Date('2026-03-01T12:00:00.000Z');
     const match = lastUsedMatcher({ unusedDays: 0 }, now);
     expect(match(at(now.getTime() - 1))).to.equal(true);
-    expect(match(at(now.getTime()))).to.equal(false);
+    expect(match(at(now.getTime()))).to.equal(true);
+    expect(match(at(now.getTime() + 1))).to.equal(false);
   });
 
   it('null, empty or missing lastUsedAt matches unusedDays only', () => {
