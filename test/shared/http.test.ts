@@ -7,7 +7,7 @@ import { Connection as JsforceConnection } from '@jsforce/jsforce-node';
 import { Transport } from '@jsforce/jsforce-node/lib/transport.js';
 import { expect } from 'chai';
 import sinon from 'sinon';
-import { connectionTransport, fromRaw, NetworkError } from '../../src/shared/http.js';
+import { connectionTransport, fromRaw, type HttpTransport, NetworkError } from '../../src/shared/http.js';
 
 /** jsforce's session refresh hook, which @salesforce/core sets for a saved login. */
 type RefreshFn = (conn: unknown, callback: (error: Error | null, token?: string) => void) => void;
@@ -248,6 +248,14 @@ describe('http: connectionTransport on a connection as sf makes it', () => {
     return { refreshFn, count: () => refreshes };
   };
 
+  /** A transport whose first request went through, on a session the org then stops accepting (as when it expires). */
+  const expiredAfterFirstRequest = async (refreshFn?: RefreshFn): Promise<HttpTransport> => {
+    const transport = connectionTransport(await connect(refreshFn));
+    await transport.send('GET', '/services/data/v62.0/apps/oauth/usage', 5000);
+    valid = new Set();
+    return transport;
+  };
+
   it('checks the session through jsforce once, then sends the same headers straight, with the current access token', async () => {
     const connection = await connect();
     const transport = connectionTransport(connection);
@@ -277,10 +285,7 @@ describe('http: connectionTransport on a connection as sf makes it', () => {
 
   it('hands a 401 to jsforce, which refreshes the session through core; the 401 is not asked for twice', async () => {
     const refresh = refreshingTo('00D000000000001AAA!refreshed');
-    const connection = await connect(refresh.refreshFn);
-    const transport = connectionTransport(connection);
-    await transport.send('GET', '/services/data/v62.0/apps/oauth/usage', 5000);
-    valid = new Set();
+    const transport = await expiredAfterFirstRequest(refresh.refreshFn);
     const response = await transport.send('GET', '/services/data/v62.0/apps/oauth/usage?page=1', 5000);
     await transport.send('GET', '/services/data/v62.0/apps/oauth/usage?page=2', 5000);
     expect(response.status).to.equal(200);
@@ -295,10 +300,7 @@ describe('http: connectionTransport on a connection as sf makes it', () => {
 
   it('sends a request again with the new token, without another refresh, when its 401 comes after a refresh', async () => {
     const refresh = refreshingTo('00D000000000001AAA!refreshed');
-    const connection = await connect(refresh.refreshFn);
-    const transport = connectionTransport(connection);
-    await transport.send('GET', '/services/data/v62.0/apps/oauth/usage', 5000);
-    valid = new Set();
+    const transport = await expiredAfterFirstRequest(refresh.refreshFn);
     const [fast, slow] = await Promise.all([
       transport.send('GET', '/services/data/v62.0/apps/oauth/usage?page=1', 5000),
       transport.send('GET', '/services/data/v62.0/apps/oauth/usage?page=slow', 5000),
@@ -313,10 +315,7 @@ describe('http: connectionTransport on a connection as sf makes it', () => {
 
   it('sends a 401 request again, without another refresh, when it finds another request\'s refresh under way', async () => {
     const refresh = refreshingTo('00D000000000001AAA!refreshed', 200);
-    const connection = await connect(refresh.refreshFn);
-    const transport = connectionTransport(connection);
-    await transport.send('GET', '/services/data/v62.0/apps/oauth/usage', 5000);
-    valid = new Set();
+    const transport = await expiredAfterFirstRequest(refresh.refreshFn);
     const responses = await Promise.all([1, 2, 3].map((page) => transport.send('GET', `/services/data/v62.0/apps/oauth/usage?page=${page}`, 5000)));
     expect(responses.map((response) => response.status)).to.deep.equal([200, 200, 200]);
     expect(refresh.count()).to.equal(1);
@@ -329,9 +328,7 @@ describe('http: connectionTransport on a connection as sf makes it', () => {
   });
 
   it('returns a 401 that cannot be refreshed (an access token as target org) after sending it once', async () => {
-    const transport = connectionTransport(await connect());
-    await transport.send('GET', '/services/data/v62.0/apps/oauth/usage', 5000);
-    valid = new Set();
+    const transport = await expiredAfterFirstRequest();
     const response = await transport.send('GET', '/services/data/v62.0/apps/oauth/usage?page=1', 5000);
     expect(response.status).to.equal(401);
     expect(response.body).to.deep.equal([{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }]);
