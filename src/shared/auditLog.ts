@@ -12,6 +12,9 @@ export type RunStart = {
   runId: string;
   orgId: string;
   instanceUrl: string;
+  /** The username sf is logged in as: always there. */
+  actorUsername: string;
+  /** That user's 18-character id, when the saved login or the org says it. */
   actorUserId?: string;
   pluginVersion: string;
   selection: Record<string, unknown>;

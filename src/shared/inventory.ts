@@ -1,4 +1,5 @@
 import type { LastUsedCriteria } from './lastUsed.js';
+import { sameSalesforceId } from './salesforceId.js';
 import { hasLastUsedCriteria, lastUsedMatcher } from './lastUsed.js';
 import { runPool, runPoolInOrder } from './limiter.js';
 import { isNotFound } from './errors.js';
@@ -16,10 +17,15 @@ export type ScopeOptions = {
   pageSize?: number;
   concurrency: number;
   onProgress?: (progress: InventoryProgress) => void;
+  /** Told of each `--app` id that is not among the apps with OAuth usage (it adds nothing to the scope). */
+  onUnlistedApp?: (appId: string) => void;
 };
 
-/** One (app, user) whose token list is read: from the usage lists, or from the users named by `--user`. */
-export type UserInApp = { app: AppUsage; userIdentifier: string };
+/**
+ * One (app, user) whose token list is read: from the usage lists, or from the users named by `--user` (verified in the
+ * org, so their username is known).
+ */
+export type UserInApp = { app: AppUsage; userIdentifier: string; username?: string };
 
 /**
  * Finds the apps in scope and the (app, user) pairs whose tokens are read. Without `--user`, each app's user list
@@ -36,12 +42,17 @@ export async function pairsInScope(client: UsageClient, options: ScopeOptions): 
 /** The apps in scope and the (app, user) pairs whose token lists an inventory reads. */
 async function scopeOf(client: UsageClient, options: ScopeOptions): Promise<{ apps: AppUsage[]; pairs: UserInApp[] }> {
   const users = options.users.length > 0 ? await resolveUsers(client, options.users) : undefined;
-  const allApps = await client.listApps({ pageSize: options.pageSize });
-  const apps = options.apps.length > 0 ? resolveApps(options.apps, allApps) : allApps;
-  if (users) return { apps, pairs: apps.flatMap((app) => users.map((user) => ({ app, userIdentifier: user.userIdentifier }))) };
+  const apps = await appsInScope(client, options);
+  if (users) return { apps, pairs: apps.flatMap((app) => users.map((user) => ({ app, ...user }))) };
   // Only the ids are kept: an app can have 100,000 users, and a pair is all an inventory needs of each.
   const byApp = await userRowsOf(client, apps, options, (user) => user.userIdentifier);
   return { apps, pairs: apps.flatMap((app, index) => byApp[index].map((userIdentifier) => ({ app, userIdentifier }))) };
+}
+
+/** The apps `--app` names (every app with OAuth usage without it), read from the app list. */
+async function appsInScope(client: UsageClient, options: Pick<ScopeOptions, 'apps' | 'pageSize' | 'onUnlistedApp'>): Promise<AppUsage[]> {
+  const allApps = await client.listApps({ pageSize: options.pageSize });
+  return options.apps.length > 0 ? resolveApps(options.apps, allApps, options.onUnlistedApp) : allApps;
 }
 
 /** Every page of each app's users, in app order, keeping what `pick` takes of the rows `keep` accepts. */
@@ -72,8 +83,7 @@ export async function matchingUsers(
   client: UsageClient,
   options: Omit<ScopeOptions, 'users'> & { criteria: LastUsedCriteria; now?: Date }
 ): Promise<UserUsage[]> {
-  const allApps = await client.listApps({ pageSize: options.pageSize });
-  const apps = options.apps.length > 0 ? resolveApps(options.apps, allApps) : allApps;
+  const apps = await appsInScope(client, options);
   return (await userRowsOf(client, apps, { ...options, keep: lastUsedMatcher(options.criteria, options.now) }, (user) => user)).flat();
 }
 
@@ -81,6 +91,8 @@ export type InventoryOptions = ScopeOptions & {
   criteria: LastUsedCriteria;
   /** Told how many token lists the inventory is about to read, once it knows, before it reads any (the API budget). */
   beforeTokenLists?: (count: number) => Promise<void>;
+  /** Told of the rows of a user's token list that name another app or user than the one asked about: they are left out. */
+  onForeignRows?: (pair: UserInApp, rows: number) => void;
   limit?: number;
   now?: Date;
 };
@@ -109,42 +121,88 @@ export async function appsAndTokenInventory(client: UsageClient, options: Invent
  * enough rows are out, and the last user's rows are cut to the limit.
  */
 export async function streamTokenInventory(client: UsageClient, options: InventoryOptions, sink: RowSink<TokenUsage>): Promise<{ apps: AppUsage[] }> {
-  const { apps, pairs } = await scopeOf(client, options);
-  await options.beforeTokenLists?.(pairs.length);
-  const keep = hasLastUsedCriteria(options.criteria) ? lastUsedMatcher(options.criteria, options.now) : (): boolean => true;
   const { limit } = options;
-  let usersDone = 0;
   let rowsOut = 0;
-  await runPoolInOrder(
-    pairs,
-    options.concurrency,
-    async ({ app, userIdentifier }) => {
-      const tokens = (await tokensOf(client, app.identifier, userIdentifier)).filter(keep);
-      options.onProgress?.({ stage: 'users', done: ++usersDone, total: pairs.length });
-      return tokens;
-    },
-    async (tokens) => {
+  return streamTokensByUser(
+    client,
+    options,
+    async (_pair, tokens) => {
       const rows = limit === undefined ? tokens : tokens.slice(0, limit - rowsOut);
       rowsOut += rows.length;
       if (rows.length > 0) await sink(rows);
     },
-    { shouldStop: () => limit !== undefined && rowsOut >= limit }
+    () => limit !== undefined && rowsOut >= limit
+  );
+}
+
+/** A (app, user) whose token list holds tokens that match, and how many. */
+export type UserHolding = UserInApp & { tokens: number };
+
+/**
+ * The (app, user) pairs in scope that hold tokens (matching the criteria), with how many: what a user-level revoke
+ * plans from. Each pair is the one the inventory asked about, never ids read from the rows it got back.
+ */
+export async function userHoldings(client: UsageClient, options: InventoryOptions): Promise<UserHolding[]> {
+  const holdings: UserHolding[] = [];
+  await streamTokensByUser(client, options, (pair, tokens) => {
+    // The username of a pair found through a user list is not kept (memory); the token rows carry it.
+    if (tokens.length > 0) holdings.push({ ...pair, username: pair.username ?? tokens[0].username, tokens: tokens.length });
+  });
+  return holdings;
+}
+
+/**
+ * Every (app, user) pair in scope with its tokens (filtered by last use), handed to `each` in app order, then user
+ * order, whatever order the requests finish in: a user's tokens wait only for the users before them, within
+ * runPoolInOrder's window, so nothing holds every row. No new user is read once `shouldStop` says so.
+ */
+async function streamTokensByUser(
+  client: UsageClient,
+  options: InventoryOptions,
+  each: (pair: UserInApp, tokens: TokenUsage[]) => Promise<void> | void,
+  shouldStop?: () => boolean
+): Promise<{ apps: AppUsage[] }> {
+  const { apps, pairs } = await scopeOf(client, options);
+  await options.beforeTokenLists?.(pairs.length);
+  const keep = hasLastUsedCriteria(options.criteria) ? lastUsedMatcher(options.criteria, options.now) : (): boolean => true;
+  let usersDone = 0;
+  await runPoolInOrder(
+    pairs,
+    options.concurrency,
+    async (pair) => {
+      const tokens = (await tokensOf(client, pair, options.onForeignRows)).filter(keep);
+      options.onProgress?.({ stage: 'users', done: ++usersDone, total: pairs.length });
+      return { pair, tokens };
+    },
+    ({ pair, tokens }) => each(pair, tokens),
+    { shouldStop }
   );
   return { apps };
 }
 
 /**
  * A user's tokens for one app. The docs don't say how the API answers for a user who holds none there (a named user,
- * or one whose last token went after the user list was read): an empty list or 404 both mean "no tokens".
+ * or one whose last token went after the user list was read): an empty list or 404 both mean "no tokens". A row that
+ * names another app or user than the one asked about is left out (and reported): what the plugin lists, and revokes
+ * for this user, must be what the org answered for this user.
  */
-async function tokensOf(client: UsageClient, appId: string, userId: string): Promise<TokenUsage[]> {
+async function tokensOf(client: UsageClient, pair: UserInApp, onForeignRows?: (pair: UserInApp, rows: number) => void): Promise<TokenUsage[]> {
+  let tokens: TokenUsage[];
   try {
-    return await client.listTokens(appId, userId);
+    tokens = await client.listTokens(pair.app.identifier, pair.userIdentifier);
   } catch (error) {
     if (isNotFound(error)) return [];
     throw error;
   }
+  const own = tokens.filter((token) => belongsTo(token, pair));
+  if (own.length < tokens.length) onForeignRows?.(pair, tokens.length - own.length);
+  return own;
 }
+
+/** A row without ids is taken as the answer to the question asked; a row with other ids is not. */
+const belongsTo = (token: TokenUsage, pair: UserInApp): boolean =>
+  (typeof token.userIdentifier !== 'string' || sameSalesforceId(token.userIdentifier, pair.userIdentifier)) &&
+  (typeof token.appIdentifier !== 'string' || sameSalesforceId(token.appIdentifier, pair.app.identifier));
 
 /** Adds `userCount` to each app: streamUserCounts, as an array. */
 export async function withUserCounts(

@@ -4,13 +4,14 @@ import './pluginMessages.js';
 import type { AuditLog, AuditStatus, TargetResult } from './auditLog.js';
 import { type CsvRow, readCsv } from './csv.js';
 import { describeFailure, isInterrupted, isNotFound, isNotSent, isRequestLimitExceeded, isSessionRefreshRefused } from './errors.js';
-import { matchingUsers, tokenInventory, withUserCounts, type InventoryProgress } from './inventory.js';
+import { matchingUsers, tokenInventory, userHoldings, withUserCounts, type InventoryOptions, type UserHolding } from './inventory.js';
 import { runPool } from './limiter.js';
 import { resolveApps } from './resolve.js';
 import type { Selection } from './selection.js';
 import type { AppUsage, TokenUsage, UsageRowBase } from './types.js';
 import { DEFAULT_PAGE_SIZE, type UsageClient } from './usageClient.js';
-import { assertSalesforceId, printable, sameSalesforceId, tokenIdFrom, userOfRevocationUrl } from './usagePaths.js';
+import { sameSalesforceId } from './salesforceId.js';
+import { assertSalesforceId, printable, tokenIdFrom, userOfRevocationUrl } from './usagePaths.js';
 
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'revoke');
 
@@ -23,6 +24,8 @@ export type RevokeTarget = {
   userIdentifier?: string;
   username?: string;
   tokenId?: string;
+  /** For a user-level target: how many tokens the user held in the app when the plan read them, where it did. */
+  tokenCount?: number;
   status: RevokeStatus;
   errorCode?: string;
   message?: string;
@@ -71,6 +74,15 @@ export const planUsers = (rows: readonly UsageRowBase[]): PlannedTarget[] =>
         username: row.username,
       })
     )
+  );
+
+/**
+ * One user-level target per (app, user) that holds tokens, built from the pair the plan asked about (never from ids in
+ * the rows the org answered), with how many tokens it holds.
+ */
+export const planHoldings = (holdings: readonly UserHolding[]): PlannedTarget[] =>
+  holdings.map(({ app, userIdentifier, username, tokens }) =>
+    clean({ scope: 'user', appIdentifier: app.identifier, appDeveloperName: app.developerName, userIdentifier, username, tokenCount: tokens })
   );
 
 export const planApp = (app: AppUsage): PlannedTarget[] => [
@@ -151,29 +163,24 @@ function fileRowTarget({ row }: FileRow): FileTarget {
   };
 }
 
+/** How a plan is read: the inventory's concurrency and hooks (progress, API budget, what it leaves out). */
+export type PlanOptions = Pick<InventoryOptions, 'concurrency' | 'onProgress' | 'beforeTokenLists' | 'onUnlistedApp' | 'onForeignRows'>;
+
 /** Turns the selection into the exact list of DELETEs to send: the plan that --dry-run shows and the prompt counts. */
-export async function planSelection(
-  client: UsageClient,
-  selection: Selection,
-  concurrency: number,
-  onProgress?: (progress: InventoryProgress) => void,
-  beforeTokenLists?: (count: number) => Promise<void>
-): Promise<PlannedTarget[]> {
+export async function planSelection(client: UsageClient, selection: Selection, options: PlanOptions): Promise<PlannedTarget[]> {
   switch (selection.kind) {
     case 'tokenIds':
     case 'file':
       return (await planOffline(selection))!;
     case 'app':
-      return resolveApps([selection.app], await client.listApps()).flatMap(planApp);
+      return resolveApps([selection.app], await client.listApps(), options.onUnlistedApp).flatMap(planApp);
     case 'users':
       // The users' token lists say in which apps they hold tokens: no DELETE goes to an app where they hold none.
-      return planUsers(await tokenInventory(client, { apps: selection.apps, users: selection.users, criteria: {}, concurrency, onProgress, beforeTokenLists }));
+      return planHoldings(await userHoldings(client, { ...options, apps: selection.apps, users: selection.users, criteria: {} }));
     case 'filter':
-      return planTokens(
-        await tokenInventory(client, { apps: selection.apps, users: selection.users, criteria: selection.criteria, concurrency, onProgress, beforeTokenLists })
-      );
+      return planTokens(await tokenInventory(client, { ...options, apps: selection.apps, users: selection.users, criteria: selection.criteria }));
     case 'byUser':
-      return planUsers(await matchingUsers(client, { apps: selection.apps, criteria: selection.criteria, concurrency, onProgress }));
+      return planUsers(await matchingUsers(client, { ...options, apps: selection.apps, criteria: selection.criteria }));
   }
 }
 

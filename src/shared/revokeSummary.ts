@@ -44,13 +44,31 @@ function describeScope(scope: Scope, targets: readonly PlannedTarget[], inApp: b
     const tokens = countOf(targets.length, 'refreshToken');
     return apps(users === undefined ? tokens : messages.getMessage('plan.of', [tokens, countOf(users, 'user')]));
   }
-  if (scope === 'user') return apps(messages.getMessage('plan.allTokensOf', [countOf(distinct(targets, userKey) ?? targets.length, 'user')]));
+  if (scope === 'user') {
+    const users = distinct(targets, userKey) ?? targets.length;
+    const phrase = apps(usersPhrase(targets, users));
+    return inApp || users === targets.length ? phrase : messages.getMessage('plan.withPairs', [phrase, countOf(targets.length, 'appUserPair')]);
+  }
   const every = inApp
     ? messages.getMessage('plan.everyToken')
     : targets.length === 1
     ? messages.getMessage('plan.everyTokenOf', [appName(targets[0])])
     : messages.getMessage('plan.everyTokenOf', [countOf(targets.length, 'app')]);
   return appUsers === undefined ? every : messages.getMessage('plan.withUsers', [every, countOf(appUsers, 'user')]);
+}
+
+/**
+ * "all tokens of 3 users", "all 7 tokens of 3 users" when the plan read how many each holds. One user-level target is
+ * one (app, user) pair and one request, and the per-app lines of a breakdown count pairs: when a user is in several
+ * apps, the phrase for the whole plan gives the pairs too, so that every count a person reads adds up.
+ */
+function usersPhrase(targets: readonly PlannedTarget[], users: number): string {
+  const tokens = targets.every((target) => target.tokenCount !== undefined)
+    ? targets.reduce((sum, target) => sum + (target.tokenCount ?? 0), 0)
+    : undefined;
+  return tokens === undefined
+    ? messages.getMessage('plan.allTokensOf', [countOf(users, 'user')])
+    : messages.getMessage('plan.allCountedTokensOf', [countOf(tokens, 'refreshToken'), countOf(users, 'user')]);
 }
 
 function byScope<T extends PlannedTarget>(targets: readonly T[]): Array<[Scope, T[]]> {

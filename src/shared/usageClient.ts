@@ -128,15 +128,20 @@ export class UsageClient {
   }
 
   /**
-   * The User records (Id, Username) of these usernames: whoever has one is a user of the org, tokens or not. One
-   * query per USER_QUERY_BATCH names keeps the URL well under the length the REST API accepts.
+   * The User records (Id, Username) of these usernames and ids: whoever has one is a user of the org, tokens or not.
+   * One query per USER_QUERY_BATCH values keeps the URL well under the length the REST API accepts.
    */
-  public async findUsers(usernames: readonly string[]): Promise<OrgUser[]> {
-    const batches: Array<readonly string[]> = [];
-    for (let start = 0; start < usernames.length; start += USER_QUERY_BATCH) batches.push(usernames.slice(start, start + USER_QUERY_BATCH));
+  public async findUsers({ usernames = [], ids = [] }: { usernames?: readonly string[]; ids?: readonly string[] }): Promise<OrgUser[]> {
+    const values: Array<{ username?: string; id?: string }> = [...usernames.map((username) => ({ username })), ...ids.map((id) => ({ id }))];
+    const batches: Array<typeof values> = [];
+    for (let start = 0; start < values.length; start += USER_QUERY_BATCH) batches.push(values.slice(start, start + USER_QUERY_BATCH));
     const answers = await Promise.all(
       batches.map(async (batch) => {
-        const response = await this.send('GET', usagePaths.userQuery(batch), { kind: 'user lookup' });
+        const path = usagePaths.userQuery({
+          usernames: batch.flatMap((value) => value.username ?? []),
+          ids: batch.flatMap((value) => value.id ?? []),
+        });
+        const response = await this.send('GET', path, { kind: 'user lookup' });
         const records = (response.body as { records?: unknown } | undefined)?.records;
         if (!Array.isArray(records)) throw unexpectedBodyError(response, 'GET', { kind: 'user lookup' });
         return (records as Array<Record<string, unknown>>)
@@ -145,6 +150,16 @@ export class UsageClient {
       })
     );
     return answers.flat();
+  }
+
+  /** The user the session belongs to, from the org's userinfo: for the audit log, when the saved login does not say. */
+  public async sessionUser(): Promise<{ userId?: string; username?: string }> {
+    const response = await this.send('GET', usagePaths.userInfo(), { kind: 'user lookup' });
+    const info = response.body as { user_id?: unknown; preferred_username?: unknown } | undefined;
+    return {
+      ...(typeof info?.user_id === 'string' ? { userId: info.user_id } : {}),
+      ...(typeof info?.preferred_username === 'string' ? { username: info.preferred_username } : {}),
+    };
   }
 
   public async revokeToken(tokenIdOrUrl: string): Promise<void> {

@@ -18,12 +18,6 @@ const USAGE_PATH = /^\/services\/data\/v\d{2,3}\.\d\/apps\/oauth\/usage(?:\/|\?|
 
 export type IdKind = 'app' | 'user';
 
-/** Salesforce ids are compared on their case-sensitive 15-character form; the last 3 characters only encode case. */
-export const id15 = (id: string): string => id.slice(0, 15);
-
-export const sameSalesforceId = (a: string, b: string): boolean =>
-  a.length >= 15 && b.length >= 15 && id15(a) === id15(b);
-
 export const isSalesforceId = (value: string): boolean => SALESFORCE_ID.test(value);
 
 /** Throws an SfError (and so sends no request) unless the value is a 15- or 18-character Salesforce id. */
@@ -98,9 +92,19 @@ export const usagePaths = {
   revokeApp: (appId: string): string => `/apps/oauth/usage/${segment(assertSalesforceId(appId, 'app'))}/tokens`,
   /** The org's limits (`DailyApiRequests`), read before a run that would spend a good part of them. */
   limits: (): string => '/limits',
-  /** The REST query resource, for the User records of these usernames (`--user` is resolved in the org itself). */
-  userQuery: (usernames: readonly string[]): string =>
-    `/query?q=${encodeURIComponent(`SELECT Id, Username FROM User WHERE Username IN (${usernames.map(soqlString).join(', ')})`)}`,
+  /**
+   * The REST query resource, for the User records of these usernames and ids, in one query (`--user` is verified in
+   * the org itself). SOQL matches a 15- or 18-character id in `Id IN (...)` and always answers the 18-character form.
+   */
+  userQuery: ({ usernames = [], ids = [] }: { usernames?: readonly string[]; ids?: readonly string[] }): string => {
+    const conditions = [
+      ...(usernames.length > 0 ? [`Username IN (${usernames.map(soqlString).join(', ')})`] : []),
+      ...(ids.length > 0 ? [`Id IN (${ids.map((id) => soqlString(assertSalesforceId(id, 'user'))).join(', ')})`] : []),
+    ];
+    return `/query?q=${encodeURIComponent(`SELECT Id, Username FROM User WHERE ${conditions.join(' OR ')}`)}`;
+  },
+  /** Who the session belongs to: the OpenID Connect userinfo of the org's own login service. */
+  userInfo: (): string => '/services/oauth2/userinfo',
 };
 
 const SOQL_ESCAPES: Record<string, string> = { '\\': '\\\\', "'": "\\'", '"': '\\"', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f' };

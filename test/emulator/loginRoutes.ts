@@ -139,14 +139,30 @@ function query(store: Store, version: string, q: string | null): Reply {
   return { status: 200, body: { totalSize: 0, done: true, records: [] } };
 }
 
-/** The query the plugin sends to resolve `--user` usernames; nothing else about User is emulated. */
-const USER_QUERY = /^\s*SELECT\s+Id\s*,\s*Username\s+FROM\s+User\s+WHERE\s+Username\s+IN\s*\((.*)\)\s*$/is;
+/**
+ * The query the plugin sends to verify `--user` values: usernames, ids or both (`Username IN (...) OR Id IN (...)`);
+ * nothing else about User is emulated.
+ */
+const USER_QUERY = /^\s*SELECT\s+Id\s*,\s*Username\s+FROM\s+User\s+WHERE\s+(.*)$/is;
+const USER_CONDITION = /^\s*(Username|Id)\s+IN\s*\(([^()]*)\)\s*(?:OR\s+|$)/i;
 
-/** Every user of the org is found, whether or not they hold tokens: the store keeps users after their tokens go. */
-function usersNamed(store: Store, version: string, list: string): Reply {
-  const usernames = soqlStrings(list);
-  if (!usernames) return { status: 400, body: errorBody('MALFORMED_QUERY', `unexpected token in the IN list: ${list}`) };
-  const records = store.usersByUsername(usernames).map((user) => ({
+/**
+ * Every user of the org is found, whether or not they hold tokens: the store keeps users after their tokens go. As in
+ * SOQL, an id matches in its 15- or 18-character form, and the answer carries the 18-character one.
+ */
+function usersNamed(store: Store, version: string, where: string): Reply {
+  const usernames: string[] = [];
+  const ids: string[] = [];
+  for (let rest = where; rest.trim() !== ''; ) {
+    const condition = USER_CONDITION.exec(rest);
+    const values = condition ? soqlStrings(condition[2]) : undefined;
+    if (!condition || !values) return { status: 400, body: errorBody('MALFORMED_QUERY', `unexpected token in the WHERE clause: ${rest}`) };
+    (condition[1].toLowerCase() === 'id' ? ids : usernames).push(...values);
+    rest = rest.slice(condition[0].length);
+  }
+  const byId = ids.flatMap((id) => store.orgUserById(id) ?? []);
+  const found = [...store.usersByUsername(usernames), ...byId];
+  const records = [...new Map(found.map((user) => [user.userIdentifier, user])).values()].map((user) => ({
     attributes: { type: 'User', url: `/services/data/v${version}/sobjects/User/${user.userIdentifier}` },
     Id: user.userIdentifier,
     Username: user.username,

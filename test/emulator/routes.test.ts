@@ -247,21 +247,36 @@ describe('emulator server: routes', () => {
     expect((await call(`${BASE}/0xIHs000000ZZZZ/tokens`, { method: 'DELETE' })).status).to.equal(404);
   });
 
-  it('answers the User query by username for every user of the org, tokens or not, and takes 15-character user ids', async () => {
+  it('answers the User query by username and by id (either form, 18 answered) for every user of the org, tokens or not', async () => {
     const state = h.emu.state();
     const [app] = state.apps;
     const holder = state.users.find((u) => state.tokens.some((t) => t.appIdentifier === app.identifier && t.userIdentifier === u.userIdentifier))!;
-    const tokensUrl = `${BASE}/${app.identifier}/${holder.userIdentifier.slice(0, 15)}/tokens`;
-    expect((await json<TokenPage>(tokensUrl)).body.tokens).to.have.length.greaterThan(0);
-    expect((await call(tokensUrl, { method: 'DELETE' })).status).to.equal(204);
-    const soql = `SELECT Id, Username FROM User WHERE Username IN ('${holder.username.toUpperCase()}', 'o\\'brien@nowhere.example.com', '${state.org.adminUsername}')`;
+    const other = state.users.find((u) => u !== holder)!;
+    const soql =
+      `SELECT Id, Username FROM User WHERE Username IN ('${holder.username.toUpperCase()}', 'o\\'brien@nowhere.example.com', '${state.org.adminUsername}')` +
+      ` OR Id IN ('${other.userIdentifier.slice(0, 15)}', '005000000000099AAA')`;
     const found = await json<{ totalSize: number; records: Json[] }>(`/services/data/v62.0/query?q=${encodeURIComponent(soql)}`);
     expect(found.body.records.map((r) => [r.Id, r.Username])).to.have.deep.members([
       [holder.userIdentifier, holder.username],
       [state.org.adminUserId, state.org.adminUsername],
+      [other.userIdentifier, other.username],
     ]);
+    const byIdOnly = await json<{ records: Json[] }>(`/services/data/v62.0/query?q=${encodeURIComponent(`SELECT Id, Username FROM User WHERE Id IN ('${holder.userIdentifier}')`)}`);
+    expect(byIdOnly.body.records.map((r) => r.Id)).to.deep.equal([holder.userIdentifier]);
     const malformed = await json<ErrorItem[]>(`/services/data/v62.0/query?q=${encodeURIComponent("SELECT Id, Username FROM User WHERE Username IN ('a' 'b')")}`);
     expect(malformed.body[0].errorCode).to.equal('MALFORMED_QUERY');
+  });
+
+  it('answers 404 for a 15-character user id in a usage path, as the API does: only the 18-character id it returns works', async () => {
+    const state = h.emu.state();
+    const [app] = state.apps;
+    const holder = state.users.find((u) => state.tokens.some((t) => t.appIdentifier === app.identifier && t.userIdentifier === u.userIdentifier))!;
+    const short = `${BASE}/${app.identifier}/${holder.userIdentifier.slice(0, 15)}/tokens`;
+    expect((await call(short)).status).to.equal(404);
+    expect((await call(short, { method: 'DELETE' })).status).to.equal(404);
+    const full = `${BASE}/${app.identifier}/${holder.userIdentifier}/tokens`;
+    expect((await json<TokenPage>(full)).body.tokens).to.have.length.greaterThan(0);
+    expect((await call(full, { method: 'DELETE' })).status).to.equal(204);
   });
 
   it('logs method, path and status but never the access token', async () => {

@@ -17,7 +17,7 @@ export class Store {
   public readonly org: EmulatedOrg;
   private readonly apps = new Map<string, EmulatedApp>();
   private readonly users = new Map<string, EmulatedUser>();
-  /** 15-character id -> user: like real REST resources, a user id is accepted in either form. */
+  /** 15-character id -> user: SOQL finds a User record by either form of its id. */
   private readonly usersById15 = new Map<string, EmulatedUser>();
   private readonly tokens = new Map<string, EmulatedToken>();
   /** app id -> user id -> token ids */
@@ -57,16 +57,31 @@ export class Store {
     return this.apps.get(id);
   }
 
-  /** A user by id, 15 or 18 characters. Users stay when their tokens are revoked: they are the org's users. */
+  /**
+   * A user by id exactly as the usage resources return it (18 characters): like the API the acceptance runs met, a
+   * usage path with the 15-character form is 404. Users stay when their tokens are revoked: they are the org's users.
+   */
   public user(id: string): EmulatedUser | undefined {
-    return this.users.get(id) ?? (id.length === 15 ? this.usersById15.get(id) : undefined);
+    return this.users.get(id);
+  }
+
+  /** A User record by id, 15 or 18 characters, as SOQL finds it (the admin included). */
+  public orgUserById(id: string): EmulatedUser | undefined {
+    const id15 = id.slice(0, 15);
+    if (id.length !== 15 && id.length !== 18) return undefined;
+    if (this.org.adminUserId.slice(0, 15) === id15) return this.admin();
+    const user = this.usersById15.get(id15);
+    return user && (id.length === 15 || user.userIdentifier === id) ? user : undefined;
   }
 
   /** The org's users (the admin included) with these usernames, compared ignoring case as Salesforce does. */
   public usersByUsername(usernames: readonly string[]): EmulatedUser[] {
     const wanted = new Set(usernames.map((name) => name.toLowerCase()));
-    const admin: EmulatedUser = { userIdentifier: this.org.adminUserId, username: this.org.adminUsername };
-    return [admin, ...this.users.values()].filter((user) => wanted.has(user.username.toLowerCase()));
+    return [this.admin(), ...this.users.values()].filter((user) => wanted.has(user.username.toLowerCase()));
+  }
+
+  private admin(): EmulatedUser {
+    return { userIdentifier: this.org.adminUserId, username: this.org.adminUsername };
   }
 
   public listedApps(): EmulatedApp[] {

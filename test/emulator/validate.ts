@@ -3,7 +3,7 @@
  * fails with the path of the broken field instead of producing a server that answers nonsense.
  */
 import type { EmulatedApp, EmulatedOrg, EmulatedToken, EmulatedUser, EmulatorState } from './model.js';
-import { DEFAULT_ORG } from './generate.js';
+import { DEFAULT_ORG, to18CharId } from './generate.js';
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -68,6 +68,10 @@ function validateUsers(raw: Record<string, unknown>): EmulatedUser[] {
     const userIdentifier = str(u, 'userIdentifier', where);
     const username = str(u, 'username', where);
     if (ids.has(userIdentifier)) fail(`${where}.userIdentifier`, `duplicates ${userIdentifier}`);
+    // The usage API returns 18-character user ids, and SOQL never answers an id with a wrong checksum.
+    if (!/^[a-zA-Z0-9]{18}$/.test(userIdentifier) || to18CharId(userIdentifier.slice(0, 15)) !== userIdentifier) {
+      fail(`${where}.userIdentifier`, `is not an 18-character id with its checksum (${userIdentifier})`);
+    }
     if (names.has(username)) fail(`${where}.username`, `duplicates ${username}`);
     ids.add(userIdentifier);
     names.add(username);

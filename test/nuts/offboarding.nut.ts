@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { generateState, type EmulatorState } from '../emulator/model.js';
+import { generateState, to18CharId, type EmulatorState } from '../emulator/model.js';
 import type { TokensRevokeResult } from '../../src/commands/external-client-app/usage/tokens/revoke.js';
 import type { TokenUsage } from '../../src/shared/types.js';
 import { runPlugin, usageRequests, useEmulator } from './runPlugin.js';
@@ -8,7 +8,7 @@ import { runPlugin, usageRequests, useEmulator } from './runPlugin.js';
 
 const REVOKE = ['external-client-app', 'usage', 'tokens', 'revoke'];
 const LIST = ['external-client-app', 'usage', 'tokens', 'list'];
-const NEWBIE = { userIdentifier: '005Hs0000NeWbIeAAA', username: 'new.hire@acme.example.com' };
+const NEWBIE = { userIdentifier: to18CharId('005Hs0000NeWbIe'), username: 'new.hire@acme.example.com' };
 
 function seed(): EmulatorState {
   // Every generated user holds tokens of every app; dropping some makes users who hold tokens in some apps only.
@@ -57,6 +57,7 @@ describe('offboarding: tokens revoke --user in every app (against the emulator)'
         appDeveloperName: appName(app),
         userIdentifier: leaver.userIdentifier,
         username: leaver.username,
+        tokenCount: before.tokens.filter((t) => t.appIdentifier === app && t.userIdentifier === leaver.userIdentifier).length,
         status: 'revoked',
       }))
     );

@@ -21,7 +21,7 @@ describe('audit log', () => {
   it('appends run-start, sending, result and run-end as JSON lines, event first, creating the folder', async () => {
     const path = join(dir, 'nested', 'audit.jsonl');
     const log = AuditLog.open(path, 'run-1');
-    await log.runStart({ orgId: '00D', instanceUrl: 'https://x', pluginVersion: '0.1.0', selection: { tokenId: ['T1'] }, planned: 1 });
+    await log.runStart({ orgId: '00D', instanceUrl: 'https://x', actorUsername: 'admin@acme.example.com', pluginVersion: '0.1.0', selection: { tokenId: ['T1'] }, planned: 1 });
     await log.sending(target);
     log.result(target, { status: 'revoked', httpStatus: 204 });
     await log.runEnd({ counts: { revoked: 1 }, exitCode: 0, interrupted: false });

@@ -4,6 +4,7 @@ import { NetworkError, type HttpMethod, type HttpResponse, type HttpTransport } 
 import type { RetryPolicy } from '../../src/shared/retry.js';
 import type { AppUsage, OrgUser, TokenUsage, UserUsage } from '../../src/shared/types.js';
 import { UsageClient, type UsageClientOptions } from '../../src/shared/usageClient.js';
+import { idChecksum } from '../../src/shared/salesforceId.js';
 
 /*
  * A scripted HttpTransport for unit tests: routes by method and path, records every call, answers from a sequence of
@@ -161,8 +162,10 @@ export function makeClient(
 // Fixture rows, with ids in the documented formats.
 
 /** A 15-character app id `0xI…`; `appId(1, true)` is an 18-character form of the same id. */
-export const appId = (n: number, long = false): string => `0xI${String(n).padStart(12, '0')}${long ? 'AAB' : ''}`;
-export const userId = (n: number, long = false): string => `005${String(n).padStart(12, '0')}${long ? 'QAA' : ''}`;
+/** Ids of test records: 15 characters, or 18 with the checksum Salesforce computes from the 15. */
+const testId = (id15: string, long: boolean): string => (long ? `${id15}${idChecksum(id15)}` : id15);
+export const appId = (n: number, long = false): string => testId(`0xI${String(n).padStart(12, '0')}`, long);
+export const userId = (n: number, long = false): string => testId(`005${String(n).padStart(12, '0')}`, long);
 
 export const appRow = (n: number, developerName: string): AppUsage => ({
   identifier: appId(n),
@@ -221,21 +224,28 @@ function pageOf(collection: string, rows: unknown[], resource: string): HttpResp
   });
 }
 
-/** The usernames of the plugin's `SELECT Id, Username FROM User WHERE Username IN (...)` query (simple literals only). */
-export const queriedUsernames = (call: Call): string[] =>
+/** The string literals of the plugin's User query (`Username IN (...) OR Id IN (...)`; simple literals only). */
+export const queriedValues = (call: Call): string[] =>
   [...decodeURIComponent(call.resource.split('?q=')[1] ?? '').matchAll(/'((?:[^'\\]|\\.)*)'/g)].map((match) => match[1].replace(/\\(.)/g, '$1'));
 
 /** Serves the three GET resources of a small org, paging like the documented API, and the User query. */
 export function serveOrg(transport: FakeTransport, org: FakeOrg): FakeTransport {
   transport.on('GET', /^\/query\?q=/, (call) => {
-    const wanted = new Set(queriedUsernames(call).map((name) => name.toLowerCase()));
+    // As SOQL answers: usernames ignoring case, ids in either form, and the 18-character id in the records.
+    const wanted = new Set(queriedValues(call).map((value) => value.toLowerCase()));
     const everyone = [
       ...Object.values(org.usersByApp)
         .flat()
         .map((user) => ({ Id: user.userIdentifier, Username: user.username })),
       ...(org.otherUsers ?? []),
     ];
-    const records = [...new Map(everyone.filter((user) => wanted.has(user.Username.toLowerCase())).map((user) => [user.Id, user])).values()];
+    const matches = (user: OrgUser): boolean =>
+      wanted.has(user.Username.toLowerCase()) || [...wanted].some((value) => value.slice(0, 15) === user.Id.slice(0, 15).toLowerCase());
+    const records = [
+      ...new Map(
+        everyone.filter(matches).map((user) => [user.Id.slice(0, 15), { Id: user.Id.length === 15 ? `${user.Id}${idChecksum(user.Id)}` : user.Id, Username: user.Username }])
+      ).values(),
+    ];
     return json({ totalSize: records.length, done: true, records });
   });
   transport.on('GET', /^\/apps\/oauth\/usage(\?|$)/, (call) => pageOf('apps', org.apps, call.resource));
@@ -246,7 +256,7 @@ export function serveOrg(transport: FakeTransport, org: FakeOrg): FakeTransport 
   transport.on('GET', /^\/apps\/oauth\/usage\/[^/]+\/[^/]+\/tokens$/, async (call) => {
     const [, , , , app, user] = call.resource.split('/').map(decodeURIComponent);
     await org.beforeTokens?.(app, user);
-    // A user id may come in its 15- or 18-character form (a --user id is used as typed).
+    // The plugin sends 18-character user ids; the fake org's rows may hold the 15-character form.
     const key = Object.keys(org.tokensByPair).find((pair) => pair === `${app}/${user}` || pair === `${app}/${user.slice(0, 15)}`);
     return json({ tokens: key ? org.tokensByPair[key] : [], currentPageUrl: `${API_BASE}${call.resource}` });
   });

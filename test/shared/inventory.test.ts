@@ -80,11 +80,11 @@ describe('inventory: pairsInScope', () => {
     const { client } = makeClient(transport);
     const pairs = await pairsInScope(client, { apps: [], users: ['USER1@acme.example.com', userId(5, true)], concurrency: 3 });
     expect(named(pairs)).to.deep.equal([
-      `Billing_Connector:${userId(1)}`,
+      `Billing_Connector:${userId(1, true)}`,
       `Billing_Connector:${userId(5, true)}`,
-      `Payroll_Sync:${userId(1)}`,
+      `Payroll_Sync:${userId(1, true)}`,
       `Payroll_Sync:${userId(5, true)}`,
-      `Crm_Bridge:${userId(1)}`,
+      `Crm_Bridge:${userId(1, true)}`,
       `Crm_Bridge:${userId(5, true)}`,
     ]);
     expect(transport.callsTo('GET', /^\/query/)).to.have.length(1);
@@ -219,7 +219,7 @@ describe('inventory: tokenInventory', () => {
       'Payroll_Sync-1-recent',
       'Payroll_Sync-1-old',
     ]);
-    expect(tokenCalls(transport)).to.deep.equal([billing, payroll, crm].map((app) => `${app.identifier}/${userId(1)}/tokens`));
+    expect(tokenCalls(transport)).to.deep.equal([billing, payroll, crm].map((app) => `${app.identifier}/${userId(1, true)}/tokens`));
   });
 
   it('gives an empty list for a real user who holds no tokens in scope, whether the API answers [] or 404', async () => {
@@ -229,7 +229,7 @@ describe('inventory: tokenInventory', () => {
     const args = { apps: ['Payroll_Sync'], users: ['aaron.jensen@acme.example.com'], concurrency: 2, criteria: {}, now: NOW };
     expect(await tokenInventory(client, args)).to.deep.equal([]);
     expect(await tokenInventory(client, { ...args, users: ['user2@acme.example.com'] })).to.deep.equal([]);
-    expect(tokenCalls(transport)).to.deep.equal([`${payroll.identifier}/${userId(8, true)}/tokens`, `${payroll.identifier}/${userId(2)}/tokens`]);
+    expect(tokenCalls(transport)).to.deep.equal([`${payroll.identifier}/${userId(8, true)}/tokens`, `${payroll.identifier}/${userId(2, true)}/tokens`]);
   });
 
   it('reports progress per user after the apps', async () => {

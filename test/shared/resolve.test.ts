@@ -67,10 +67,19 @@ describe('resolve: resolveApp', () => {
     expect(resolveApps(['Payroll_Sync', appId(1, true), 'billing_connector', appId(3)], APPS)).to.deep.equal([payroll, billing]);
   });
 
-  it('resolveApps leaves out an id with no OAuth usage (nothing to list or revoke) but refuses an unknown name', () => {
-    expect(resolveApps([appId(99), 'Payroll_Sync'], APPS)).to.deep.equal([payroll]);
-    expect(resolveApps([appId(99, true)], APPS)).to.deep.equal([]);
+  it('resolveApps leaves out an id with no OAuth usage (nothing to list or revoke), telling of it, but refuses an unknown name', () => {
+    const unlisted: string[] = [];
+    expect(resolveApps([appId(99), 'Payroll_Sync'], APPS, (id) => unlisted.push(id))).to.deep.equal([payroll]);
+    expect(resolveApps([appId(98, true)], APPS, (id) => unlisted.push(id))).to.deep.equal([]);
+    expect(unlisted).to.deep.equal([appId(99, true), appId(98, true)]);
     expectSfError(() => resolveApps(['Payroll_Sync', 'Billing_Conector'], APPS), 'UnknownAppError');
+  });
+
+  it('refuses an 18-character app id whose checksum is wrong as mistyped, naming the right one', () => {
+    const mistyped = `${appId(3)}XXX`;
+    const error = expectSfError(() => resolveApp(mistyped, APPS), 'MistypedIdError');
+    expect(error.message).to.include(`"${mistyped}"`).and.include(appId(3, true));
+    expectSfError(() => resolveApps([mistyped], APPS), 'MistypedIdError');
   });
 });
 
@@ -78,54 +87,69 @@ describe('resolve: resolveUsers', () => {
   const ORG: OrgUser[] = [
     { Id: userId(1, true), Username: 'aaron.jensen@acme.example.com' },
     { Id: userId(2, true), Username: "o'brien@acme.example.com" },
+    { Id: userId(7, true), Username: 'zoe@acme.example.com' },
   ];
-  const orgClient = (): { findUsers: (names: readonly string[]) => Promise<OrgUser[]>; queries: string[][] } => {
-    const queries: string[][] = [];
+  type Lookup = { usernames?: readonly string[]; ids?: readonly string[] };
+  const orgClient = (): { findUsers: (lookup: Lookup) => Promise<OrgUser[]>; queries: Lookup[] } => {
+    const queries: Lookup[] = [];
     return {
       queries,
-      findUsers: (names): Promise<OrgUser[]> => {
-        queries.push([...names]);
-        return Promise.resolve(ORG.filter((user) => names.includes(user.Username.toLowerCase())));
+      findUsers: (lookup): Promise<OrgUser[]> => {
+        queries.push(lookup);
+        // As SOQL does: usernames ignoring case, ids in their 15- or 18-character form.
+        return Promise.resolve(
+          ORG.filter(
+            (user) =>
+              (lookup.usernames ?? []).includes(user.Username.toLowerCase()) ||
+              (lookup.ids ?? []).some((id) => id.slice(0, 15) === user.Id.slice(0, 15))
+          )
+        );
       },
     };
   };
 
-  it('resolves every username in one lookup, ignoring case, and takes user ids as given', async () => {
+  it('verifies every username and id in one lookup, ignoring the case of usernames, and answers 18-character ids', async () => {
     const client = orgClient();
     const refs = await resolveUsers(client, [' Aaron.Jensen@ACME.example.com', userId(7), "O'Brien@acme.example.com"]);
     expect(refs).to.deep.equal([
       { userIdentifier: userId(1, true), username: 'aaron.jensen@acme.example.com' },
-      { userIdentifier: userId(7) },
+      { userIdentifier: userId(7, true), username: 'zoe@acme.example.com' },
       { userIdentifier: userId(2, true), username: "o'brien@acme.example.com" },
     ]);
-    expect(client.queries).to.deep.equal([['aaron.jensen@acme.example.com', "o'brien@acme.example.com"]]);
+    expect(client.queries).to.deep.equal([{ usernames: ['aaron.jensen@acme.example.com', "o'brien@acme.example.com"], ids: [userId(7, true)] }]);
   });
 
-  it('looks nothing up for user ids, and names a user given twice once', async () => {
+  it('takes a 15-character id as its 18-character form (Setup URLs show 15), and names a user given twice once', async () => {
     const client = orgClient();
-    expect(await resolveUsers(client, [userId(1), userId(1, true)])).to.deep.equal([{ userIdentifier: userId(1) }]);
-    expect(client.queries).to.deep.equal([]);
+    expect(await resolveUsers(client, [userId(1), userId(1, true)])).to.deep.equal([
+      { userIdentifier: userId(1, true), username: 'aaron.jensen@acme.example.com' },
+    ]);
+    expect(client.queries).to.deep.equal([{ usernames: [], ids: [userId(1, true)] }]);
     expect(await resolveUsers(client, ['aaron.jensen@acme.example.com', userId(1)])).to.have.length(1);
   });
 
-  it('refuses usernames that no user of the org has, naming each, without suggesting anybody', async () => {
+  it('refuses usernames and ids that no user of the org has, naming each, without suggesting anybody', async () => {
     const error = await expectRejection(
-      resolveUsers(orgClient(), ['nobody@acme.example.com', 'aaron.jensen@acme.example.com', 'aaron.jensn@acme.example.com']),
+      resolveUsers(orgClient(), ['nobody@acme.example.com', 'aaron.jensen@acme.example.com', userId(55), 'aaron.jensn@acme.example.com']),
       'UnknownUserError'
     );
-    expect(error.message).to.include('"nobody@acme.example.com", "aaron.jensn@acme.example.com"');
+    expect(error.message).to.include(
+      `the username "nobody@acme.example.com", the ID "${userId(55, true)}", the username "aaron.jensn@acme.example.com"`
+    );
     expect(error.actions!.join('\n')).to.not.include('Did you mean');
   });
 
-  it('refuses an invalid value before any lookup', async () => {
+  it('refuses an invalid or mistyped value before any lookup', async () => {
     const client = orgClient();
     await expectRejection(resolveUsers(client, ['aaron.jensen@acme.example.com', 'bob']), 'InvalidIdError');
+    await expectRejection(resolveUsers(client, [`${userId(1)}ZZZ`]), 'MistypedIdError');
     expect(client.queries).to.deep.equal([]);
   });
 
-  it('assertUserInput accepts usernames and ids, refuses anything else', () => {
+  it('assertUserInput accepts usernames and ids (as 18 characters), refuses anything else', () => {
     expect(assertUserInput(' a@b.c ')).to.equal('a@b.c');
     expect(assertUserInput(userId(1, true))).to.equal(userId(1, true));
+    expect(assertUserInput(userId(1))).to.equal(userId(1, true));
     expectSfError(() => assertUserInput('bob'), 'InvalidIdError');
     expectSfError(() => assertUserInput('005/../../x'), 'InvalidIdError');
   });

@@ -259,26 +259,27 @@ describe('revoke: planSelection', () => {
 
   it('plans one app-level target with the API identifier for --app --all-users', async () => {
     const { client } = makeClient(server());
-    expect(await planSelection(client, { kind: 'app', app: appId(1, true) }, 2)).to.deep.equal(planApp(APP));
+    expect(await planSelection(client, { kind: 'app', app: appId(1, true) }, { concurrency: 2 })).to.deep.equal(planApp(APP));
   });
 
   it('plans nothing for --all-users with an app id that no longer has OAuth usage, and sends no DELETE', async () => {
     const transport = server();
     const { client } = makeClient(transport);
-    expect(await planSelection(client, { kind: 'app', app: appId(7) }, 2)).to.deep.equal([]);
+    expect(await planSelection(client, { kind: 'app', app: appId(7) }, { concurrency: 2 })).to.deep.equal([]);
     expect(transport.calls.map((call) => call.method)).to.deep.equal(['GET']);
   });
 
   it('plans one user-level target per named user who holds tokens of the app, for --app --user', async () => {
     const { client } = makeClient(server());
-    const plan = await planSelection(client, { kind: 'users', apps: ['billing_connector'], users: [userId(2, true)] }, 2);
-    expect(plan).to.deep.equal(planUsers([USERS[1]]));
+    const plan = await planSelection(client, { kind: 'users', apps: ['billing_connector'], users: [userId(2, true)] }, { concurrency: 2 });
+    // Built from the (app, user) asked about, with the user's 18-character id and how many tokens they hold there.
+    expect(plan).to.deep.equal([{ ...planUsers([USERS[1]])[0], userIdentifier: userId(2, true), tokenCount: 1 }]);
   });
 
   it('plans the matching tokens by id for a filter', async () => {
     const transport = server();
     const { client } = makeClient(transport);
-    const plan = await planSelection(client, { kind: 'filter', apps: [], users: [], criteria: { before: new Date('2026-01-01T00:00:00Z') } }, 2);
+    const plan = await planSelection(client, { kind: 'filter', apps: [], users: [], criteria: { before: new Date('2026-01-01T00:00:00Z') } }, { concurrency: 2 });
     expect(plan.map((target) => [target.scope, target.tokenId])).to.deep.equal([['token', 'T3']]);
     expect(transport.callsTo('DELETE')).to.have.length(0);
   });
@@ -299,7 +300,7 @@ describe('revoke: planSelection', () => {
     // The same judgement users list makes, row by row.
     const expected = [stale, never, fresh, staleElsewhere].filter(lastUsedMatcher(criteria));
     expect(expected).to.deep.equal([stale, staleElsewhere]);
-    expect(await planSelection(client, { kind: 'byUser', apps: [], criteria }, 2)).to.deep.equal(planUsers(expected));
+    expect(await planSelection(client, { kind: 'byUser', apps: [], criteria }, { concurrency: 2 })).to.deep.equal(planUsers(expected));
     expect(transport.calls.filter((call) => call.resource.includes('/tokens'))).to.deep.equal([]);
     expect(transport.callsTo('DELETE')).to.have.length(0);
   });
@@ -312,7 +313,7 @@ describe('revoke: planSelection', () => {
       tokensByPair: {},
     });
     const { client } = makeClient(transport);
-    const plan = await planSelection(client, { kind: 'byUser', apps: ['Mobile_App'], criteria: { unusedDays: 90 } }, 2);
+    const plan = await planSelection(client, { kind: 'byUser', apps: ['Mobile_App'], criteria: { unusedDays: 90 } }, { concurrency: 2 });
     expect(plan).to.deep.equal(planUsers([userRow(other, 1, null)]));
     expect(transport.calls.filter((call) => call.resource.includes(APP.identifier))).to.deep.equal([]);
   });
@@ -320,7 +321,7 @@ describe('revoke: planSelection', () => {
   it('plans token ids without any request', async () => {
     const transport = server();
     const { client } = makeClient(transport);
-    expect(await planSelection(client, { kind: 'tokenIds', tokenIds: ['T9'] }, 2)).to.deep.equal(tokenTargets('T9'));
+    expect(await planSelection(client, { kind: 'tokenIds', tokenIds: ['T9'] }, { concurrency: 2 })).to.deep.equal(tokenTargets('T9'));
     expect(transport.calls).to.have.length(0);
   });
 });

@@ -11,7 +11,7 @@ const token = (app: number, user: number, id: string): PlannedTarget => ({
   userIdentifier: `005Hs00000000${String(user).padStart(2, '0')}AAA`,
   username: `user${user}@acme.example.com`,
 });
-const userTarget = (user: number): PlannedTarget => ({ ...token(1, user, ''), scope: 'user', tokenId: undefined });
+const userTarget = (user: number, app = 1): PlannedTarget => ({ ...token(app, user, ''), scope: 'user', tokenId: undefined });
 const done = (target: PlannedTarget, status: RevokeTarget['status'], errorCode?: string): RevokeTarget => ({ ...target, status, errorCode });
 
 describe('revokeSummary: describePlan', () => {
@@ -85,12 +85,25 @@ describe('revokeSummary: summaryLines', () => {
 describe('revokeSummary: offboarding one user from several apps', () => {
   const inApp = (app: number): PlannedTarget => ({ ...token(app, 7, ''), scope: 'user', tokenId: undefined });
 
-  it('counts the user once and names the apps, in the plan and in the summary', () => {
+  it('counts the user once and names the apps, with the app-user pairs (one request each), in the plan and in the summary', () => {
     const plan = [inApp(1), inApp(2), inApp(3)];
-    expect(describePlan(plan)).to.equal('all tokens of 1 user in 3 apps');
+    expect(describePlan(plan)).to.equal('all tokens of 1 user in 3 apps (3 app-user pairs, one request each)');
     expect(summaryLines(plan.map((target) => done(target, 'revoked')))).to.deep.equal([
-      'All tokens of 1 user in 3 apps: revoked the tokens of 1 user in 3 apps, not found 0, failed 0.',
+      'All tokens of 1 user in 3 apps (3 app-user pairs, one request each): revoked the tokens of 1 user in 3 apps, not found 0, failed 0.',
     ]);
+  });
+
+  it('says how many tokens would go where the plan read them (offboarding), in total and per app', () => {
+    const plan = [{ ...inApp(1), tokenCount: 2 }, { ...inApp(2), tokenCount: 3 }];
+    expect(describePlan(plan)).to.equal('all 5 refresh tokens of 1 user in 2 apps (2 app-user pairs, one request each)');
+    expect(planBreakdown(plan)).to.deep.equal(['App_1: all 2 refresh tokens of 1 user', 'App_2: all 3 refresh tokens of 1 user']);
+  });
+
+  it('counts the users of each app so that the per-app lines add up to the whole (--by-user across apps)', () => {
+    // Users 1 and 2 in app 1, users 2 and 3 in app 2: 3 people, 4 app-user pairs, 4 requests.
+    const plan = [userTarget(1, 1), userTarget(2, 1), userTarget(2, 2), userTarget(3, 2)];
+    expect(describePlan(plan)).to.equal('all tokens of 3 users in 2 apps (4 app-user pairs, one request each)');
+    expect(planBreakdown(plan).map((line) => /of (\d+) user/.exec(line)![1])).to.deep.equal(['2', '2']);
   });
 });
 

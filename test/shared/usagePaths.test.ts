@@ -4,9 +4,7 @@ import {
   assertTokenId,
   assertUsageApiVersion,
   followableUsageUrl,
-  id15,
   printable,
-  sameSalesforceId,
   soqlString,
   tokenIdFrom,
   usagePaths,
@@ -51,15 +49,6 @@ describe('usagePaths: Salesforce ids', () => {
     const error = expectSfError(() => assertSalesforceId('nope', 'user'), 'InvalidIdError');
     expect(error.message).to.include('user identifier "nope"');
     expect(error.actions).to.be.an('array').that.is.not.empty;
-  });
-
-  it('compares ids on their first 15 characters, case-sensitively', () => {
-    expect(sameSalesforceId(APP15, APP18)).to.equal(true);
-    expect(sameSalesforceId(APP18, APP15)).to.equal(true);
-    expect(sameSalesforceId(APP15, APP15.toLowerCase())).to.equal(false);
-    expect(sameSalesforceId(APP15, '0xIKj000000abcE')).to.equal(false);
-    expect(sameSalesforceId('short', 'short')).to.equal(false);
-    expect(id15(APP18)).to.equal(APP15);
   });
 });
 
@@ -151,8 +140,16 @@ describe('usagePaths: paths of the six operations', () => {
 describe('usagePaths: the User query that resolves usernames', () => {
   const soql = (path: string): string => decodeURIComponent(path.replace(/^\/query\?q=/, ''));
 
-  it('asks for the Id and Username of every username at once', () => {
-    expect(soql(usagePaths.userQuery(['a@b.c', 'd@e.f']))).to.equal("SELECT Id, Username FROM User WHERE Username IN ('a@b.c', 'd@e.f')");
+  it('asks for the Id and Username of every username and id at once', () => {
+    expect(soql(usagePaths.userQuery({ usernames: ['a@b.c', 'd@e.f'] }))).to.equal("SELECT Id, Username FROM User WHERE Username IN ('a@b.c', 'd@e.f')");
+    expect(soql(usagePaths.userQuery({ ids: [USER18] }))).to.equal(`SELECT Id, Username FROM User WHERE Id IN ('${USER18}')`);
+    expect(soql(usagePaths.userQuery({ usernames: ['a@b.c'], ids: [USER15, USER18] }))).to.equal(
+      `SELECT Id, Username FROM User WHERE Username IN ('a@b.c') OR Id IN ('${USER15}', '${USER18}')`
+    );
+  });
+
+  it('refuses an id that is no Salesforce id before it goes into the query', () => {
+    expectSfError(() => usagePaths.userQuery({ ids: ["005') OR Name != ('"] }), 'InvalidIdError');
   });
 
   it('escapes quotes, backslashes and control characters, so a username never ends the literal', () => {
@@ -162,7 +159,7 @@ describe('usagePaths: the User query that resolves usernames', () => {
   });
 
   it('encodes the query into one query-string value', () => {
-    const path = usagePaths.userQuery(["x'&q=1#@y.z"]);
+    const path = usagePaths.userQuery({ usernames: ["x'&q=1#@y.z"] });
     expect(path.split('?')).to.have.length(2);
     expect(path).to.not.match(/[&#\s]/);
   });

@@ -6,7 +6,9 @@ import { apiBudgetFlag, concurrencyFlag, lastUsedCriteriaFromFlags, lastUsedFlag
 import { printRows } from '../../../../output.js';
 import { startInventoryProgress, startProgress } from '../../../../progress.js';
 import { exitInterrupted, whileHandlingSignals, writeInterruptLine } from '../../../../signals.js';
-import { AuditLog, auditLogPath } from '../../../../shared/auditLog.js';
+import { AuditLog, auditLogPath, type RunStart } from '../../../../shared/auditLog.js';
+import type { UserInApp } from '../../../../shared/inventory.js';
+import { id18, looksLikeSalesforceId } from '../../../../shared/salesforceId.js';
 import {
   auditCounts,
   executePlan,
@@ -15,6 +17,7 @@ import {
   revokeExitCode,
   usersOfWholeApps,
   type PlannedTarget,
+  type PlanOptions,
   type RevokeOutcome,
   type RevokeTarget,
 } from '../../../../shared/revoke.js';
@@ -114,8 +117,9 @@ export default class TokensRevoke extends UsageCommand<TokensRevokeResult> {
     };
     return whileHandlingSignals(onSignal, async () => {
       const offlinePlan = await planOffline(selection);
+      const unlistedApps: string[] = [];
       const nothingToRevoke = (): TokensRevokeResult => {
-        this.log(messages.getMessage('info.nothingToRevoke'));
+        this.log(nothingToRevokeLine(selection, unlistedApps));
         return { dryRun, successes: [], failures: [] };
       };
       // A file without rows needs neither the org nor the audit log: no request, no log entry.
@@ -123,8 +127,11 @@ export default class TokensRevoke extends UsageCommand<TokensRevokeResult> {
       // Opened before the first request: a log that can't be written means nothing is sent.
       const audit = dryRun ? undefined : AuditLog.open(auditLogPath(flags['audit-log']), randomUUID());
       client = await UsageClient.connect(org, flags['api-version'], { concurrency: flags.concurrency });
-      const { plan, tokenLists } = offlinePlan ? { plan: offlinePlan, tokenLists: 0 } : await this.readPlan(client, selection, flags.concurrency);
+      const { plan, tokenLists } = offlinePlan
+        ? { plan: offlinePlan, tokenLists: 0 }
+        : await this.readPlan(client, selection, { concurrency: flags.concurrency, onUnlistedApp: (id) => unlistedApps.push(id) });
       if (plan.length === 0) return nothingToRevoke();
+      for (const id of unlistedApps) this.warn(messages.getMessage('warning.appNotListed', [id]));
       // Before the prompt: a person should not confirm a run that the budget then refuses.
       await this.checkApiBudget(client, plannedRequests(plan, tokenLists, dryRun), flags['api-budget']);
       const shownToPerson = mustAsk || (dryRun && !this.jsonEnabled());
@@ -138,10 +145,13 @@ export default class TokensRevoke extends UsageCommand<TokensRevokeResult> {
         }
       }
 
+      // Who revokes, asked of the org before anything is sent when the saved login does not say: the audit log's first
+      // question is "who".
+      const identity = audit ? await runIdentity(org, client) : undefined;
       sending = true;
       await audit?.runStart({
-        ...runIdentity(org),
-        pluginVersion: this.config.pjson.version,
+        ...identity!,
+        pluginVersion: pluginVersion(TokensRevoke.plugin, this.config.pjson.version),
         selection: selectionFlags(flags),
         planned: plan.length,
       });
@@ -168,12 +178,21 @@ export default class TokensRevoke extends UsageCommand<TokensRevokeResult> {
   }
 
   /** The plan, and how many token lists it took to read it: they are part of what the run costs the org. */
-  private async readPlan(client: UsageClient, selection: Selection, concurrency: number): Promise<{ plan: PlannedTarget[]; tokenLists: number }> {
+  private async readPlan(
+    client: UsageClient,
+    selection: Selection,
+    options: Pick<PlanOptions, 'concurrency' | 'onUnlistedApp'>
+  ): Promise<{ plan: PlannedTarget[]; tokenLists: number }> {
     let tokenLists = 0;
     const progress = startInventoryProgress(this);
-    const plan = await planSelection(client, selection, concurrency, progress.onProgress, (count) => {
-      tokenLists = count;
-      return Promise.resolve();
+    const plan = await planSelection(client, selection, {
+      ...options,
+      onProgress: progress.onProgress,
+      beforeTokenLists: (count) => {
+        tokenLists = count;
+        return Promise.resolve();
+      },
+      onForeignRows: (pair, rows) => this.warn(foreignRowsWarning(pair, rows)),
     }).finally(() => progress.stop());
     return { plan, tokenLists };
   }
@@ -204,6 +223,8 @@ export default class TokensRevoke extends UsageCommand<TokensRevokeResult> {
         { key: 'appDeveloperName', name: 'App' },
         { key: 'username', name: 'User' },
         { key: 'tokenId', name: 'Token ID' },
+        // How many tokens each user held, where the plan read them (offboarding): shown only then.
+        ...(rows.some((row) => row.tokenCount !== undefined) ? [{ key: 'tokenCount' as const, name: 'Tokens' }] : []),
         { key: 'status', name: 'Status' },
         { key: 'message', name: 'Message' },
       ],
@@ -225,9 +246,43 @@ function selectionFlags(flags: Partial<Record<(typeof SELECTION_FLAGS)[number], 
   return Object.fromEntries(SELECTION_FLAGS.filter((name) => flags[name] !== undefined && flags[name] !== false).map((name) => [name, flags[name]]));
 }
 
-/** Who and where, from what the login already holds: no request is sent to learn it. */
-function runIdentity(org: Org): { orgId: string; instanceUrl: string; actorUserId?: string } {
+/**
+ * Who revokes and where. The saved login usually holds the user's id and username; a login made from an access token
+ * (`sf org login access-token`, or an access token as the target org, whose "username" is the token itself) may hold
+ * neither, and then the org's userinfo says. An access token never goes into the log.
+ */
+async function runIdentity(org: Org, client: UsageClient): Promise<Pick<RunStart, 'orgId' | 'instanceUrl' | 'actorUserId' | 'actorUsername'>> {
   const connection = org.getConnection();
-  const actorUserId = connection.getAuthInfoFields().userId ?? connection.userInfo?.id;
-  return { orgId: org.getOrgId(), instanceUrl: connection.instanceUrl, ...(actorUserId ? { actorUserId } : {}) };
+  const fields = connection.getAuthInfoFields();
+  const savedUsername = fields.username && !isAccessToken(fields.username, connection.accessToken ?? undefined) ? fields.username : undefined;
+  const savedUserId = fields.userId ?? connection.userInfo?.id;
+  const asked = savedUsername && savedUserId ? {} : await client.sessionUser();
+  const actorUsername = savedUsername ?? asked.username;
+  const actorUserId = savedUserId ?? asked.userId;
+  if (!actorUsername) throw sharedMessages.createError('error.ActorUnknown');
+  return {
+    orgId: org.getOrgId(),
+    instanceUrl: connection.instanceUrl,
+    actorUsername,
+    // A 15-character id (some saved logins hold one) is written in the 18-character form the org's records use.
+    ...(actorUserId ? { actorUserId: actorUserId.length === 15 && looksLikeSalesforceId(actorUserId) ? id18(actorUserId, 'user') : actorUserId } : {}),
+  };
 }
+
+/** An access token given where sf expects a username (`--target-org 00D...!...`): core keeps it as the username. */
+const isAccessToken = (username: string, accessToken: string | undefined): boolean => username === accessToken || /^00D\w{12,15}!/.test(username);
+
+/**
+ * This plugin's own version: inside sf, `this.config` is sf's (its version is sf's), so the version comes from the
+ * plugin oclif loaded the command from; through the plugin's own bin/run.js both are the plugin.
+ */
+const pluginVersion = (plugin: { version?: string } | undefined, fallback: string): string => plugin?.version ?? fallback;
+
+/** Why a revoke has nothing to do, in the terms of what was asked. */
+function nothingToRevokeLine(selection: Selection, unlistedApps: readonly string[]): string {
+  if (unlistedApps.length > 0) return messages.getMessage('info.nothingToRevokeAppNotListed', [unlistedApps.join('", "')]);
+  return messages.getMessage(selection.kind === 'byUser' ? 'info.nothingToRevokeNoUser' : 'info.nothingToRevoke');
+}
+
+const foreignRowsWarning = (pair: UserInApp, rows: number): string =>
+  messages.getMessage('warning.foreignRows', [pair.username ?? pair.userIdentifier, pair.app.developerName, rows]);

@@ -55,7 +55,7 @@ describe('external-client-app usage tokens revoke', () => {
     await TokensRevoke.run(['--target-org', testOrg.username, '--token-id', 'tokA', '--no-prompt']);
     const records = (await readFile(process.env.SF_ECA_AUDIT_LOG!, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(records.map((record) => record.event)).to.deep.equal(['run-start', 'sending', 'result', 'run-end']);
-    expect(records[0]).to.deep.include({ orgId: testOrg.orgId, actorUserId: testOrg.userId, selection: { 'token-id': ['tokA'] }, planned: 1 });
+    expect(records[0]).to.deep.include({ orgId: testOrg.orgId, actorUsername: testOrg.username, actorUserId: testOrg.userId, selection: { 'token-id': ['tokA'] }, planned: 1 });
     expect(records[0]).not.to.have.property('target-org');
     expect(records[3]).to.deep.include({ counts: { revoked: 1 }, exitCode: 0, interrupted: false });
     // The API version probe and the DELETE; nothing to learn who is logged in.

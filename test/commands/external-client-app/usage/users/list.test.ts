@@ -38,7 +38,7 @@ describe('external-client-app usage users list', () => {
 
   it('resolves the app by an 18-character id and uses the API id in the URL', async () => {
     const calls = routes();
-    const result = await UsersList.run(['--target-org', testOrg.username, '--app', '0xIHs0000000001AAA']);
+    const result = await UsersList.run(['--target-org', testOrg.username, '--app', '0xIHs0000000001MAA']);
     expect(result).to.deep.equal(users);
     expect(calls.map((c) => c.url)).to.include('/apps/oauth/usage/0xIHs0000000001/users?page=0&pageSize=100');
     expect(ux.log.lastCall.args[0]).to.equal('3 users of App_1.');
