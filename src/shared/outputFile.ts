@@ -1,5 +1,6 @@
-import { closeSync, rmSync } from 'node:fs';
-import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { closeSync, constants, rmSync } from 'node:fs';
+import { lstat, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { Messages } from '@salesforce/core';
 import './pluginMessages.js';
@@ -55,7 +56,13 @@ export type RowFile<R> = {
 /** Text is handed to the file in pieces of about this size: few writes, and memory that does not grow with the rows. */
 const WRITE_CHUNK = 64 * 1024;
 
-export type OpenFile = (path: string, flags: string) => Promise<FileHandle>;
+export type OpenFile = (path: string, flags: number, mode: number) => Promise<FileHandle>;
+
+/**
+ * The temporary file is always a new file: O_EXCL fails on anything already at its path, a planted symlink included,
+ * so the run never writes through a file someone else put there (O_NOFOLLOW says the same where the system has it).
+ */
+const CREATE_NEW = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0);
 
 /**
  * Opens an output file for rows before the run sends any request: a folder that is missing or can't be written to is
@@ -103,8 +110,8 @@ export async function openRowFile<R extends Record<string, unknown>>(
 }
 
 /**
- * A file written beside its target (`<target>.<pid>.tmp`) and renamed over it by commit, so that a failed or
- * interrupted run leaves no half-written file and an old file whole. A failure removes the temporary file.
+ * A file written beside its target (`<target>.<random>.tmp`, mode 0600) and renamed over it by commit, so that a failed
+ * or interrupted run leaves no half-written file and an old file whole. A failure removes the temporary file.
  */
 class Replacement {
   private closed = false;
@@ -128,24 +135,24 @@ class Replacement {
   }
 
   public static async open(target: string, openFile: OpenFile = open): Promise<Replacement> {
-    const temporary = `${target}.${process.pid}.tmp`;
-    try {
-      return new Replacement(target, temporary, await openFile(temporary, 'w'));
-    } catch (error) {
-      // Cleaning up must not hide why the open failed (rm fails too when the folder is not one).
-      await rm(temporary, { force: true }).catch(() => undefined);
-      throw error;
-    }
+    // A name nobody can guess, so that nobody can plant a file under it in a shared folder. A failed open created
+    // nothing: whatever is at that path is someone else's and stays.
+    const temporary = `${target}.${randomBytes(8).toString('hex')}.tmp`;
+    return new Replacement(target, temporary, await openFile(temporary, CREATE_NEW, 0o600));
   }
 
   public async append(text: string): Promise<void> {
     if (text === '') return;
-    await this.step(() => this.handle.write(text));
+    await this.step(() => writeAll(this.handle, Buffer.from(text)));
   }
 
   /** On disk before the rename, so that a crash just after it can't leave an empty file where the old one was. */
   public async commit(): Promise<void> {
     await this.step(async () => {
+      // A file replaced keeps its permissions (a 0600 file must not become readable by others). lstat: a symlink at
+      // the target is replaced by the rename, never followed, so its target's mode is not taken either.
+      const old = await lstat(this.target).catch(() => undefined);
+      if (old?.isFile()) await this.handle.chmod(old.mode & 0o777);
       await this.handle.sync();
       this.closed = true;
       await this.handle.close();
@@ -173,6 +180,17 @@ class Replacement {
       await this.abort();
       throw messages.createError('error.CannotWrite', [this.target, causeOf(error)]);
     }
+  }
+}
+
+/** A write may take fewer bytes than it was given (a full disk, a quota): the rest is written, or the run fails. */
+async function writeAll(handle: FileHandle, bytes: Buffer): Promise<void> {
+  let offset = 0;
+  while (offset < bytes.length) {
+    // eslint-disable-next-line no-await-in-loop
+    const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset);
+    if (bytesWritten <= 0) throw new Error(messages.getMessage('reason.ShortWrite', [bytes.length - offset]));
+    offset += bytesWritten;
   }
 }
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { generateState, type EmulatorState } from '../emulator/model.js';
@@ -100,6 +100,37 @@ describe('audit log of revocations (against the emulator)', () => {
     expect(result.code).to.equal(1);
     expect(result.json?.name).to.equal('AuditLogUnwritableError');
     expect(result.json?.message).to.include(log);
+    expect(usageRequests(emulator)).to.deep.equal([]);
+  });
+
+  it('refuses a folder the user named that does not exist, by flag or environment, and sends nothing', async () => {
+    const { file } = tokenFile(2);
+    const app = emulator.state().apps[0].developerName;
+    const missing = join(dir, 'nosuch');
+    const runs = [
+      await runPlugin(emulator, [...REVOKE, '--from-file', file, '-p', '--json', '--audit-log', join(missing, 'a.jsonl')]),
+      await runPlugin(emulator, [...REVOKE, '--app', app, '--all-users', '-p', '--json'], { env: { SF_ECA_AUDIT_LOG: join(missing, 'b.jsonl') } }),
+    ];
+    for (const result of runs) {
+      expect(result.code, result.stderr).to.equal(1);
+      expect(result.json?.name).to.equal('NoAuditLogFolderError');
+      expect(result.json?.message).to.include(missing);
+    }
+    expect(existsSync(missing)).to.equal(false);
+    expect(usageRequests(emulator)).to.deep.equal([]);
+  });
+
+  it('refuses an audit log that is a symlink, leaving the file it points to as it was, and sends nothing', async () => {
+    const { file } = tokenFile(2);
+    const victim = join(dir, 'victim.txt');
+    writeFileSync(victim, 'precious\n');
+    const log = join(dir, 'audit.jsonl');
+    symlinkSync(victim, log);
+    const result = await runPlugin(emulator, [...REVOKE, '--from-file', file, '-p', '--json', '--audit-log', log]);
+    expect(result.code).to.equal(1);
+    expect(result.json?.name).to.equal('AuditLogSymlinkError');
+    expect(result.json?.message).to.include(log);
+    expect(readFileSync(victim, 'utf8')).to.equal('precious\n');
     expect(usageRequests(emulator)).to.deep.equal([]);
   });
 

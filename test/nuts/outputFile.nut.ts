@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { generateState } from '../emulator/model.js';
@@ -84,6 +84,22 @@ describe('--output-file on the list commands (against the emulator)', () => {
     }
     expect(sawTemporaryFile).to.equal(true);
     expect(readFileSync(file, 'utf8')).to.equal(OLD);
+    expect(readdirSync(folder)).to.deep.equal(['tokens.csv']);
+  });
+
+  it('replaces a symlink planted at the output file with a file of mode 0600, leaving the file it pointed to as it was', async () => {
+    const folder = folderOf('planted');
+    const victim = scratch('victim.txt');
+    writeFileSync(victim, OLD, { mode: 0o644 });
+    const file = join(folder, 'tokens.csv');
+    symlinkSync(victim, file);
+    const run = await runPlugin<OutputFileResult>(emulator, [...USAGE, 'tokens', 'list', '--output-file', file, '--json']);
+    expect(run.code, run.stderr).to.equal(0);
+    expect(readFileSync(victim, 'utf8')).to.equal(OLD);
+    expect(lstatSync(victim).mode & 0o777).to.equal(0o644);
+    expect(lstatSync(file).isFile()).to.equal(true);
+    expect(lstatSync(file).mode & 0o777).to.equal(0o600);
+    expect(parseCsv(readFileSync(file, 'utf8'))).to.have.length(run.json!.result.rows);
     expect(readdirSync(folder)).to.deep.equal(['tokens.csv']);
   });
 

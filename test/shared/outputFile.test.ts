@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, constants, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,18 +21,44 @@ const rows = (count: number, from = 0): Array<Record<string, unknown>> =>
 /** Opens files whose writes fail with ENOSPC once `limit` bytes are written, as on a full disk. */
 const fullAfter =
   (limit: number): OpenFile =>
-  async (path, flags) => {
-    const handle = await open(path, flags);
-    const write = handle.write.bind(handle);
+  async (path, flags, mode) => {
+    const handle = await open(path, flags, mode);
+    const write = handle.write.bind(handle) as (...args: unknown[]) => Promise<unknown>;
     let bytes = 0;
     return Object.assign(handle, {
-      write: async (text: string): Promise<unknown> => {
-        bytes += Buffer.byteLength(text);
+      write: async (data: string | Buffer, ...rest: unknown[]): Promise<unknown> => {
+        bytes += Buffer.byteLength(data);
         if (bytes > limit) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
-        return write(text);
+        return write(data, ...rest);
       },
     }) as FileHandle;
   };
+
+/**
+ * Opens files whose writes take at most `perWrite` bytes each, and none once `total` bytes are in the file: short
+ * writes, as a nearly full disk or a quota gives them, without error.
+ */
+const shortWrites =
+  (perWrite: number, total = Infinity): OpenFile =>
+  async (path, flags, mode) => {
+    const handle = await open(path, flags, mode);
+    const write = handle.write.bind(handle) as (bytes: Buffer, offset: number, length: number) => Promise<{ bytesWritten: number }>;
+    let inFile = 0;
+    return Object.assign(handle, {
+      // FileHandle.write(string) or FileHandle.write(buffer, offset, length).
+      write: async (data: string | Buffer, offset?: number, length?: number): Promise<{ bytesWritten: number; buffer: unknown }> => {
+        const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+        const from = typeof data === 'string' ? 0 : offset ?? 0;
+        const wanted = typeof data === 'string' ? bytes.length : length ?? bytes.length - from;
+        const taken = Math.min(wanted, perWrite, total - inFile);
+        const { bytesWritten } = taken > 0 ? await write(bytes, from, taken) : { bytesWritten: 0 };
+        inFile += bytesWritten;
+        return { bytesWritten, buffer: data };
+      },
+    }) as unknown as FileHandle;
+  };
+
+const modeOf = (path: string): number => lstatSync(path).mode & 0o777;
 
 describe('outputFile', () => {
   let dir: string;
@@ -58,6 +84,59 @@ describe('outputFile', () => {
     await writeTextFile(file, 'new');
     expect(readFileSync(file, 'utf8')).to.equal('new');
     expect(readdirSync(dir)).to.deep.equal(['r.html']);
+  });
+
+  it('writes a new file readable by its owner alone, and keeps the mode of a file it replaces', async () => {
+    const file = join(dir, 'r.html');
+    await writeTextFile(file, 'new');
+    expect(modeOf(file)).to.equal(0o600);
+    for (const mode of [0o600, 0o640]) {
+      chmodSync(file, mode);
+      // eslint-disable-next-line no-await-in-loop
+      await writeTextFile(file, `mode ${mode}`);
+      expect(modeOf(file)).to.equal(mode);
+      expect(readFileSync(file, 'utf8')).to.equal(`mode ${mode}`);
+    }
+  });
+
+  it('replaces a symlink at the target with a file, leaving the file it pointed to as it was', async () => {
+    const victim = join(dir, 'victim.txt');
+    writeFileSync(victim, 'precious', { mode: 0o644 });
+    const file = join(dir, 'r.html');
+    symlinkSync(victim, file);
+    await writeTextFile(file, 'report');
+    expect(readFileSync(victim, 'utf8')).to.equal('precious');
+    expect(modeOf(victim)).to.equal(0o644);
+    expect(lstatSync(file).isFile()).to.equal(true);
+    expect(modeOf(file)).to.equal(0o600);
+    expect(readFileSync(file, 'utf8')).to.equal('report');
+  });
+
+  it('creates its temporary file under a name nobody can guess, exclusively, never through a symlink', async () => {
+    const file = join(dir, 'r.html');
+    // Planted where a temporary name made of the process id would be.
+    const victim = join(dir, 'victim.txt');
+    writeFileSync(victim, 'precious');
+    symlinkSync(victim, `${file}.${process.pid}.tmp`);
+    const opened: Array<{ path: string; flags: number; mode: number }> = [];
+    const recording: OpenFile = (path, flags, mode) => {
+      opened.push({ path, flags, mode });
+      return open(path, flags, mode);
+    };
+    const out = await openRowFile(file, 'csv', COLUMNS, recording);
+    await out.commit();
+    await (await openRowFile(file, 'csv', COLUMNS, recording)).abort();
+    await writeTextFile(file, 'report');
+    expect(readFileSync(victim, 'utf8')).to.equal('precious');
+    expect(opened).to.have.length(2);
+    const [first, second] = opened;
+    expect(first.path).to.match(/^.*\/r\.html\.[0-9a-f]{16}\.tmp$/).and.not.equal(second.path);
+    for (const { flags, mode } of opened) {
+      expect(flags & constants.O_EXCL, 'O_EXCL').to.equal(constants.O_EXCL);
+      expect(flags & constants.O_CREAT, 'O_CREAT').to.equal(constants.O_CREAT);
+      expect(flags & constants.O_NOFOLLOW, 'O_NOFOLLOW').to.equal(constants.O_NOFOLLOW);
+      expect(mode).to.equal(0o600);
+    }
   });
 
   it('says why a file cannot be written, and cleans up', async () => {
@@ -117,6 +196,31 @@ describe('outputFile', () => {
       };
       const error = await expectRejection(writeAll(), 'CannotWriteError');
       expect(error.message).to.include(file).and.include('ENOSPC');
+      expect(readFileSync(file, 'utf8')).to.equal('old');
+      expect(readdirSync(dir)).to.deep.equal(['tokens.csv']);
+    });
+
+    it('writes what a short write left over, so the file is whole', async () => {
+      const file = join(dir, 'tokens.csv');
+      const many = rows(500);
+      const out = await openRowFile(file, 'csv', COLUMNS, shortWrites(1000));
+      await out.write(many);
+      await out.commit();
+      expect(readFileSync(file, 'utf8')).to.equal(toCsv(many, COLUMNS));
+    });
+
+    it('fails when the disk takes no more bytes without saying so, keeping the old file and no temporary file', async () => {
+      const file = join(dir, 'tokens.csv');
+      writeFileSync(file, 'old');
+      const out = await openRowFile(file, 'csv', COLUMNS, shortWrites(4096, 4096));
+      const error = await expectRejection(
+        (async (): Promise<void> => {
+          await out.write(rows(200));
+          await out.commit();
+        })(),
+        'CannotWriteError'
+      );
+      expect(error.message).to.include(file).and.match(/bytes could not be written/);
       expect(readFileSync(file, 'utf8')).to.equal('old');
       expect(readdirSync(dir)).to.deep.equal(['tokens.csv']);
     });

@@ -125,7 +125,8 @@ export default class TokensRevoke extends UsageCommand<TokensRevokeResult> {
       // A file without rows needs neither the org nor the audit log: no request, no log entry.
       if (offlinePlan?.length === 0) return nothingToRevoke();
       // Opened before the first request: a log that can't be written means nothing is sent.
-      const audit = dryRun ? undefined : AuditLog.open(auditLogPath(flags['audit-log']), randomUUID());
+      const auditAt = auditLogPath(flags['audit-log']);
+      const audit = dryRun ? undefined : AuditLog.open(auditAt.path, randomUUID(), { createFolder: !auditAt.chosen });
       client = await UsageClient.connect(org, flags['api-version'], { concurrency: flags.concurrency });
       const { plan, tokenLists } = offlinePlan
         ? { plan: offlinePlan, tokenLists: 0 }
