@@ -3,7 +3,7 @@ import { sameSalesforceId } from './salesforceId.js';
 import { hasLastUsedCriteria, lastUsedMatcher } from './lastUsed.js';
 import { runPool, runPoolInOrder } from './limiter.js';
 import { isNotFound } from './errors.js';
-import { resolveApps, resolveUsers } from './resolve.js';
+import { assertAppInput, resolveApps, resolveUsers } from './resolve.js';
 import type { AppUsage, TokenUsage, UserUsage } from './types.js';
 import { pagesInto, type RowSink, type UsageClient } from './usageClient.js';
 
@@ -51,6 +51,7 @@ async function scopeOf(client: UsageClient, options: ScopeOptions): Promise<{ ap
 
 /** The apps `--app` names (every app with OAuth usage without it), read from the app list. */
 async function appsInScope(client: UsageClient, options: Pick<ScopeOptions, 'apps' | 'pageSize' | 'onUnlistedApp'>): Promise<AppUsage[]> {
+  options.apps.forEach(assertAppInput);
   const allApps = await client.listApps({ pageSize: options.pageSize });
   return options.apps.length > 0 ? resolveApps(options.apps, allApps, options.onUnlistedApp) : allApps;
 }

@@ -51,6 +51,15 @@ function findApp(input: string, apps: readonly AppUsage[]): AppUsage | undefined
 
 const isAppId = (value: string): boolean => looksLikeSalesforceId(value) && value.startsWith('0xI');
 
+/**
+ * Checks an `--app` value before anything is sent: a developer name as typed, or an app id, which must not be
+ * mistyped (an 18-character id whose checksum is wrong). Whether the app exists is known only from the app list.
+ */
+export function assertAppInput(input: string): string {
+  const value = input.trim();
+  return isAppId(value) ? id18(value, 'app') : value;
+}
+
 const isUsername = (value: string): boolean => value.includes('@');
 
 /**

@@ -2,7 +2,7 @@ import { Messages, type SfError } from '@salesforce/core';
 import './pluginMessages.js';
 import type { LastUsedCriteria } from './lastUsed.js';
 import { hasLastUsedCriteria } from './lastUsed.js';
-import { assertUserInput } from './resolve.js';
+import { assertAppInput, assertUserInput } from './resolve.js';
 
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'external-client-app.usage.tokens.revoke');
 
@@ -43,6 +43,7 @@ export function chooseSelection(input: SelectionInput): Selection {
   if (given.length > 1) throw wrongFlags('error.ConflictingSelection', [given[0], given.slice(1).join(' and ')]);
   if (input.byUser) return byUser(input, filter);
   input.users.forEach(assertUserInput);
+  input.apps.forEach(assertAppInput);
 
   if (input.tokenIds.length > 0 || input.fromFile !== undefined) {
     const extra = [input.apps.length > 0 ? '--app' : undefined, input.users.length > 0 ? '--user' : undefined].filter(Boolean);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { assertUserInput, closest, resolveApp, resolveApps, resolveUsers } from '../../src/shared/resolve.js';
+import { assertAppInput, assertUserInput, closest, resolveApp, resolveApps, resolveUsers } from '../../src/shared/resolve.js';
 import type { OrgUser } from '../../src/shared/types.js';
 import { appId, appRow, expectRejection, expectSfError, userId } from './fakeTransport.js';
 
@@ -73,6 +73,12 @@ describe('resolve: resolveApp', () => {
     expect(resolveApps([appId(98, true)], APPS, (id) => unlisted.push(id))).to.deep.equal([]);
     expect(unlisted).to.deep.equal([appId(99, true), appId(98, true)]);
     expectSfError(() => resolveApps(['Payroll_Sync', 'Billing_Conector'], APPS), 'UnknownAppError');
+  });
+
+  it('assertAppInput checks an app id before any request (a mistyped one is refused) and leaves developer names to the app list', () => {
+    expect(assertAppInput(` ${appId(3)} `)).to.equal(appId(3, true));
+    expect(assertAppInput('Billing_Connector')).to.equal('Billing_Connector');
+    expectSfError(() => assertAppInput(`${appId(3)}XXX`), 'MistypedIdError');
   });
 
   it('refuses an 18-character app id whose checksum is wrong as mistyped, naming the right one', () => {

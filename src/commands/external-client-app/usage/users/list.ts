@@ -5,7 +5,7 @@ import { lastUsedCriteriaFromFlags, lastUsedFlags, listFlags, orgFlags, outputFi
 import { hasLastUsedCriteria, lastUsedMatcher } from '../../../../shared/lastUsed.js';
 import { USE_COLUMNS } from '../../../../output.js';
 import { countOf } from '../../../../shared/plural.js';
-import { resolveApp } from '../../../../shared/resolve.js';
+import { assertAppInput, resolveApp } from '../../../../shared/resolve.js';
 import { USER_FIELDS, type UserUsage } from '../../../../shared/types.js';
 import { pagesInto, UsageClient } from '../../../../shared/usageClient.js';
 import { type OutputFileResult, UsageCommand } from '../../../../usageCommand.js';
@@ -34,6 +34,7 @@ export default class UsersList extends UsageCommand<UsersListResult> {
   public async run(): Promise<UsersListResult> {
     const { flags } = await this.parse(UsersList);
     const criteria = lastUsedCriteriaFromFlags(flags);
+    assertAppInput(flags.app);
     let appName = flags.app;
     return this.outputRows<UserUsage>({
       flags,
