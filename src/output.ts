@@ -1,5 +1,6 @@
 import type { SfCommand } from '@salesforce/sf-plugins-core';
 import { toCsv } from './shared/csv.js';
+import { terminalText } from './shared/terminalText.js';
 import type { UsageRowBase } from './shared/types.js';
 
 export type Column<R> = { key: keyof R & string; name: string };
@@ -33,12 +34,15 @@ export function printRows<R extends Record<string, unknown>>(
   });
 }
 
-/** Missing timestamps read "never" in a table; JSON and CSV keep the API's null. */
+/**
+ * A row as a person reads it: every text on one line, without the control sequences a terminal would act on (the
+ * values come from the org or a file); missing timestamps read "never". JSON and CSV keep the API's values.
+ */
 function displayRow<R extends Record<string, unknown>>(row: R, columns: Array<Column<R>>): Record<string, unknown> {
   const shown: Record<string, unknown> = {};
   for (const { key } of columns) {
     const value = row[key];
-    shown[key] = value ?? (key === 'lastUsedAt' ? 'never' : '');
+    shown[key] = typeof value === 'string' ? terminalText(value) : value ?? (key === 'lastUsedAt' ? 'never' : '');
   }
   return shown;
 }

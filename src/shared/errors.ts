@@ -50,7 +50,7 @@ export function unexpectedBodyError(response: HttpResponse, method: HttpMethod, 
  */
 export function sessionRefreshRefused(cause: unknown, method: HttpMethod): SfError<ApiErrorData> {
   const text = (cause instanceof Error ? cause.message : String(cause)).replace(/\s+/g, ' ');
-  const reason = printable(text.split('due to: ').pop()!.trim(), 200) || 'no details';
+  const reason = printable(text.split('due to: ').pop()!, 200).trim() || 'no details';
   const error = messages.createError('error.SessionRefreshRefused', [reason]);
   return withData(error, { status: 401, errorCode: 'SESSION_REFRESH_REFUSED', apiMessage: reason }, method);
 }
@@ -100,7 +100,7 @@ function firstApiError(response: HttpResponse): { errorCode: string; apiMessage:
     const { errorCode, message } = first as { errorCode?: unknown; message?: unknown };
     if (typeof errorCode === 'string' || typeof message === 'string') {
       return {
-        errorCode: typeof errorCode === 'string' ? errorCode : `ERROR_HTTP_${response.status}`,
+        errorCode: typeof errorCode === 'string' ? printable(errorCode) : `ERROR_HTTP_${response.status}`,
         apiMessage: typeof message === 'string' ? printable(message) : '',
       };
     }

@@ -2,6 +2,7 @@ import { Messages, SfError } from '@salesforce/core';
 import './pluginMessages.js';
 import levenshtein from 'fast-levenshtein';
 import { id18, looksLikeSalesforceId, sameSalesforceId } from './salesforceId.js';
+import { terminalText } from './terminalText.js';
 import type { AppUsage } from './types.js';
 import type { UsageClient } from './usageClient.js';
 import { printable } from './usagePaths.js';
@@ -109,7 +110,8 @@ function unknownApp(value: string, candidates: readonly AppUsage[]): SfError {
     candidates.map((app) => app.developerName)
   );
   // The suggestion is its own message: core warns (in sf's log) about an action list whose lines don't all take tokens.
-  if (suggestions.length > 0) error.actions = [messages.getMessage('action.didYouMean', [suggestions.join(', ')]), ...(error.actions ?? [])];
+  // The names are the org's: shown without control sequences.
+  if (suggestions.length > 0) error.actions = [messages.getMessage('action.didYouMean', [suggestions.map(terminalText).join(', ')]), ...(error.actions ?? [])];
   return error;
 }
 

@@ -2,6 +2,7 @@ import { Messages } from '@salesforce/core';
 import './pluginMessages.js';
 import { countOf } from './plural.js';
 import type { PlannedTarget, RevokeTarget } from './revoke.js';
+import { terminalText } from './terminalText.js';
 
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'revokeSummary');
 
@@ -20,7 +21,11 @@ export const BREAKDOWN_APPS = 5;
 export const TABLE_ROWS = 50;
 
 const appKey = (target: PlannedTarget): string | undefined => target.appIdentifier ?? target.appDeveloperName;
-const appName = (target: PlannedTarget): string | undefined => target.appDeveloperName ?? target.appIdentifier;
+/** The name the prompt and the summaries give an app: from the org or a file, so without control sequences. */
+const appName = (target: PlannedTarget): string | undefined => {
+  const name = target.appDeveloperName ?? target.appIdentifier;
+  return name === undefined ? undefined : terminalText(name);
+};
 const userKey = (target: PlannedTarget): string | undefined => target.userIdentifier ?? target.username;
 
 /** How many distinct values, or undefined when a target lacks one: a count we'd have to guess is not shown. */

@@ -1,5 +1,6 @@
 import { Messages } from '@salesforce/core';
 import './pluginMessages.js';
+import { terminalText } from './terminalText.js';
 
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'shared');
 
@@ -171,10 +172,9 @@ function safeUrlPath(value: string): string {
   }
 }
 
-/** Shortens and neutralises user input before it is echoed back in an error. */
+/** Shortens and neutralises a value (typed, read from a file or sent by the org) before an error echoes it. */
 export function printable(value: string, maxLength = 80): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = value.replace(/[\u0000-\u001f\u007f]/g, '?');
+  const clean = terminalText(value);
   return clean.length > maxLength ? `${clean.slice(0, maxLength - 3)}...` : clean;
 }
 

@@ -102,9 +102,12 @@ describe('errors: apiError', () => {
     expect(apiError(json(body, 400), 'GET', TOKEN).data).to.deep.equal({ status: 400, errorCode: 'INVALID_INPUT', apiMessage: 'first' });
   });
 
-  it('neutralises control characters in the API message', () => {
+  it('neutralises control characters and the sequences they start in the API message and errorCode', () => {
     const error = apiError(apiFailure(400, 'INVALID_INPUT', 'bad\u001b[31m\ninput'), 'GET', TOKEN);
-    expect(error.data?.apiMessage).to.equal('bad?[31m?input');
+    expect(error.data?.apiMessage).to.equal('bad input');
+    const linked = apiError(apiFailure(400, '\u001b]8;;https://evil.example.com\u0007INVALID_INPUT\u001b]8;;\u0007', 'x'), 'GET', TOKEN);
+    expect(linked.data?.errorCode).to.equal('INVALID_INPUT');
+    expect(linked.message).to.include('INVALID_INPUT').and.not.include('\u001b');
   });
 
   it('sets a context naming the method', () => {
@@ -153,7 +156,7 @@ describe('errors: other failures', () => {
       new Error("Unable to refresh session due to: Error authenticating with JWT.\nErrors encountered:\nuser hasn't approved this consumer\n\u001b[31m"),
       'DELETE'
     );
-    expect(jwt.data?.apiMessage).to.equal("Error authenticating with JWT. Errors encountered: user hasn't approved this consumer ?[31m");
+    expect(jwt.data?.apiMessage).to.equal("Error authenticating with JWT. Errors encountered: user hasn't approved this consumer");
   });
 
   it('interruptedError is recognised by isInterrupted, and only it', () => {

@@ -107,3 +107,46 @@ describe('report Markdown', () => {
     expect(markdown).to.include('### Stale users with the most tokens');
   });
 });
+
+describe('report Markdown: no mention, link or control sequence from a value', () => {
+  const ESC = '\u001b';
+  const ZWSP = '&#8203;';
+
+  it('breaks @mentions and email autolinks with a zero-width space after the @', () => {
+    expect(escapeMarkdown('ping @octocat and @acme/security')).to.equal(`ping @${ZWSP}octocat and @${ZWSP}acme/security`);
+    expect(escapeMarkdown('alice@acme.example.com')).to.equal(`alice@${ZWSP}acme.example.com`);
+  });
+
+  it('breaks bare URLs (any scheme) and www. autolinks, and <…> autolinks stay entities', () => {
+    expect(escapeMarkdown('see https://evil.example.com/x')).to.equal(`see https:${ZWSP}//evil.example.com/x`);
+    expect(escapeMarkdown('ftp://a http://b')).to.equal(`ftp:${ZWSP}//a http:${ZWSP}//b`);
+    expect(escapeMarkdown('www.evil.example.com WWW.Evil.com x\\_www.y')).to.equal(
+      `www${ZWSP}.evil.example.com WWW${ZWSP}.Evil.com x\\\\\\_www${ZWSP}.y`
+    );
+    expect(escapeMarkdown('<https://evil.example.com>')).to.equal(`&#60;https:${ZWSP}//evil.example.com&#62;`);
+  });
+
+  it('drops terminal control sequences, so the Markdown printed on a terminal is plain text too', () => {
+    expect(escapeMarkdown(`${ESC}]8;;https://evil.example.com\u0007Billing${ESC}]8;;\u0007 ${ESC}[31mred${ESC}[0m`)).to.equal('Billing red');
+  });
+
+  it('leaves no live mention or autolink anywhere in a report of hostile values', () => {
+    const markdown = renderReportMarkdown(
+      buildReport({
+        apps: [{ identifier: '0xIEvil0000000002', developerName: '@octocat', description: 'docs at https://evil.example.com and www.evil.example.com, ask @acme/security' }],
+        tokens: [
+          { appIdentifier: '0xIEvil0000000002', appDeveloperName: '@octocat', userIdentifier: '005Evil', username: '@admin http://evil.example.com', lastUsedAt: null },
+        ],
+        generatedAt: AT,
+        staleDays: 90,
+        orgId: '00D@org',
+        instanceUrl: 'https://acme.my.salesforce.com',
+        outputFile: null,
+      }),
+      { source: 'the file @x.json' }
+    );
+    expect(markdown).not.to.match(/@(?!&#8203;)/);
+    expect(markdown).not.to.match(/:\/\/|www\./i);
+    expect(markdown).to.include(`**@${ZWSP}octocat**<br>docs at https:${ZWSP}//evil.example.com and www${ZWSP}.evil.example.com`);
+  });
+});

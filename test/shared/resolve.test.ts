@@ -49,6 +49,13 @@ describe('resolve: resolveApp', () => {
     expect(error.actions![1]).to.include('usage list');
   });
 
+  it('suggests the org\'s names without the control sequences they hold', () => {
+    // Close enough to be suggested: a "clear the screen" (ESC [2J) is four characters.
+    const clearing = appRow(5, '\u001b[2JCustomer_Billing_Connector');
+    const error = expectSfError(() => resolveApp('Customer_Billing_Conector', [clearing, payroll]), 'UnknownAppError');
+    expect(error.actions![0]).to.equal('Did you mean: Customer_Billing_Connector?');
+  });
+
   it('refuses an unknown name with no near match without suggestions', () => {
     const error = expectSfError(() => resolveApp('Zebra', APPS), 'UnknownAppError');
     expect(error.actions!.join('\n')).to.not.include('Did you mean');

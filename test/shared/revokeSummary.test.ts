@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { PlannedTarget, RevokeTarget } from '../../src/shared/revoke.js';
-import { describeNotFound, describePlan, planBreakdown, summaryLines, tableRows } from '../../src/shared/revokeSummary.js';
+import { confirmQuestion, describeNotFound, describePlan, planBreakdown, summaryLines, tableRows } from '../../src/shared/revokeSummary.js';
 import { orgName } from '../../src/shared/orgName.js';
 
 const token = (app: number, user: number, id: string): PlannedTarget => ({
@@ -104,6 +104,33 @@ describe('revokeSummary: offboarding one user from several apps', () => {
     const plan = [userTarget(1, 1), userTarget(2, 1), userTarget(2, 2), userTarget(3, 2)];
     expect(describePlan(plan)).to.equal('all tokens of 3 users in 2 apps (4 app-user pairs, one request each)');
     expect(planBreakdown(plan).map((line) => /of (\d+) user/.exec(line)![1])).to.deep.equal(['2', '2']);
+  });
+});
+
+describe('revokeSummary: names from the org or a file', () => {
+  const ESC = '\u001b';
+  // eslint-disable-next-line no-control-regex
+  const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+  const linked = `${ESC}]8;;https://evil.example.com${ESC}\\Billing${ESC}]8;;\u0007`;
+  const coloured = `${ESC}[31mPayroll\u009b0m\nRevoked 0 refresh tokens.`;
+  const plan: PlannedTarget[] = [
+    { ...token(1, 1, 'a'), appDeveloperName: linked },
+    { ...token(2, 1, 'b'), appDeveloperName: coloured },
+    { ...token(2, 2, 'c'), appDeveloperName: coloured },
+  ];
+
+  it('reach the prompt, the dry run, the breakdown and the summary without control sequences or line breaks', () => {
+    // The question's own lines, and no line of a name's.
+    const question = confirmQuestion(plan, undefined, 'prod').split('\n');
+    expect(question).to.deep.equal([
+      'Revoke 3 refresh tokens of 2 users in 2 apps in org prod:',
+      '  Payroll Revoked 0 refresh tokens.: 2 refresh tokens of 2 users',
+      '  Billing: 1 refresh token of 1 user',
+      "This can't be undone. Revoke?",
+    ]);
+    const single = [{ scope: 'app' as const, appIdentifier: '0xIHs0000000001', appDeveloperName: linked }];
+    expect(describePlan(single)).to.equal('every token of Billing');
+    for (const line of [...planBreakdown(plan), ...summaryLines(plan.map((target) => done(target, 'revoked')))]) expect(line).not.to.match(CONTROL);
   });
 });
 

@@ -243,7 +243,8 @@ describe('usagePaths: followableUsageUrl', () => {
     const error = expectSfError(() => followableUsageUrl(`https://evil.example.com/${'a'.repeat(200)}\u0007`, INSTANCE_URL), 'ForeignUrlError');
     expect(error.message).to.not.include('\u0007');
     expect(error.message).to.include('...');
-    expect(printable('a\nb')).to.equal('a?b');
+    expect(printable('a\nb')).to.equal('a b');
+    expect(printable('a\u0007b')).to.equal('a?b');
   });
 });
 

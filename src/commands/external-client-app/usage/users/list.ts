@@ -6,6 +6,7 @@ import { hasLastUsedCriteria, lastUsedMatcher } from '../../../../shared/lastUse
 import { USE_COLUMNS } from '../../../../output.js';
 import { countOf } from '../../../../shared/plural.js';
 import { assertAppInput, resolveApp } from '../../../../shared/resolve.js';
+import { terminalText } from '../../../../shared/terminalText.js';
 import { USER_FIELDS, type UserUsage } from '../../../../shared/types.js';
 import { pagesInto, UsageClient } from '../../../../shared/usageClient.js';
 import { type OutputFileResult, UsageCommand } from '../../../../usageCommand.js';
@@ -49,7 +50,8 @@ export default class UsersList extends UsageCommand<UsersListResult> {
         const client = await UsageClient.connect(flags['target-org'], flags['api-version']);
         const pageSize = flags['page-size'];
         const app = resolveApp(flags.app, await client.listApps({ pageSize }));
-        appName = app.developerName;
+        // The org's name for the app, for the line under the table.
+        appName = terminalText(app.developerName);
         const keep = hasLastUsedCriteria(criteria) ? lastUsedMatcher(criteria) : undefined;
         await pagesInto(client.userPages(app.identifier, { pageSize, limit: flags.limit, keep }), sink);
       },
