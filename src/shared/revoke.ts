@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { Messages, SfError } from '@salesforce/core';
 import './pluginMessages.js';
 import type { AuditLog, AuditStatus, TargetResult } from './auditLog.js';
-import { type CsvRow, readCsv } from './csv.js';
+import { csvValue, type CsvRow, readCsv } from './csv.js';
 import { describeFailure, isInterrupted, isNotFound, isNotSent, isRequestLimitExceeded, isSessionRefreshRefused } from './errors.js';
 import { matchingUsers, tokenInventory, withUserCounts, type InventoryProgress } from './inventory.js';
 import { runPool } from './limiter.js';
@@ -77,8 +77,12 @@ export const planApp = (app: AppUsage): PlannedTarget[] => [
   { scope: 'app', appIdentifier: app.identifier, appDeveloperName: app.developerName },
 ];
 
-/** Token ids typed with --token-id: ids or whole revocation URLs, validated before anything is sent. */
-export const planTokenIds = (values: readonly string[]): PlannedTarget[] => planTokens(values.map((value) => ({ tokenId: tokenIdFrom(value) })));
+/**
+ * Token ids typed with --token-id: ids or whole revocation URLs, validated before anything is sent. An id copied from
+ * the plugin's own CSV may carry its formula guard (`'-VM9…`): it is taken off as --from-file takes it off.
+ */
+export const planTokenIds = (values: readonly string[]): PlannedTarget[] =>
+  planTokens(values.map((value) => ({ tokenId: tokenIdFrom(csvValue(value.trim())) })));
 
 /**
  * Reads what `tokens list` wrote: its `--json` output (the envelope or the bare array) or its CSV (a `tokenId` or

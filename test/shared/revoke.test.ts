@@ -66,6 +66,12 @@ describe('revoke: plans', () => {
     expect(planTokenIds(['T1', revocationUrl('T2'), ` ${revocationUrl('T1')} `])).to.deep.equal(tokenTargets('T1', 'T2'));
   });
 
+  it("planTokenIds takes off the formula guard of the plugin's own CSV, as --from-file does", () => {
+    expect(planTokenIds(["'-VM9lAyqJSFAuKf6W1x-Ig", " '-T2 ", '-T3'])).to.deep.equal(tokenTargets('-VM9lAyqJSFAuKf6W1x-Ig', '-T2', '-T3'));
+    // A quote the guard did not put there stays, and is no token id.
+    expectSfError(() => planTokenIds(["'abc"]), 'InvalidTokenIdError');
+  });
+
   it('planTokenIds refuses an invalid value before anything is sent', () => {
     expectSfError(() => planTokenIds(['T1', '../../x']), 'InvalidTokenIdError');
     expectSfError(() => planTokenIds([`${API_BASE}/apps/oauth/usage/${appId(1)}/${userId(1)}/tokens`]), 'InvalidTokenIdError');
