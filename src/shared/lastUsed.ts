@@ -12,7 +12,9 @@ const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.
  */
 export function parseUserDate(value: string): Date {
   const match = ISO_8601.exec(value.trim());
-  if (!match) throw messages.createError('error.InvalidDate', [value]);
+  // A flag value: exit 2, as oclif's own flag errors do (the flags parse it, so the error comes at flag parsing).
+  const invalid = (): Error => messages.createError('error.InvalidDate', [value], [], 2);
+  if (!match) throw invalid();
   const [, year, month, day, hour, , , zone] = match;
   const base = hour === undefined ? `${year}-${month}-${day}T00:00:00Z` : value.trim().replace(' ', 'T');
   const iso = hour !== undefined && zone === undefined ? `${base}Z` : base;
@@ -20,7 +22,7 @@ export function parseUserDate(value: string): Date {
   const calendar = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
   const sameDay =
     calendar.getUTCFullYear() === Number(year) && calendar.getUTCMonth() === Number(month) - 1 && calendar.getUTCDate() === Number(day);
-  if (Number.isNaN(time) || !sameDay) throw messages.createError('error.InvalidDate', [value]);
+  if (Number.isNaN(time) || !sameDay) throw invalid();
   return new Date(time);
 }
 

@@ -35,6 +35,10 @@ describe('lastUsed: parseUserDate', () => {
   it('refuses an impossible date even with a time and zone', () => {
     expectSfError(() => parseUserDate('2026-02-30T10:00:00Z'), 'InvalidDateError');
   });
+
+  it('exits 2 for a date that does not parse, as a flag value that does not parse does', () => {
+    expect(expectSfError(() => parseUserDate('2026-13-45'), 'InvalidDateError').exitCode).to.equal(2);
+  });
 });
 
 describe('lastUsed: lastUsedCriteria', () => {

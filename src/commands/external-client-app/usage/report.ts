@@ -51,7 +51,8 @@ export default class UsageReportCommand extends UsageCommand<UsageReportResult> 
     })(),
     'unused-days': Flags.integer({
       summary: messages.getMessage('flags.unused-days.summary'),
-      min: 0,
+      // 0 would count every token as stale.
+      min: 1,
       default: 90,
     }),
     ...concurrencyFlag,
