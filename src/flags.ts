@@ -1,7 +1,7 @@
 import { Flags } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
 import './shared/pluginMessages.js';
-import { lastUsedCriteria, type LastUsedCriteria } from './shared/lastUsed.js';
+import { lastUsedCriteria, type LastUsedCriteria, parseUserDate } from './shared/lastUsed.js';
 import { DEFAULT_API_BUDGET_PERCENT } from './shared/apiBudget.js';
 import { DEFAULT_CONCURRENCY, DEFAULT_PAGE_SIZE, MAX_CONCURRENCY } from './shared/usageClient.js';
 
@@ -62,17 +62,31 @@ export const apiBudgetFlag = {
   }),
 };
 
+/**
+ * A date flag: the value is checked while the flags are parsed, so a date that does not parse is a flag error (exit 2,
+ * "Parsing --last-used-before"), as a number that does not parse is. The value stays as typed, for the audit log.
+ */
+const dateFlag = Flags.custom<string>({
+  // eslint-disable-next-line @typescript-eslint/require-await
+  parse: async (input) => {
+    parseUserDate(input);
+    return input;
+  },
+});
+
 export const lastUsedFlags = {
-  'last-used-before': Flags.string({
+  'last-used-before': dateFlag({
     summary: messages.getMessage('flags.last-used-before.summary'),
     description: messages.getMessage('flags.last-used-before.description'),
   }),
-  'last-used-after': Flags.string({
+  'last-used-after': dateFlag({
     summary: messages.getMessage('flags.last-used-after.summary'),
   }),
   'unused-days': Flags.integer({
     summary: messages.getMessage('flags.unused-days.summary'),
-    min: 0,
+    description: messages.getMessage('flags.unused-days.description'),
+    // 0 would make every token stale: every token in the org selected for revocation.
+    min: 1,
   }),
 };
 

@@ -3,12 +3,10 @@
  * double quotes, quotes doubled. The header is the JSON field names, so a CSV row and a `--json` row say the same thing.
  */
 
-import { createRequire } from 'node:module';
-import type { parse as Parse } from 'csv-parse/sync';
+import { Messages } from '@salesforce/core';
+import './pluginMessages.js';
 
-// The CommonJS build, which jsforce has already loaded for its bulk API; an ES import would load the package's ES
-// build as well, a second copy.
-const { parse } = createRequire(import.meta.url)('csv-parse/sync') as { parse: typeof Parse };
+const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'csv');
 
 /**
  * Cells a spreadsheet would run as a formula (OWASP, "CSV Injection"): they start with `=`, `+`, `-`, `@`, a tab or a
@@ -55,39 +53,107 @@ export function csvLines(rows: ReadonlyArray<Record<string, unknown>>, columns: 
 export type CsvRow = { line: number; fields: Record<string, string> };
 
 /**
- * Reads a CSV document (a `tokens list` CSV, for `--from-file`) into records keyed by its header row. csv-parse
- * does the RFC 4180 work: BOM, quoted fields with commas, quotes and line breaks. CRLF, LF and CR all end a row, even
- * mixed in one file (a CSV we wrote with CRLF, then extended in an editor that writes LF). Rows are read as arrays
- * and keyed here, so a short row still has every header key (as '') and an extra field is dropped. A quote inside an
- * unquoted field is kept as text (relaxQuotes), as hand-edited files do; an unclosed quote throws csv-parse's CsvError.
- * Cells come back as they were before csvField guarded them against formulas.
+ * Reads a CSV document (a `tokens list` or `users list` CSV, for `--from-file`) into records keyed by its header row:
+ * RFC 4180 with a BOM, quoted fields holding commas, quotes and line breaks, and CRLF, LF and CR all ending a row, even
+ * mixed in one file (a CSV we wrote with CRLF, then extended in an editor that writes LF). Blank lines are skipped. A
+ * quote inside an unquoted field is kept as text, as hand-edited files have them. Cells come back as they were before
+ * csvField guarded them against formulas.
+ *
+ * A file whose meaning is in doubt is refused, naming the line as an editor numbers it: a record with more or fewer
+ * fields than the header (a value with an unquoted comma, or a lost field, would shift every value after it into
+ * another column, and a bogus app or user would be revoked), a quote that is never closed (named at the line where its
+ * field opened, not where the file ends), and text after a closing quote. The parser is our own, because the
+ * line where a record or a quote began is what a person needs to find it in a long file, and csv-parse says neither.
  */
 export function readCsv(text: string): CsvRow[] {
-  const records = parse(text, {
-    bom: true,
-    skipEmptyLines: true,
-    relaxColumnCount: true,
-    relaxQuotes: true,
-    recordDelimiter: ['\r\n', '\n', '\r'],
-    info: true,
-  }) as Array<{ record: string[]; info: { empty_lines: number } }>;
-  // csv-parse's own line count drifts on quoted line breaks and mixed line ends, so lines are counted here: a record
-  // starts one line after the previous one ended, plus the blank lines skipped before it (a running total).
-  let linesBefore = 0;
-  const located = records.map(({ record, info }) => {
-    const line = linesBefore + info.empty_lines + 1;
-    linesBefore += 1 + record.reduce((breaks, cell) => breaks + (cell.match(/\r\n|\r|\n/g)?.length ?? 0), 0);
-    return { line, cells: record.map(csvValue) };
-  });
-  const [header, ...body] = located;
+  const records = csvRecords(text.startsWith('\uFEFF') ? text.slice(1) : text);
+  const [header, ...body] = records;
   if (!header) return [];
-  return body.map(({ line, cells }) => ({
-    line,
-    fields: Object.fromEntries(header.cells.map((name, index) => [name, cells[index] ?? ''])),
-  }));
+  const names = header.cells.map(csvValue);
+  return body.map(({ line, cells }) => {
+    if (cells.length !== names.length) {
+      throw messages.createError('error.FieldCount', [line, cells.length, header.line, names.length], [line]);
+    }
+    return { line, fields: Object.fromEntries(names.map((name, index) => [name, csvValue(cells[index])])) };
+  });
 }
 
 /** readCsv without the line numbers. */
 export function parseCsv(text: string): Array<Record<string, string>> {
   return readCsv(text).map((row) => row.fields);
+}
+
+const QUOTE = 34;
+const COMMA = 44;
+const CR = 13;
+const LF = 10;
+
+/** The records of a CSV text with the line each starts on; blank lines are no record. */
+function csvRecords(text: string): Array<{ line: number; cells: string[] }> {
+  const records: Array<{ line: number; cells: string[] }> = [];
+  let line = 1;
+  let at = 0;
+  const end = text.length;
+  /** Steps over a line end at `at` (CRLF counts once), counting the line. */
+  const lineEnd = (): boolean => {
+    const code = text.charCodeAt(at);
+    if (code !== CR && code !== LF) return false;
+    at += code === CR && text.charCodeAt(at + 1) === LF ? 2 : 1;
+    line++;
+    return true;
+  };
+  while (at < end) {
+    if (lineEnd()) continue;
+    const record = { line, cells: [] as string[] };
+    for (;;) {
+      if (text.charCodeAt(at) === QUOTE) {
+        const opened = line;
+        let value = '';
+        let from = ++at;
+        for (;;) {
+          const close = text.indexOf('"', at);
+          if (close === -1) throw messages.createError('error.QuoteNotClosed', [opened]);
+          line += countLineEnds(text, at, close);
+          if (text.charCodeAt(close + 1) === QUOTE) {
+            value += text.slice(from, close + 1);
+            at = from = close + 2;
+            continue;
+          }
+          value += text.slice(from, close);
+          at = close + 1;
+          break;
+        }
+        record.cells.push(value);
+        const next = text.charCodeAt(at);
+        if (at < end && next !== COMMA && next !== CR && next !== LF) throw messages.createError('error.TextAfterQuote', [line]);
+      } else {
+        let stop = at;
+        while (stop < end) {
+          const code = text.charCodeAt(stop);
+          if (code === COMMA || code === CR || code === LF) break;
+          stop++;
+        }
+        record.cells.push(text.slice(at, stop));
+        at = stop;
+      }
+      if (at < end && text.charCodeAt(at) === COMMA) {
+        at++;
+        continue;
+      }
+      break;
+    }
+    records.push(record);
+    lineEnd();
+  }
+  return records;
+}
+
+/** Line ends (CRLF, LF or CR) in text[from, to), for a quoted value that spans lines. */
+function countLineEnds(text: string, from: number, to: number): number {
+  let count = 0;
+  for (let index = from; index < to; index++) {
+    const code = text.charCodeAt(index);
+    if (code === LF || (code === CR && text.charCodeAt(index + 1) !== LF)) count++;
+  }
+  return count;
 }

@@ -4,7 +4,8 @@
  */
 import { Messages } from '@salesforce/core';
 import './pluginMessages.js';
-import { lastUsedMatcher } from './lastUsed.js';
+import { lastUsedMatcher, usageInstant } from './lastUsed.js';
+import { atFileRow } from './fileRows.js';
 import type { AppUsage } from './types.js';
 
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'report');
@@ -107,9 +108,15 @@ export type ReportInput = {
   outputFile: string | null;
 };
 
-/** Whole days from `lastUsedAt` to `at`, rounded down; undefined for a token never used (or an unreadable date). */
-export function ageInDays(lastUsedAt: string | null | undefined, at: Date): number | undefined {
-  const time = lastUsed(lastUsedAt);
+/**
+ * Whole days from a token's `lastUsedAt` to `at`, rounded down; undefined for a token never used (null or missing). A
+ * value that is no ISO 8601 date-time is an error naming it (usageInstant), never counted as "never used".
+ */
+export function ageInDays(token: Pick<ReportToken, 'lastUsedAt'> & Partial<ReportToken>, at: Date): number | undefined {
+  return daysSince(usageInstant(token, 'lastUsedAt'), at);
+}
+
+function daysSince(time: number | undefined, at: Date): number | undefined {
   if (time === undefined) return undefined;
   // A clock a little ahead of the org's must not make a token "-1 days" old.
   return Math.max(0, Math.floor((at.getTime() - time) / DAY_MS));
@@ -141,12 +148,13 @@ export function buildReport(input: ReportInput): UsageReport {
   const staleUsers = new Map<string, { username: string; staleTokens: number; apps: Set<string> }>();
   for (const token of input.tokens) {
     const app = appFigures(token.appIdentifier, token.appDeveloperName, null);
-    const age = ageInDays(token.lastUsedAt, input.generatedAt);
+    const lastUsed = usageInstant(token, 'lastUsedAt');
+    const age = daysSince(lastUsed, input.generatedAt);
     app.users.add(token.userIdentifier);
     app.tokens++;
     app.buckets[ageBucket(age)]++;
-    if (age === undefined) app.neverUsed++;
-    else if (app.oldest === undefined || lastUsed(token.lastUsedAt)! < lastUsed(app.oldest)!) app.oldest = token.lastUsedAt!;
+    if (lastUsed === undefined) app.neverUsed++;
+    else if (app.oldest === undefined || lastUsed < app.oldest.time) app.oldest = { text: token.lastUsedAt!, time: lastUsed };
     if (!isStale(token)) continue;
     app.stale++;
     const user = staleUsers.get(token.userIdentifier) ?? { username: token.username, staleTokens: 0, apps: new Set<string>() };
@@ -165,7 +173,7 @@ export function buildReport(input: ReportInput): UsageReport {
       neverUsedTokens: app.neverUsed,
       staleTokens: app.stale,
       staleShare: share(app.stale, app.tokens),
-      oldestLastUsedAt: app.oldest ?? null,
+      oldestLastUsedAt: app.oldest?.text ?? null,
       ageBuckets: app.buckets,
     })
   );
@@ -199,23 +207,31 @@ export function buildReport(input: ReportInput): UsageReport {
 
 /**
  * The token rows of a saved `tokens list` output, checked: a file of user rows (from `users list`) or of anything
- * else would give plausible but wrong figures, so a row without the token fields is an error that names it.
+ * else would give plausible but wrong figures, so a row without the token fields is an error that names where it is
+ * (`where`: the line of a CSV, the item of a JSON array, as --from-file numbers them), and so is a lastUsedAt that is no
+ * date. An empty CSV cell is how a CSV says null.
  */
-export function reportTokensFromRows(rows: ReadonlyArray<Record<string, unknown>>, path: string): ReportToken[] {
-  return rows.map((row, index) => {
+export function reportTokensFromRows(rows: ReadonlyArray<{ where: string; row: Record<string, unknown> }>, path: string): ReportToken[] {
+  return rows.map(({ where, row }) => {
     const text = (field: string): string | undefined => (typeof row[field] === 'string' && row[field] !== '' ? row[field] : undefined);
     const appIdentifier = text('appIdentifier');
     const userIdentifier = text('userIdentifier');
     if (text('tokenId') === undefined || appIdentifier === undefined || userIdentifier === undefined) {
-      throw messages.createError('error.NotATokenRow', [path, String(index + 1)]);
+      throw messages.createError('error.NotATokenRow', [path, where]);
     }
-    return {
+    const token = {
       appIdentifier,
       appDeveloperName: text('appDeveloperName') ?? appIdentifier,
       userIdentifier,
       username: text('username') ?? userIdentifier,
-      lastUsedAt: text('lastUsedAt') ?? null,
+      lastUsedAt: row.lastUsedAt === '' || row.lastUsedAt === undefined ? null : (row.lastUsedAt as string | null),
     };
+    try {
+      usageInstant(token, 'lastUsedAt');
+    } catch (error) {
+      throw atFileRow(error, path, where);
+    }
+    return token;
   });
 }
 
@@ -276,12 +292,6 @@ type AppFigures = {
   tokens: number;
   neverUsed: number;
   stale: number;
-  oldest?: string;
+  oldest?: { text: string; time: number };
   buckets: AgeBuckets;
 };
-
-function lastUsed(value: string | null | undefined): number | undefined {
-  if (typeof value !== 'string' || value === '') return undefined;
-  const time = Date.parse(value);
-  return Number.isNaN(time) ? undefined : time;
-}

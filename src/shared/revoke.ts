@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { Messages, SfError } from '@salesforce/core';
 import './pluginMessages.js';
 import type { AuditLog, AuditStatus, TargetResult } from './auditLog.js';
-import { type CsvRow, readCsv } from './csv.js';
+import { csvValue } from './csv.js';
+import { atFileRow, type FileRow, readTokenListFile } from './fileRows.js';
 import { describeFailure, isInterrupted, isNotFound, isNotSent, isRequestLimitExceeded, isSessionRefreshRefused } from './errors.js';
 import { matchingUsers, tokenInventory, userHoldings, withUserCounts, type InventoryOptions, type UserHolding } from './inventory.js';
 import { runPool } from './limiter.js';
@@ -89,23 +89,12 @@ export const planApp = (app: AppUsage): PlannedTarget[] => [
   { scope: 'app', appIdentifier: app.identifier, appDeveloperName: app.developerName },
 ];
 
-/** Token ids typed with --token-id: ids or whole revocation URLs, validated before anything is sent. */
-export const planTokenIds = (values: readonly string[]): PlannedTarget[] => planTokens(values.map((value) => ({ tokenId: tokenIdFrom(value) })));
-
 /**
- * Reads what `tokens list` wrote: its `--json` output (the envelope or the bare array) or its CSV (a `tokenId` or
- * `revocationUrl` column). Every row is validated before anything is sent; a bad row is named by the file and where
- * it is in it (the line an editor shows, or the item of the JSON array), so it can be found in a long file.
+ * Token ids typed with --token-id: ids or whole revocation URLs, validated before anything is sent. An id copied from
+ * the plugin's own CSV may carry its formula guard (`'-VM9…`): it is taken off as --from-file takes it off.
  */
-export async function readTokenListFile(path: string): Promise<FileRow[]> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw messages.createError('error.FileUnreadable', [path, (error as Error).message]);
-  }
-  return parseRows(text, path);
-}
+export const planTokenIds = (values: readonly string[]): PlannedTarget[] =>
+  planTokens(values.map((value) => ({ tokenId: tokenIdFrom(csvValue(value.trim())) })));
 
 /**
  * The targets of a `tokens list` file (one token-level DELETE per row) or of a `users list` file (one user-level DELETE
@@ -361,46 +350,6 @@ async function revokeOne(client: UsageClient, target: PlannedTarget): Promise<vo
   if (target.scope === 'token') return client.revokeToken(target.tokenId!);
   if (target.scope === 'user') return client.revokeUserTokens(target.appIdentifier!, target.userIdentifier!);
   return client.revokeAppTokens(target.appIdentifier!);
-}
-
-/** A row of a --from-file file, with where it is, as the user would look for it ("line 57", "item 3"). */
-/** A row of a file and where it is ("line 6", "item 2"), for errors a person can find. */
-export type FileRow = { where: string; row: Record<string, unknown> };
-
-function parseRows(text: string, path: string): FileRow[] {
-  const trimmed = text.trim();
-  if (trimmed === '') throw messages.createError('error.FileEmpty', [path]);
-  if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(trimmed);
-    } catch {
-      throw messages.createError('error.FileNotJson', [path]);
-    }
-    const rows = Array.isArray(parsed) ? parsed : (parsed as { result?: unknown })?.result;
-    if (!Array.isArray(rows)) throw messages.createError('error.FileNotJson', [path]);
-    return rows
-      .map((row: unknown, index) => ({ where: messages.getMessage('location.item', [index + 1, index]), row }))
-      .filter((entry): entry is FileRow => typeof entry.row === 'object' && entry.row !== null);
-  }
-  let rows: CsvRow[];
-  try {
-    rows = readCsv(text);
-  } catch (error) {
-    // Only malformed CSV gets here (an unclosed quote); the parser's message says where.
-    throw messages.createError('error.FileUnreadable', [path, (error as Error).message]);
-  }
-  const has = (column: string): boolean => rows.length > 0 && column in rows[0].fields;
-  if (rows.length > 0 && !has('tokenId') && !has('revocationUrl') && !(has('appIdentifier') && has('userIdentifier'))) {
-    throw messages.createError('error.FileWithoutTokenColumn', [path]);
-  }
-  return rows.map(({ line, fields }) => ({ where: messages.getMessage('location.line', [line]), row: fields }));
-}
-
-/** Puts the file and the row in front of a row's validation error; its name and actions stay those of the error. */
-function atFileRow(error: unknown, path: string, where: string): unknown {
-  if (!(error instanceof SfError)) return error;
-  return new SfError(messages.getMessage('error.AtFileRow', [path, where, error.message]), error.name, error.actions, error.exitCode, error);
 }
 
 const stringField = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);

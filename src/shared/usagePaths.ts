@@ -29,9 +29,12 @@ export function assertSalesforceId(value: string, kind: IdKind): string {
   return value;
 }
 
-/** Throws unless the value can be a token identifier: letters, digits, `-`, `_`, `.`, and never `..`. */
+/**
+ * Throws unless the value can be a token identifier: letters, digits, `-`, `_`, `.`, at least one letter or digit, and
+ * never `..`. `.` alone would be a dot segment that URL normalisation drops (`DELETE …/tokens/.` goes to `…/tokens/`).
+ */
 export function assertTokenId(value: string): string {
-  if (!TOKEN_ID.test(value) || value.includes('..')) {
+  if (!TOKEN_ID.test(value) || value.includes('..') || !/[A-Za-z0-9]/.test(value)) {
     throw messages.createError('error.InvalidTokenId', [printable(value)]);
   }
   return value;

@@ -155,14 +155,23 @@ describe('usage report (against the emulator)', () => {
     expect(emulator.requests()).to.deep.equal([]);
   });
 
-  it('refuses a file that is not a token inventory, naming the row', async () => {
-    const users = await runPlugin(emulator, ['external-client-app', 'usage', 'users', 'list', '--app', emulator.state().apps[0].developerName, '--json']);
-    const saved = scratch('users.json');
-    writeFileSync(saved, users.stdout);
-    const result = await runCli([...REPORT, '--from-file', saved, '--json']);
-    expect(result.code).to.equal(1);
-    expect(result.json?.name).to.equal('NotATokenRowError');
-    expect(result.json?.message).to.include('row 1');
+  it('refuses a file that is not a token inventory, naming the row as tokens revoke --from-file does: the line of a CSV, the item of a JSON array', async () => {
+    const args = ['external-client-app', 'usage', 'users', 'list', '--app', emulator.state().apps[0].developerName];
+    const [json, csv] = await Promise.all([runPlugin(emulator, [...args, '--json']), runPlugin(emulator, [...args, '-r', 'csv'])]);
+    const savedJson = scratch('users.json');
+    const savedCsv = scratch('users.csv');
+    writeFileSync(savedJson, json.stdout);
+    writeFileSync(savedCsv, csv.stdout);
+    const [fromJson, fromCsv] = await Promise.all([
+      runCli([...REPORT, '--from-file', savedJson, '--json']),
+      runCli([...REPORT, '--from-file', savedCsv, '--json']),
+    ]);
+    expect(fromJson.code).to.equal(1);
+    expect(fromJson.json?.name).to.equal('NotATokenRowError');
+    expect(fromJson.json?.message).to.include(`In the file "${savedJson}", item 1 (index 0 of the array) is not a refresh token row`);
+    // The first row under the header is line 2, as an editor shows it.
+    expect(fromCsv.code).to.equal(1);
+    expect(fromCsv.json?.message).to.include(`In the file "${savedCsv}", line 2 is not a refresh token row`);
   });
 
   it('checks the output folder before reading the org', async () => {

@@ -306,12 +306,14 @@ describe('usage tokens revoke (against the emulator)', () => {
   it('shows at most 50 rows of a bulk dry run, then how many more; --json has every target', async () => {
     const all = emulator.state().tokens.length;
     expect(all).to.be.greaterThan(50);
-    const human = await runPlugin(emulator, [...REVOKE, '--unused-days', '0', '--dry-run']);
+    // Every token of the seed was last used more than a day ago (or never): --unused-days 1 selects them all.
+    expect(staleTokens(emulator.state(), 1)).to.have.length(all);
+    const human = await runPlugin(emulator, [...REVOKE, '--unused-days', '1', '--dry-run']);
     expect(human.code, human.stderr).to.equal(0);
     expect(human.stdout.split('\n').filter((line) => line.includes('would-revoke'))).to.have.length(50);
     expect(human.stdout).to.include(`… and ${all - 50} more (use --json for every target).`);
     expect(human.stdout).to.match(new RegExp(`Dry run: ${all} refresh tokens of \\d+ users in 3 apps would be revoked\\.`));
-    const json = await runPlugin<TokensRevokeResult>(emulator, [...REVOKE, '--unused-days', '0', '--dry-run', '--json']);
+    const json = await runPlugin<TokensRevokeResult>(emulator, [...REVOKE, '--unused-days', '1', '--dry-run', '--json']);
     expect(json.json!.result.successes).to.have.length(all);
   });
 });

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { csvField, csvValue, parseCsv, readCsv, toCsv } from '../../src/shared/csv.js';
+import { expectSfError } from './fakeTransport.js';
 
 describe('csv: fields', () => {
   it('leaves plain values unquoted', () => {
@@ -107,18 +108,28 @@ describe('csv: parseCsv', () => {
     expect(parseCsv('tokenId\r\nT1\nT2\rT3\r\n')).to.deep.equal([{ tokenId: 'T1' }, { tokenId: 'T2' }, { tokenId: 'T3' }]);
   });
 
-  it('fills missing trailing fields with empty strings', () => {
-    expect(parseCsv('a,b,c\r\n1\r\n')).to.deep.equal([{ a: '1', b: '', c: '' }]);
+  it('refuses a record with fewer or more fields than the header, naming the line where the record starts', () => {
+    const short = expectSfError(() => readCsv('a,b,c\r\n1,2,3\r\n1\r\n'), 'FieldCountError');
+    expect(short.message).to.include('Line 3 has a different number of fields (1) than the header on line 1 (3)');
+    // Line 2 is blank, the header is on line 3; the bad record starts on line 5, after a value spanning two lines.
+    const long = expectSfError(() => readCsv('\r\n\r\ntokenId,app,user\r\nT1,"two\nlines",u\r\noops,not,a,row\r\nT2,a,u\r\n'), 'FieldCountError');
+    expect(long.message).to.include('Line 6 has a different number of fields (4) than the header on line 3 (3)');
+    expect(long.actions?.[0]).to.include('line 6');
+    expectSfError(() => readCsv('a,b\r\n1,2,\r\n'), 'FieldCountError');
   });
 
-  it('drops fields beyond the header and keeps a quote inside an unquoted field as text', () => {
-    expect(parseCsv('a,b\r\n1,2,3\r\nx"y,z\r\n')).to.deep.equal([
-      { a: '1', b: '2' },
-      { a: 'x"y', b: 'z' },
-    ]);
+  it('keeps a quote inside an unquoted field as text', () => {
+    expect(parseCsv('a,b\r\nx"y,z"\r\n')).to.deep.equal([{ a: 'x"y', b: 'z"' }]);
   });
 
-  it('throws on an unclosed quote rather than reading the rest of the file as one field', () => {
+  it('refuses text after a closing quote, naming its line', () => {
+    const error = expectSfError(() => readCsv('a,b\r\n1,2\r\n"x\ny"z,2\r\n'), 'TextAfterQuoteError');
+    expect(error.message).to.include('On line 4,');
+  });
+
+  it('reports an unclosed quote at the line where its field opened, not at the end of the file', () => {
+    const error = expectSfError(() => readCsv('tokenId,note\r\nT1,ok\r\nT2,"two\nlines"\r\nT3,"open\r\nT4,b\r\nT5,c\r\n\r\n'), 'QuoteNotClosedError');
+    expect(error.message).to.include('on line 5 is never closed');
     expect(() => parseCsv('tokenId,note\r\nT1,"open\r\nT2,b\r\n')).to.throw(/quote/i);
   });
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { hasLastUsedCriteria, lastUsedCriteria, lastUsedMatcher, parseUserDate } from '../../src/shared/lastUsed.js';
+import { hasLastUsedCriteria, lastUsedCriteria, lastUsedMatcher, parseApiDateTime, parseUserDate, usageInstant } from '../../src/shared/lastUsed.js';
 import { expectSfError } from './fakeTransport.js';
 
 const DAY = 86_400_000;
@@ -34,6 +34,10 @@ describe('lastUsed: parseUserDate', () => {
 
   it('refuses an impossible date even with a time and zone', () => {
     expectSfError(() => parseUserDate('2026-02-30T10:00:00Z'), 'InvalidDateError');
+  });
+
+  it('exits 2 for a date that does not parse, as a flag value that does not parse does', () => {
+    expect(expectSfError(() => parseUserDate('2026-13-45'), 'InvalidDateError').exitCode).to.equal(2);
   });
 });
 
@@ -105,9 +109,9 @@ describe('lastUsed: lastUsedMatcher', () => {
     expect(match(at(now.getTime() + 1))).to.equal(false);
   });
 
-  it('null, empty or missing lastUsedAt matches unusedDays only', () => {
+  it('null or missing lastUsedAt (never used) matches unusedDays only', () => {
     const now = new Date('2026-03-01T12:00:00.000Z');
-    for (const row of [{ lastUsedAt: null }, {}, { lastUsedAt: '' }]) {
+    for (const row of [{ lastUsedAt: null }, {}]) {
       expect(lastUsedMatcher({ unusedDays: 30 }, now)(row)).to.equal(true);
       expect(lastUsedMatcher({ before: boundary }, now)(row)).to.equal(false);
       expect(lastUsedMatcher({ after: boundary }, now)(row)).to.equal(false);
@@ -125,5 +129,69 @@ describe('lastUsed: lastUsedMatcher', () => {
     const match = lastUsedMatcher({ before: boundary });
     expect(match({ lastUsedAt: '2026-01-10T00:59:59.999+01:00' })).to.equal(true);
     expect(match({ lastUsedAt: '2026-01-10T01:00:00.000+01:00' })).to.equal(false);
+  });
+});
+
+describe('lastUsed: timestamps the API sends', () => {
+  it('reads ISO 8601 date-times with a zone, as the API sends them', () => {
+    expect(parseApiDateTime('2025-06-01T12:00:00.000Z')).to.equal(Date.UTC(2025, 5, 1, 12));
+    expect(parseApiDateTime('2025-06-01T12:00:00Z')).to.equal(Date.UTC(2025, 5, 1, 12));
+    expect(parseApiDateTime('2025-06-01T12:00Z')).to.equal(Date.UTC(2025, 5, 1, 12));
+    expect(parseApiDateTime('2025-06-01T12:00:00.123456789Z')).to.equal(Date.UTC(2025, 5, 1, 12, 0, 0, 123));
+    expect(parseApiDateTime('2025-06-01T14:00:00.000+02:00')).to.equal(Date.UTC(2025, 5, 1, 12));
+    expect(parseApiDateTime('2025-06-01T07:30:00.000-0430')).to.equal(Date.UTC(2025, 5, 1, 12));
+    expect(parseApiDateTime('2024-02-29T00:00:00.000Z')).to.equal(Date.UTC(2024, 1, 29));
+    expect(parseApiDateTime('0099-01-01T00:00:00Z')).to.equal(new Date('0099-01-01T00:00:00Z').getTime());
+  });
+
+  it('refuses what Date.parse would read but is no ISO 8601 date-time with a zone', () => {
+    for (const value of [
+      '2026-11-30T10:00:00.000 GMT',
+      '30/11/2026 10:00',
+      '1795000000000',
+      'Mon, 30 Nov 2026 10:00:00 GMT',
+      '2026-11-30',
+      '2026-11-30T10:00:00',
+      '2026-11-30 10:00:00Z',
+      '2026-02-30T10:00:00Z',
+      '2026-13-01T10:00:00Z',
+      '2026-11-30T24:00:00Z',
+      '2026-11-30T10:60:00Z',
+      '2026-11-30T10:00:60Z',
+      '2026-11-30T10:00:00+25:00',
+      ' 2026-11-30T10:00:00Z',
+      '',
+    ]) {
+      expect(parseApiDateTime(value), value).to.equal(undefined);
+    }
+  });
+
+  it('usageInstant: null or missing is never used; any other value that is no date-time is an error naming it, the app and the user', () => {
+    const row = { appDeveloperName: 'Billing_Connector', username: 'alice@acme.example.com' };
+    expect(usageInstant({ ...row, lastUsedAt: null }, 'lastUsedAt')).to.equal(undefined);
+    expect(usageInstant(row, 'lastUsedAt')).to.equal(undefined);
+    expect(usageInstant({ initialConnectionAt: '2025-06-01T12:00:00.000Z' }, 'initialConnectionAt')).to.equal(Date.UTC(2025, 5, 1, 12));
+    for (const [value, shown] of [
+      ['2026-11-30T10:00:00.000 GMT', '"2026-11-30T10:00:00.000 GMT"'],
+      [1_795_000_000_000, '"1795000000000"'],
+      ['30/11/2026 10:00', '"30/11/2026 10:00"'],
+      ['', '""'],
+      [{ at: 1 }, '"{"at":1}"'],
+    ] as const) {
+      const error = expectSfError(() => usageInstant({ ...row, lastUsedAt: value }, 'lastUsedAt'), 'InvalidUsageDateError');
+      expect(error.message).to.include(`The lastUsedAt value ${shown} (app Billing_Connector, user alice@acme.example.com)`);
+    }
+    const ids = expectSfError(() => usageInstant({ appIdentifier: '0xI', userIdentifier: '005', initialConnectionAt: 'soon' }, 'initialConnectionAt'), 'InvalidUsageDateError');
+    expect(ids.message).to.include('The initialConnectionAt value "soon" (app 0xI, user 005)');
+  });
+
+  it('the matcher never reads a bad lastUsedAt as "never used": it stops with an error, whatever the criteria', () => {
+    const now = new Date('2026-12-01T12:00:00.000Z');
+    const yesterday = '2026-11-30T10:00:00.000 GMT';
+    for (const criteria of [{ unusedDays: 90 }, { before: now }, { after: new Date('2026-01-01T00:00:00Z') }]) {
+      for (const lastUsedAt of [yesterday, 1_795_000_000_000, '30/11/2026 10:00']) {
+        expectSfError(() => lastUsedMatcher(criteria, now)({ lastUsedAt } as { lastUsedAt: string }), 'InvalidUsageDateError');
+      }
+    }
   });
 });

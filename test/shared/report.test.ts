@@ -17,7 +17,7 @@ import {
 } from '../../src/shared/report.js';
 import { lastUsedMatcher } from '../../src/shared/lastUsed.js';
 import { openRowFile } from '../../src/shared/outputFile.js';
-import { readTokenListFile } from '../../src/shared/revoke.js';
+import { readTokenListFile } from '../../src/shared/fileRows.js';
 import { TOKEN_FIELDS } from '../../src/shared/types.js';
 import { expectSfError } from './fakeTransport.js';
 
@@ -39,22 +39,27 @@ const report = (tokens: ReportToken[], extra: Partial<ReportInput> = {}): Return
 
 describe('report: token age', () => {
   it('counts whole days, rounding down', () => {
-    expect(ageInDays(ago(0), AT)).to.equal(0);
-    expect(ageInDays(ago(7, -1), AT)).to.equal(6);
-    expect(ageInDays(ago(7), AT)).to.equal(7);
-    expect(ageInDays(ago(7, DAY - 1), AT)).to.equal(7);
-    expect(ageInDays(ago(8), AT)).to.equal(8);
+    expect(ageInDays({ lastUsedAt: ago(0) }, AT)).to.equal(0);
+    expect(ageInDays({ lastUsedAt: ago(7, -1) }, AT)).to.equal(6);
+    expect(ageInDays({ lastUsedAt: ago(7) }, AT)).to.equal(7);
+    expect(ageInDays({ lastUsedAt: ago(7, DAY - 1) }, AT)).to.equal(7);
+    expect(ageInDays({ lastUsedAt: ago(8) }, AT)).to.equal(8);
   });
 
-  it('has no age for a token never used, or a date it cannot read', () => {
-    expect(ageInDays(null, AT)).to.equal(undefined);
-    expect(ageInDays(undefined, AT)).to.equal(undefined);
-    expect(ageInDays('', AT)).to.equal(undefined);
-    expect(ageInDays('last tuesday', AT)).to.equal(undefined);
+  it('has no age for a token never used (null or missing)', () => {
+    expect(ageInDays({ lastUsedAt: null }, AT)).to.equal(undefined);
+    expect(ageInDays({}, AT)).to.equal(undefined);
+  });
+
+  it('never counts a date it cannot read as "never used": an error names the value, the app and the user', () => {
+    for (const lastUsedAt of ['', 'last tuesday', '2026-11-30T10:00:00.000 GMT', '30/11/2026 10:00']) {
+      const error = expectSfError(() => ageInDays(token('A', 'u1', lastUsedAt), AT), 'InvalidUsageDateError');
+      expect(error.message).to.include(`"${lastUsedAt}" (app A, user u1@acme.example.com)`);
+    }
   });
 
   it('counts a last use slightly in the future (clock skew) as 0 days', () => {
-    expect(ageInDays(ago(0, -60_000), AT)).to.equal(0);
+    expect(ageInDays({ lastUsedAt: ago(0, -60_000) }, AT)).to.equal(0);
   });
 
   it('puts each bucket edge on the right side', () => {
@@ -72,8 +77,8 @@ describe('report: token age', () => {
       [366, 'over365'],
       [5000, 'over365'],
     ];
-    for (const [days, bucket] of edges) expect(ageBucket(ageInDays(ago(days, 1000), AT)), `${days} days`).to.equal(bucket);
-    expect(ageBucket(ageInDays(null, AT))).to.equal('never');
+    for (const [days, bucket] of edges) expect(ageBucket(ageInDays({ lastUsedAt: ago(days, 1000) }, AT)), `${days} days`).to.equal(bucket);
+    expect(ageBucket(ageInDays({ lastUsedAt: null }, AT))).to.equal('never');
   });
 
   it('fills every bucket of an app from its tokens', () => {
@@ -175,14 +180,45 @@ describe('report: figures', () => {
 });
 
 describe('report: saved inventories', () => {
-  it('reads token rows and refuses rows that are not tokens, naming the row', () => {
-    const rows = [{ tokenId: 't1', appIdentifier: '0xIA', appDeveloperName: 'A', userIdentifier: '005u', username: 'u@x', lastUsedAt: '' }];
-    expect(reportTokensFromRows(rows, 'f.json')).to.deep.equal([
+  it('reads token rows and refuses rows that are not tokens, naming where the row is as --from-file does', () => {
+    const rows = [{ where: 'line 2', row: { tokenId: 't1', appIdentifier: '0xIA', appDeveloperName: 'A', userIdentifier: '005u', username: 'u@x', lastUsedAt: '' } }];
+    expect(reportTokensFromRows(rows, 'f.csv')).to.deep.equal([
       { appIdentifier: '0xIA', appDeveloperName: 'A', userIdentifier: '005u', username: 'u@x', lastUsedAt: null },
     ]);
-    const userRow = { appIdentifier: '0xIA', userIdentifier: '005u', revocationUrl: '/services/data/v62.0/apps/oauth/usage/0xIA/005u/tokens' };
-    const error = expectSfError(() => reportTokensFromRows([...rows, userRow], 'users.json'), 'NotATokenRowError');
-    expect(error.message).to.include('users.json').and.to.include('row 2');
+    const userRow = { where: 'line 3', row: { appIdentifier: '0xIA', userIdentifier: '005u', revocationUrl: '/services/data/v62.0/apps/oauth/usage/0xIA/005u/tokens' } };
+    const error = expectSfError(() => reportTokensFromRows([...rows, userRow], 'users.csv'), 'NotATokenRowError');
+    expect(error.message).to.include('In the file "users.csv", line 3 is not a refresh token row');
+  });
+
+  it('refuses a saved lastUsedAt that is no date, naming the file, the row, the value and the app and user', () => {
+    const row = { tokenId: 't1', appIdentifier: '0xIA', appDeveloperName: 'A', userIdentifier: '005u', username: 'u@x' };
+    for (const lastUsedAt of ['2026-11-30T10:00:00.000 GMT', 1_795_000_000_000]) {
+      const error = expectSfError(
+        () => reportTokensFromRows([{ where: 'item 1 (index 0 of the array)', row: { ...row, lastUsedAt } }], 'f.json'),
+        'InvalidUsageDateError'
+      );
+      expect(error.message).to.include(`In the file "f.json", item 1 (index 0 of the array): The lastUsedAt value "${lastUsedAt}" (app A, user u@x)`);
+    }
+  });
+
+  it('numbers the rows of a saved CSV by their line, and of a JSON array by their item, as tokens revoke --from-file does', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eca-report-'));
+    try {
+      writeFileSync(join(dir, 'users.csv'), 'appIdentifier,userIdentifier,username\r\n0xIA,005u,u@x\r\n');
+      writeFileSync(join(dir, 'users.json'), JSON.stringify([{ appIdentifier: '0xIA', userIdentifier: '005u' }]));
+      const fromFile = async (name: string): Promise<ReportToken[]> => reportTokensFromRows(await readTokenListFile(join(dir, name)), name);
+      const [csv, json] = await Promise.allSettled([fromFile('users.csv'), fromFile('users.json')]);
+      expect((csv as PromiseRejectedResult).reason).to.have.property('message').that.includes('"users.csv", line 2 is not a refresh token row');
+      expect((json as PromiseRejectedResult).reason)
+        .to.have.property('message')
+        .that.includes('"users.json", item 1 (index 0 of the array) is not a refresh token row');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('counts no bad lastUsedAt of the org as never used: the report stops with an error naming it', () => {
+    expectSfError(() => report([token('A', 'u1', ago(1)), token('A', 'u2', '2026-11-30T10:00:00.000 GMT')]), 'InvalidUsageDateError');
   });
 
   it('reads the --output-file JSON of tokens list (a bare array) as it reads the --json envelope', async () => {
@@ -197,7 +233,7 @@ describe('report: saved inventories', () => {
       await saved.commit();
       writeFileSync(join(dir, 'envelope.json'), JSON.stringify({ status: 0, result: tokenRows, warnings: [] }, null, 2));
       const fromFile = async (name: string): Promise<ReportToken[]> =>
-        reportTokensFromRows((await readTokenListFile(join(dir, name))).map(({ row }) => row), name);
+        reportTokensFromRows(await readTokenListFile(join(dir, name)), name);
       expect(await fromFile('tokens.json')).to.deep.equal(await fromFile('envelope.json'));
       expect((await fromFile('tokens.json')).map((row) => row.username)).to.deep.equal(['u@x', 'v@x']);
     } finally {

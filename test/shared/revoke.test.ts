@@ -66,6 +66,12 @@ describe('revoke: plans', () => {
     expect(planTokenIds(['T1', revocationUrl('T2'), ` ${revocationUrl('T1')} `])).to.deep.equal(tokenTargets('T1', 'T2'));
   });
 
+  it("planTokenIds takes off the formula guard of the plugin's own CSV, as --from-file does", () => {
+    expect(planTokenIds(["'-VM9lAyqJSFAuKf6W1x-Ig", " '-T2 ", '-T3'])).to.deep.equal(tokenTargets('-VM9lAyqJSFAuKf6W1x-Ig', '-T2', '-T3'));
+    // A quote the guard did not put there stays, and is no token id.
+    expectSfError(() => planTokenIds(["'abc"]), 'InvalidTokenIdError');
+  });
+
   it('planTokenIds refuses an invalid value before anything is sent', () => {
     expectSfError(() => planTokenIds(['T1', '../../x']), 'InvalidTokenIdError');
     expectSfError(() => planTokenIds([`${API_BASE}/apps/oauth/usage/${appId(1)}/${userId(1)}/tokens`]), 'InvalidTokenIdError');
@@ -152,10 +158,37 @@ describe('revoke: planFromFile', () => {
     await expectRejection(planFromFile(await file('object.json', '{"status":0,"result":{"tokenId":"T1"}}')), 'FileNotJsonError');
   });
 
-  it('refuses a CSV with an unclosed quote as unreadable, naming the file', async () => {
-    const path = await file('open.csv', 'tokenId,note\r\nT1,"open\r\n');
-    const error = await expectRejection(planFromFile(path), 'FileUnreadableError');
-    expect(error.message).to.include(path);
+  it('refuses a CSV with an unclosed quote, naming the file and the line where the quote opened', async () => {
+    const path = await file('open.csv', 'tokenId,note\r\nT1,ok\r\nT2,"open\r\nT3,x\r\nT4,y\r\n');
+    const error = await expectRejection(planFromFile(path), 'QuoteNotClosedError');
+    expect(error.message).to.equal(
+      `The file "${path}" can't be read as CSV, so nothing was sent: The double quote that opens a field on line 3 is never closed, so the rest of the file would be read as one value.`
+    );
+  });
+
+  it('refuses a CSV record whose number of fields differs from the header, naming the file and the line', async () => {
+    // A hand-edited line 3: its fields would become an app and a user, and "oops" a token id.
+    const path = await file('extra.csv', 'tokenId,appDeveloperName,username\r\nT1,A,a@x\r\noops,not,a,row\r\n');
+    const error = await expectRejection(planFromFile(path), 'FieldCountError');
+    expect(error.message).to.include(`The file "${path}" can't be read as CSV`).and.include('Line 3 has a different number of fields (4) than the header on line 1 (3)');
+    const short = await file('short.csv', 'tokenId,appDeveloperName,username\r\nT1\r\n');
+    expect((await expectRejection(planFromFile(short), 'FieldCountError')).message).to.include('Line 2');
+  });
+
+  it('refuses a JSON item that is not an object, naming it, rather than skipping it', async () => {
+    const strings = await file('strings.json', JSON.stringify(['tokA', 'tokB']));
+    const error = await expectRejection(planFromFile(strings), 'FileItemNotRowError');
+    expect(error.message).to.include(`In the file "${strings}", item 1 (index 0 of the array) is "tokA", not a row`);
+    for (const [name, items, shown] of [
+      ['numbers.json', [{ tokenId: 'T1' }, 42], 'item 2 (index 1 of the array) is 42'],
+      ['null.json', { status: 0, result: [{ tokenId: 'T1' }, { tokenId: 'T2' }, null] }, 'item 3 (index 2 of the array) is null'],
+      ['nested.json', [['T1']], 'item 1 (index 0 of the array) is ["T1"]'],
+    ] as const) {
+      // eslint-disable-next-line no-await-in-loop
+      const path = await file(name, JSON.stringify(items));
+      // eslint-disable-next-line no-await-in-loop
+      expect((await expectRejection(planFromFile(path), 'FileItemNotRowError')).message).to.include(shown);
+    }
   });
 
   it('refuses a row without a token, naming the file and the line an editor shows', async () => {

@@ -63,6 +63,28 @@ describe('usagePaths: token ids', () => {
     }
   });
 
+  it('refuses ids without a letter or digit: "." would be a dot segment that URL normalisation drops', () => {
+    for (const value of ['.', '-', '_', '-_-', '.-', '_.']) expectSfError(() => assertTokenId(value), 'InvalidTokenIdError');
+    for (const value of ['a.', '.a', '-0', '_x_']) expect(assertTokenId(value)).to.equal(value);
+    expectSfError(() => usagePaths.revokeToken('.'), 'InvalidTokenIdError');
+  });
+
+  it('tokenIdFrom refuses ".", ".." and their encodings as the last segment of a revocation URL', () => {
+    for (const value of [
+      '.',
+      ' . ',
+      `${USAGE}/tokens/.`,
+      `${USAGE}/tokens/..`,
+      `${USAGE}/tokens/%2E`,
+      `${USAGE}/tokens/%2e`,
+      `${USAGE}/tokens/%2E%2E`,
+      `${INSTANCE_URL}${USAGE}/tokens/%2E`,
+      '/apps/oauth/usage/tokens/%2E',
+    ]) {
+      expectSfError(() => tokenIdFrom(value), 'InvalidTokenIdError');
+    }
+  });
+
   it('tokenIdFrom takes a bare id, trimmed', () => {
     expect(tokenIdFrom('  Tok-1_a.b \n')).to.equal('Tok-1_a.b');
   });

@@ -5,6 +5,7 @@ import '../../../shared/pluginMessages.js';
 import { apiBudgetFlag, concurrencyFlag } from '../../../flags.js';
 import { startInventoryProgress } from '../../../progress.js';
 import { exitOnInterrupt } from '../../../signals.js';
+import { readTokenListFile } from '../../../shared/fileRows.js';
 import { appsAndTokenInventory } from '../../../shared/inventory.js';
 import { checkedOutputPath, writeTextFile } from '../../../shared/outputFile.js';
 import {
@@ -51,7 +52,8 @@ export default class UsageReportCommand extends UsageCommand<UsageReportResult> 
     })(),
     'unused-days': Flags.integer({
       summary: messages.getMessage('flags.unused-days.summary'),
-      min: 0,
+      // 0 would count every token as stale.
+      min: 1,
       default: 90,
     }),
     ...concurrencyFlag,
@@ -83,10 +85,8 @@ export default class UsageReportCommand extends UsageCommand<UsageReportResult> 
         source = messages.getMessage('source.org');
       } else {
         // No org is contacted: the file is the whole source, so a saved inventory can be reported on anywhere.
-        // The revoke machinery is here only to read its file: loaded on this path alone.
-        const { readTokenListFile } = await import('../../../shared/revoke.js');
-        const rows = (await readTokenListFile(fromFile)).map(({ row }) => row);
-        input = { tokens: reportTokensFromRows(rows, fromFile), ...orgOfRows(rows) };
+        const rows = await readTokenListFile(fromFile);
+        input = { tokens: reportTokensFromRows(rows, fromFile), ...orgOfRows(rows.map(({ row }) => row)) };
         source = messages.getMessage('source.file', [basename(fromFile)]);
       }
 
