@@ -16,6 +16,7 @@ const USAGE = `Usage: node --loader ts-node/esm --no-warnings=ExperimentalWarnin
   --tokens N          generated data: tokens per user and app (default ${DEFAULT_SEED.tokensPerUser})
   --random-seed N     generated data: PRNG seed (default 42)
   --latency MS        delay added to every usage request
+  --max-page-size N   serve at most N rows per usage page, whatever pageSize asks for
   --token TOKEN       access token to accept (must look like 00D...!... for sf)
   --absolute-urls     emit absolute URLs instead of the real API's relative ones
   --help              this text
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
       tokens: { type: 'string' },
       'random-seed': { type: 'string' },
       latency: { type: 'string' },
+      'max-page-size': { type: 'string' },
       token: { type: 'string' },
       'absolute-urls': { type: 'boolean' },
       help: { type: 'boolean' },
@@ -65,6 +67,7 @@ async function main(): Promise<void> {
       seed: intFlag('random-seed', values['random-seed']),
     },
     latencyMs: intFlag('latency', values.latency),
+    maxPageSize: intFlag('max-page-size', values['max-page-size']),
     accessToken: values.token,
     absoluteUrls: values['absolute-urls'] ?? false,
   });
@@ -84,7 +87,7 @@ async function main(): Promise<void> {
       'Or, with the real sf only (./bin/run.js has no org commands), save a login and use its alias:',
       `  SF_ACCESS_TOKEN='${accessToken}' sf org login access-token --instance-url ${url} --no-prompt --alias emulator`,
       '  sf external-client-app usage list --target-org emulator',
-      `Control API: ${url}/__emulator/ (GET state, GET|DELETE log, GET|POST|DELETE faults, POST latency, POST reset)`,
+      `Control API: ${url}/__emulator/ (GET state, GET|DELETE log, GET|POST|DELETE faults, POST latency, POST max-page-size, POST reset)`,
       `Data: ${s.appsWithTokens}/${s.apps} apps with tokens, ${s.usersWithTokens} users with tokens, ${s.tokens} tokens, ` +
         `${s.stale} stale (unused ${s.unusedDays}+ days, ${s.neverUsed} never used)`,
       'Press Ctrl+C to stop.',

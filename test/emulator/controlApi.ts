@@ -17,6 +17,8 @@ export type ControlInfo = {
   url: string;
   versions: string[];
   latencyMs: number;
+  /** null: pages hold what pageSize asks for. */
+  maxPageSize: number | null;
   absoluteUrls: boolean;
   pendingFaults: number;
   logEntries: number;
@@ -26,7 +28,7 @@ export type ControlInfo = {
 
 export type ControlTarget = Pick<
   Emulator,
-  'state' | 'requests' | 'clearLog' | 'pendingFaults' | 'addFaults' | 'clearFaults' | 'setLatency' | 'setApiLimit' | 'setOAuth' | 'expireSessions' | 'reset'
+  'state' | 'requests' | 'clearLog' | 'pendingFaults' | 'addFaults' | 'clearFaults' | 'setLatency' | 'setMaxPageSize' | 'setApiLimit' | 'setOAuth' | 'expireSessions' | 'reset'
 >;
 
 /** Answers one /__emulator request; `sub` is the path after /__emulator ('' for the root). */
@@ -75,11 +77,6 @@ function control(emulator: ControlTarget, info: () => ControlInfo, method: strin
       emulator.clearFaults();
       return { status: 200, body: { cleared } };
     }
-    case 'POST /latency': {
-      const ms = typeof body === 'object' && body !== null ? (body as { ms?: unknown }).ms : undefined;
-      emulator.setLatency(ms as number);
-      return { status: 200, body: { latencyMs: info().latencyMs } };
-    }
     case 'POST /api-limit': {
       const { max, remaining, refused } = apiLimitOf(body);
       emulator.setApiLimit(max, remaining, refused);
@@ -91,8 +88,24 @@ function control(emulator: ControlTarget, info: () => ControlInfo, method: strin
       return { status: 200, body: summarizeState(emulator.state()) };
     }
     default:
-      return oauthControl(emulator, info, key, body) ?? { status: 404, body: { error: `unknown control endpoint: ${method} /__emulator${sub}` } };
+      return (
+        pacingControl(emulator, info, key, body) ??
+        oauthControl(emulator, info, key, body) ?? { status: 404, body: { error: `unknown control endpoint: ${method} /__emulator${sub}` } }
+      );
   }
+}
+
+/** POST /latency and POST /max-page-size: how fast usage answers come, and in pages of how many rows at most. */
+function pacingControl(emulator: ControlTarget, info: () => ControlInfo, key: string, body: unknown): Reply | undefined {
+  const fields = (typeof body === 'object' && body !== null ? body : {}) as { ms?: unknown; rows?: unknown };
+  if (key === 'POST /latency') {
+    emulator.setLatency(fields.ms as number);
+    return { status: 200, body: { latencyMs: info().latencyMs } };
+  }
+  if (key !== 'POST /max-page-size') return undefined;
+  if (fields.rows === undefined) throw new Error('a body { "rows": N } (or { "rows": null } for no cap) is required');
+  emulator.setMaxPageSize(fields.rows === null ? undefined : (fields.rows as number));
+  return { status: 200, body: { maxPageSize: info().maxPageSize } };
 }
 
 /** POST /oauth (token endpoint settings) and POST /expire-sessions; undefined for any other endpoint. */

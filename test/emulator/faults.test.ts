@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { EmulatorState } from './model.js';
 import type { RequestLogEntry } from './server.js';
-import { BASE, NOW, small, useEmulator, type AppPage, type ErrorItem, type Json } from './testHarness.js';
+import { BASE, NOW, small, useEmulator, type AppPage, type ErrorItem, type Json, type UserPage } from './testHarness.js';
 
 describe('emulator server: faults and control API', () => {
   const h = useEmulator();
@@ -82,6 +82,48 @@ describe('emulator server: faults and control API', () => {
     expect(body.apps[0].usageDetailsUrl.startsWith('https://evil.example.com/services/')).to.equal(true);
     const normal = await json<AppPage>(BASE);
     expect(normal.body.nextPageUrl.startsWith('/services/')).to.equal(true);
+  });
+
+  it('fault: redirect answers its 3xx status and Location, and does not process the request', async () => {
+    const token = h.emu.state().tokens[0].tokenId;
+    const location = `http://127.0.0.1:9/services/data/v62.0/apps/oauth/usage/tokens/${token}`;
+    h.emu.addFaults([{ method: 'DELETE', path: '/tokens/', action: { type: 'redirect', status: 307, location } }]);
+    const moved = await call(`${BASE}/tokens/${token}`, { method: 'DELETE', redirect: 'manual' });
+    expect(moved.status).to.equal(307);
+    expect(moved.headers.get('location')).to.equal(location);
+    expect(await moved.text()).to.equal('');
+    expect(h.emu.state().tokens.map((t) => t.tokenId)).to.include(token);
+    expect(h.emu.requests().map((e) => [e.method, e.status, e.fault])).to.deep.equal([['DELETE', 307, 'redirect']]);
+    // Only a 3xx with a Location is a redirect.
+    expect(() => h.emu.addFaults([{ action: { type: 'redirect', status: 200, location } }])).to.throw(/3xx/);
+    expect(() => h.emu.addFaults([{ action: { type: 'redirect', status: 302, location: '' } }])).to.throw(/location/);
+  });
+
+  it('maxPageSize caps the rows of every usage page, and the page URLs say the size served', async () => {
+    const app = h.emu.state().apps[0];
+    h.emu.setMaxPageSize(3);
+    const first = await json<UserPage>(`${BASE}/${app.identifier}/users?page=0&pageSize=100`);
+    expect(first.body.users).to.have.length(3);
+    expect(first.body.currentPageUrl).to.equal(`${BASE}/${app.identifier}/users?page=0&pageSize=3`);
+    expect(first.body.nextPageUrl).to.equal(`${BASE}/${app.identifier}/users?page=1&pageSize=3`);
+    const second = await json<UserPage>(first.body.nextPageUrl);
+    expect(second.body.users.map((u) => u.username)).to.deep.equal(
+      h.emu
+        .state()
+        .users.filter((u) => h.emu.state().tokens.some((t) => t.appIdentifier === app.identifier && t.userIdentifier === u.userIdentifier))
+        .map((u) => u.username)
+        .sort()
+        .slice(3, 4)
+    );
+    expect((await json<AppPage>(`${BASE}?pageSize=50`)).body.apps).to.have.length(3);
+    // A smaller pageSize than the cap is served as asked; the control API changes and lifts the cap.
+    expect((await json<AppPage>(`${BASE}?pageSize=2`)).body.apps).to.have.length(2);
+    expect((await control<Json>('POST', 'max-page-size', { rows: 4 })).body).to.deep.equal({ maxPageSize: 4 });
+    expect((await json<AppPage>(BASE)).body.apps).to.have.length(4);
+    expect((await control<Json>('POST', 'max-page-size', { rows: null })).body).to.deep.equal({ maxPageSize: null });
+    expect((await json<AppPage>(BASE)).body.apps).to.have.length(5);
+    expect((await control<Json>('POST', 'max-page-size', { rows: 0 })).status).to.equal(400);
+    expect((await control<Json>('POST', 'max-page-size', {})).status).to.equal(400);
   });
 
   it('fault: hang never answers, is logged with status 0, and stop() still returns', async () => {

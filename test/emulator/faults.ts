@@ -12,7 +12,8 @@ export type FaultAction =
   | { type: 'reset' }
   | { type: 'delay'; ms: number }
   | { type: 'hang' }
-  | { type: 'foreignUrls'; origin: string };
+  | { type: 'foreignUrls'; origin: string }
+  | { type: 'redirect'; status: number; location: string };
 
 export type FaultRule = {
   /** HTTP method, case-insensitive; any when absent. */
@@ -66,6 +67,11 @@ function isStatusCode(value: unknown): boolean {
   return typeof value === 'number' && Number.isInteger(value) && value >= 100 && value <= 599;
 }
 
+function redirectProblem(action: { status: number; location: string }): string | undefined {
+  if (!(isStatusCode(action.status) && action.status >= 300 && action.status <= 399)) return 'redirect needs a 3xx status';
+  return typeof action.location === 'string' && action.location !== '' ? undefined : 'redirect needs a location';
+}
+
 /** Returns a problem description, or undefined when the action is usable. */
 function actionProblem(action: FaultAction): string | undefined {
   switch (action.type) {
@@ -79,6 +85,8 @@ function actionProblem(action: FaultAction): string | undefined {
       return typeof action.origin === 'string' && /^https?:\/\/[^/]+$/.test(action.origin.replace(/\/+$/, ''))
         ? undefined
         : 'foreignUrls needs an origin such as https://evil.example.com';
+    case 'redirect':
+      return redirectProblem(action);
     case 'truncated':
     case 'reset':
     case 'hang':
@@ -205,6 +213,11 @@ export async function applyFault(fault: FaultAction, io: FaultResponder): Promis
       io.record(reply.status, 'foreignUrls');
       return;
     }
+    case 'redirect':
+      // As a proxy, a captive portal or a moved My Domain answers: the request itself is not processed.
+      io.send({ status: fault.status, headers: { Location: fault.location } });
+      io.record(fault.status, 'redirect');
+      return;
     case 'hang':
       return;
   }

@@ -42,6 +42,8 @@ export type EmulatorOptions = {
   latencyMs?: number;
   versions?: string[];
   absoluteUrls?: boolean;
+  /** Rows a usage page holds at most, whatever pageSize a client asks for; default: no cap. */
+  maxPageSize?: number;
 };
 
 export const DEFAULT_ACCESS_TOKEN = '00D000000000001AAA!emulator';
@@ -61,6 +63,7 @@ export class Emulator {
   private log: RequestLogEntry[] = [];
   private seq = 0;
   private latencyMs: number;
+  private maxPageSize: number | undefined;
   private readonly versions: string[];
   private readonly absoluteUrls: boolean;
   private readonly sockets = new Set<Socket>();
@@ -74,6 +77,7 @@ export class Emulator {
     this.refreshToken = options.refreshToken ?? DEFAULT_REFRESH_TOKEN;
     this.grants = new OAuthGrants(this.accessToken, this.refreshToken);
     this.latencyMs = options.latencyMs ?? 0;
+    this.setMaxPageSize(options.maxPageSize);
     this.versions = [...(options.versions ?? DEFAULT_VERSIONS)].sort((a, b) => Number(a) - Number(b));
     this.absoluteUrls = options.absoluteUrls ?? false;
     this.store = new Store(options.state ?? generateState(options.seed ?? DEFAULT_SEED));
@@ -138,6 +142,12 @@ export class Emulator {
     this.latencyMs = ms;
   }
 
+  /** Caps the rows of every usage page from now on, as a server that serves fewer rows than asked; undefined lifts it. */
+  public setMaxPageSize(rows: number | undefined): void {
+    if (rows !== undefined && !(Number.isInteger(rows) && rows >= 1)) throw new Error('maxPageSize must be an integer >= 1');
+    this.maxPageSize = rows;
+  }
+
   /** From now on the token endpoint refuses the refresh token (400 invalid_grant), as for a revoked one; false undoes it. */
   public refuseRefresh(refused = true): void {
     this.grants.configure({ refused });
@@ -183,6 +193,7 @@ export class Emulator {
       url: this.url,
       versions: this.versions,
       latencyMs: this.latencyMs,
+      maxPageSize: this.maxPageSize ?? null,
       absoluteUrls: this.absoluteUrls,
       apiLimit: this.apiLimits.current(),
       pendingFaults: this.faults.size,
@@ -342,7 +353,7 @@ export class Emulator {
     const rest = segments.slice(3);
     if (rest[0] === 'apps' && rest[1] === 'oauth' && rest[2] === 'usage') {
       if (!this.versions.includes(version) || Number(version) < MIN_USAGE_VERSION) return notFound();
-      return usageRoute(this.store, { method, version, origin, rest: rest.slice(3), params });
+      return usageRoute(this.store, { method, version, origin, rest: rest.slice(3), params, maxPageSize: this.maxPageSize });
     }
     return dataResource(this.store, method, version, rest, params, this.apiLimits);
   }

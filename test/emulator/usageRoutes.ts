@@ -17,10 +17,15 @@ export type UsageContext = {
   origin: string;
   rest: string[];
   params: URLSearchParams;
+  /** Rows a page holds at most, whatever pageSize asked for (a server that caps pages); undefined: no cap. */
+  maxPageSize?: number;
 };
 
-/** page is 0-based; the real API documents no pageSize limit, the emulator enforces 1..MAX_PAGE_SIZE. */
-function parsePaging(params: URLSearchParams): { page: number; pageSize: number } | Reply {
+/**
+ * page is 0-based; the real API documents no pageSize limit, the emulator enforces 1..MAX_PAGE_SIZE. With a cap,
+ * a larger pageSize is served as the cap, and the page URLs it emits say so.
+ */
+function parsePaging(params: URLSearchParams, maxPageSize = MAX_PAGE_SIZE): { page: number; pageSize: number } | Reply {
   const read = (name: string, fallback: number, min: number, max: number): number | Reply => {
     const raw = params.get(name);
     if (raw === null) return fallback;
@@ -38,7 +43,7 @@ function parsePaging(params: URLSearchParams): { page: number; pageSize: number 
   if (typeof page !== 'number') return page;
   const pageSize = read('pageSize', DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE);
   if (typeof pageSize !== 'number') return pageSize;
-  return { page, pageSize };
+  return { page, pageSize: Math.min(pageSize, maxPageSize) };
 }
 
 /** Routes one usage request; `ctx.rest` is the path after .../apps/oauth/usage. */
@@ -63,7 +68,7 @@ export function usageRoute(store: Store, ctx: UsageContext): Reply {
 }
 
 function listApps(store: Store, ctx: UsageContext): Reply {
-  const paging = parsePaging(ctx.params);
+  const paging = parsePaging(ctx.params, ctx.maxPageSize);
   if ('status' in paging) return paging;
   const { page, pageSize } = paging;
   const base = `${ctx.origin}/services/data/v${ctx.version}/apps/oauth/usage`;
@@ -90,7 +95,7 @@ function listApps(store: Store, ctx: UsageContext): Reply {
 function listUsers(store: Store, ctx: UsageContext, appId: string): Reply {
   const app = store.app(appId);
   if (!app) return notFound();
-  const paging = parsePaging(ctx.params);
+  const paging = parsePaging(ctx.params, ctx.maxPageSize);
   if ('status' in paging) return paging;
   const { page, pageSize } = paging;
   const base = `${ctx.origin}/services/data/v${ctx.version}/apps/oauth/usage`;

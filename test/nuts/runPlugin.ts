@@ -47,8 +47,9 @@ export type EmulatorFixture = {
 
 /**
  * The hooks every NUT block needs, in one place: an emulator serving `state` is started before the block's first
- * test and stopped after its last; before each test it serves `state` again, with an empty log, no faults and no
- * latency, so no test sees what another did; after the block its scratch folder and the isolated HOME are removed.
+ * test and stopped after its last; before each test it serves `state` again, with an empty log, no faults, no
+ * latency and no page-size cap, so no test sees what another did; after the block its scratch folder and the
+ * isolated HOME are removed.
  * A block's own hooks run after these (mocha runs hooks in the order they are declared).
  */
 export function useEmulator(state: EmulatorState, options: { accessToken?: string } = {}): EmulatorFixture {
@@ -67,6 +68,7 @@ export function useEmulator(state: EmulatorState, options: { accessToken?: strin
     emulator.clearLog();
     emulator.clearFaults();
     emulator.setLatency(0);
+    emulator.setMaxPageSize(undefined);
   });
   after(async () => {
     await running?.stop();
