@@ -15,7 +15,8 @@ export type ApiErrorData = { status: number; errorCode: string; apiMessage: stri
  * The one place that turns what the org answered into an SfError with actions. Connect error bodies are a JSON array
  * of `{ errorCode, message }` (https://developer.salesforce.com/docs/atlas.en-us.chatterapi.meta/chatterapi/connect_error_responses.htm).
  */
-export function apiError(response: HttpResponse, method: HttpMethod, subject: Subject): SfError<ApiErrorData> {
+export function apiError(response: HttpResponse, method: HttpMethod, subject: Subject, instanceUrl?: string): SfError<ApiErrorData> {
+  if (response.status >= 300 && response.status < 400) return redirectError(response, method, subject, instanceUrl);
   const { errorCode, apiMessage } = firstApiError(response);
   const data: ApiErrorData = { status: response.status, errorCode, apiMessage };
   const tokens = [errorCode, apiMessage];
@@ -34,6 +35,40 @@ export function apiError(response: HttpResponse, method: HttpMethod, subject: Su
     error = messages.createError('error.ServerError', [String(response.status || 'unknown'), errorCode, apiMessage]);
   }
   return withData(error, data, method);
+}
+
+/**
+ * A 3xx: never followed, since the request would go again, with the access token, to wherever `Location` points. The
+ * error names the status and the Location's origin only: its path and query may carry what no log should hold.
+ */
+function redirectError(response: HttpResponse, method: HttpMethod, subject: Subject, instanceUrl: string | undefined): SfError<ApiErrorData> {
+  const status = String(response.status);
+  const target = redirectTarget(response.headers.location, instanceUrl);
+  const error = messages.createError('error.RedirectNotFollowed', [`${method} ${describe(subject)}`, status, target]);
+  // The short form is what a revoke reports for its target, in a table row.
+  const apiMessage = messages.getMessage('redirect.notFollowed', [status, target]);
+  return withData(error, { status: response.status, errorCode: 'REDIRECT_NOT_FOLLOWED', apiMessage }, method);
+}
+
+function redirectTarget(location: string | undefined, instanceUrl: string | undefined): string {
+  if (location === undefined || location.trim() === '') return messages.getMessage('redirect.noLocation');
+  try {
+    // A relative Location stays on the org's own instance.
+    const { origin } = new URL(location.trim(), instanceUrl);
+    if (origin !== 'null') return printable(origin);
+  } catch {
+    // Neither an absolute URL nor one relative to the instance: said as such below.
+  }
+  return messages.getMessage('redirect.unreadableLocation');
+}
+
+/**
+ * A DELETE the org answered with a success other than 200 or 204 (202 Accepted, 206...): the API documents 204, and
+ * only an answer that says the token is gone may be reported as revoked.
+ */
+export function revokeNotConfirmedError(response: HttpResponse, subject: Subject): SfError<ApiErrorData> {
+  const error = messages.createError('error.RevokeNotConfirmed', [describe(subject), String(response.status)]);
+  return withData(error, { status: response.status, errorCode: 'REVOKE_NOT_CONFIRMED', apiMessage: error.message }, 'DELETE');
 }
 
 /** A 2xx whose body is not the documented JSON: an HTML maintenance page, or JSON cut short. */

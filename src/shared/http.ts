@@ -48,6 +48,9 @@ export type HttpTransport = {
  *
  * A connection whose `request` was replaced (sf's test doubles do that) keeps everything on `connection.request`,
  * as does a run behind a proxy set in the environment, which only jsforce's transport knows how to reach.
+ *
+ * Neither path follows a redirect: a 3xx is the answer `send` resolves with (the usage client refuses it), so the
+ * access token never goes to a Location on another host.
  */
 export function connectionTransport(connection: Connection): HttpTransport {
   const direct = canSendDirectly(connection);
@@ -132,14 +135,17 @@ class ObservingTransport extends Transport {
     super();
   }
 
-  public httpRequest(...args: Parameters<Transport['httpRequest']>): ReturnType<Transport['httpRequest']> {
-    const request = args[0] as unknown as OutgoingRequest;
+  public httpRequest(...[outgoing, options]: Parameters<Transport['httpRequest']>): ReturnType<Transport['httpRequest']> {
+    const request = outgoing as unknown as OutgoingRequest;
     const replay = this.replay;
     this.replay = undefined;
+    // jsforce follows a 3xx by default (jsforce-node 3.10 and 3.12 alike): it sends the request again, as a GET, to
+    // the Location, whatever its host, with the Authorization header. The 3xx itself must reach the usage client,
+    // which refuses it; the option is read per request, so setting it here holds whatever HttpApi passes.
     const pending =
       replay && authorizationOf(request) === replay.authorization
         ? (Object.assign(Promise.resolve(replay.response), { stream: () => new PassThrough() }) as unknown as ReturnType<Transport['httpRequest']>)
-        : super.httpRequest(...args);
+        : super.httpRequest(outgoing, { ...options, followRedirect: false });
     pending.then(
       (response) => this.observe(request, response as unknown as RawResponse),
       () => undefined

@@ -11,7 +11,8 @@ export type RawResponse = { statusCode: number; headers: Record<string, string>;
 /**
  * Sends one request over Node's own http(s), through its global agents (keep-alive since Node 19; the agents
  * jsforce's fetch wrapper used on the Node 20 line too). Rejects with the socket's error (its `code` intact) when no
- * response came; `idleTimeoutMs` is how long the socket may stay silent before the request is given up.
+ * response came; `idleTimeoutMs` is how long the socket may stay silent before the request is given up. A 3xx
+ * resolves like any other answer: Node's http never follows a redirect, and the usage client refuses one.
  */
 export function sendOverNode(request: OutgoingRequest, idleTimeoutMs: number): Promise<RawResponse> {
   return new Promise((resolve, reject) => {

@@ -8,6 +8,7 @@ import {
   isRequestLimitExceeded,
   networkFailure,
   notSentError,
+  revokeNotConfirmedError,
   type Subject,
   unexpectedBodyError,
 } from './errors.js';
@@ -164,15 +165,15 @@ export class UsageClient {
 
   public async revokeToken(tokenIdOrUrl: string): Promise<void> {
     const tokenId = tokenIdFrom(tokenIdOrUrl);
-    await this.send('DELETE', usagePaths.revokeToken(tokenId), { kind: 'token', id: tokenId });
+    await this.revoke(usagePaths.revokeToken(tokenId), { kind: 'token', id: tokenId });
   }
 
   public async revokeUserTokens(appId: string, userId: string): Promise<void> {
-    await this.send('DELETE', usagePaths.revokeUser(appId, userId), { kind: 'user', id: userId });
+    await this.revoke(usagePaths.revokeUser(appId, userId), { kind: 'user', id: userId });
   }
 
   public async revokeAppTokens(appId: string): Promise<void> {
-    await this.send('DELETE', usagePaths.revokeApp(appId), { kind: 'app', id: appId });
+    await this.revoke(usagePaths.revokeApp(appId), { kind: 'app', id: appId });
   }
 
   /** The org's daily API requests; undefined when the limits resource does not answer with them. */
@@ -238,6 +239,12 @@ export class UsageClient {
     }
   }
 
+  /** A DELETE that resolves only when the org said the tokens are gone: 200 or 204 (404 rejects, as not found). */
+  private async revoke(path: string, subject: Subject): Promise<void> {
+    const response = await this.send('DELETE', path, subject);
+    if (response.status !== 200 && response.status !== 204) throw revokeNotConfirmedError(response, subject);
+  }
+
   private async send(method: HttpMethod, path: string, subject: Subject): Promise<HttpResponse> {
     return this.limiter.run(async () => {
       const started = Date.now();
@@ -276,7 +283,7 @@ export class UsageClient {
             continue;
           }
         }
-        const error = apiError(response, method, subject);
+        const error = apiError(response, method, subject, this.options.instanceUrl);
         if (isRequestLimitExceeded(error)) this.halted = error;
         throw error;
       }

@@ -24,6 +24,25 @@ function expectMapped(error: SfError<ApiErrorData>, name: string, data: ApiError
 }
 
 describe('errors: apiError', () => {
+  it('maps any 3xx to RedirectNotFollowedError naming the status and only the origin of the Location', () => {
+    const cases: Array<[number, Record<string, string>, string]> = [
+      [307, { location: 'https://user:pw@evil.example.com:8443/path?sid=00Dsecret' }, 'https://evil.example.com:8443'],
+      [302, { location: '/services/data/v62.0/apps/oauth/usage' }, 'https://acme.my.salesforce.com'],
+      [301, {}, 'no location'],
+      [300, { location: 'javascript:alert(1)' }, 'not a web address'],
+      [308, { location: 'http://[::1' }, 'not a web address'],
+    ];
+    for (const [code, headers, named] of cases) {
+      const error = apiError(status(code, headers), 'DELETE', TOKEN, 'https://acme.my.salesforce.com');
+      expect(error.name).to.equal('RedirectNotFollowedError');
+      expect(error.message).to.include(`HTTP status ${code}`).and.include(named).and.include('DELETE token "Tok1"');
+      expect(error.message).not.to.match(/path|sid|secret|pw@|alert/);
+      expect(error.actions).to.be.an('array').that.is.not.empty;
+      expect(error.data).to.deep.include({ status: code, errorCode: 'REDIRECT_NOT_FOLLOWED' });
+      expect(error.data!.apiMessage).to.include(String(code)).and.include(named);
+    }
+  });
+
   it('maps 401 to SessionExpiredError', () => {
     const error = apiError(apiFailure(401, 'INVALID_SESSION_ID', 'Session expired or invalid'), 'GET', { kind: 'app list' });
     expectMapped(error, 'SessionExpiredError', { status: 401, errorCode: 'INVALID_SESSION_ID', apiMessage: 'Session expired or invalid' });

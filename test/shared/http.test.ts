@@ -173,16 +173,33 @@ describe('http: connectionTransport on a connection as sf makes it', () => {
   let server: Server;
   let instanceUrl: string;
   let seen: Seen[];
-  // The access tokens the org accepts, and how it answers: plain JSON, gzip, or never.
+  // The access tokens the org accepts, and how it answers: plain JSON, gzip, never, or a redirect to `elsewhere`.
   let valid: Set<string>;
-  let answer: 'json' | 'gzip' | 'silence';
+  let answer: 'json' | 'gzip' | 'silence' | 'redirect';
   let jsforceSends: sinon.SinonSpy;
+  // Another host, where a followed redirect would take the request and its access token.
+  let elsewhere: Server;
+  let elsewhereUrl: string;
+  let seenElsewhere: Seen[];
 
   before(async () => {
+    elsewhere = createServer((req, res) => {
+      req.resume();
+      seenElsewhere.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end('{"apps":[]}');
+    });
+    await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
+    elsewhereUrl = `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}`;
     server = createServer((req, res) => {
       req.resume();
       seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
       if (answer === 'silence') return;
+      if (answer === 'redirect') {
+        res.writeHead(307, { Location: `${elsewhereUrl}${req.url ?? '/'}` });
+        res.end();
+        return;
+      }
       if (!valid.has(String(req.headers.authorization).replace('Bearer ', ''))) {
         // A path with "slow" in it gets its 401 late: after another request has had the session refreshed.
         setTimeout(() => {
@@ -203,9 +220,10 @@ describe('http: connectionTransport on a connection as sf makes it', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     instanceUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
-  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  after(() => Promise.all([server, elsewhere].map((open) => new Promise<void>((resolve) => open.close(() => resolve())))));
   beforeEach(() => {
     seen = [];
+    seenElsewhere = [];
     valid = new Set(['00D000000000001AAA!one']);
     answer = 'json';
     jsforceSends = sinon.spy(Transport.prototype, 'httpRequest');
@@ -349,6 +367,43 @@ describe('http: connectionTransport on a connection as sf makes it', () => {
     }
     expect(caught).to.be.instanceOf(NetworkError);
     expect((caught as NetworkError).code).to.equal('ETIMEDOUT');
+  });
+
+  it('never follows a redirect: neither on the first request (through jsforce) nor on later ones (straight)', async () => {
+    const transport = connectionTransport(await connect());
+    answer = 'redirect';
+    const first = await transport.send('DELETE', '/services/data/v62.0/apps/oauth/usage/tokens/T1', 5000);
+    expect(jsforceSends.callCount).to.equal(1);
+    answer = 'json';
+    await transport.send('GET', '/services/data/v62.0/apps/oauth/usage', 5000);
+    answer = 'redirect';
+    const later = await transport.send('GET', '/services/data/v62.0/apps/oauth/usage?page=1', 5000);
+    expect(jsforceSends.callCount, 'the later requests went straight').to.equal(1);
+    for (const response of [first, later]) {
+      expect(response.status).to.equal(307);
+      expect(response.headers.location).to.match(new RegExp(`^${elsewhereUrl}/services/`));
+    }
+    expect(seenElsewhere, 'requests reached the Location').to.deep.equal([]);
+    expect(seen).to.have.length(3);
+  });
+
+  it('never follows a redirect behind a proxy either, where every request goes through jsforce', async () => {
+    const connection = await connect();
+    process.env.HTTPS_PROXY = 'http://127.0.0.1:9';
+    let transport: ReturnType<typeof connectionTransport>;
+    try {
+      transport = connectionTransport(connection);
+    } finally {
+      delete process.env.HTTPS_PROXY;
+    }
+    answer = 'redirect';
+    const responses = [
+      await transport.send('GET', '/services/data/v62.0/apps/oauth/usage', 5000),
+      await transport.send('DELETE', '/services/data/v62.0/apps/oauth/usage/tokens/T1', 5000),
+    ];
+    expect(responses.map((response) => response.status)).to.deep.equal([307, 307]);
+    expect(jsforceSends.callCount).to.equal(2);
+    expect(seenElsewhere).to.deep.equal([]);
   });
 
   it('sends everything through jsforce when a proxy is set in the environment', async () => {

@@ -337,6 +337,38 @@ describe('usageClient: revoking', () => {
     expect(transport.calls).to.have.length(2);
   });
 
+  it('counts a DELETE as done only on 200 or 204: any other success is RevokeNotConfirmedError, sent once', async () => {
+    const transport = new FakeTransport()
+      .on('DELETE', '/apps/oauth/usage/tokens/T200', json({}))
+      .on('DELETE', '/apps/oauth/usage/tokens/T204', noContent())
+      .on('DELETE', /T202/, json({}, 202))
+      .on('DELETE', /000000000206\/tokens$/, status(206));
+    const { client } = makeClient(transport);
+    await client.revokeToken('T200');
+    await client.revokeToken('T204');
+    const accepted = await expectRejection(client.revokeToken('T202'), 'RevokeNotConfirmedError');
+    expect(accepted.message).to.include('token "T202"').and.include('202');
+    expect(accepted.data).to.deep.include({ status: 202, errorCode: 'REVOKE_NOT_CONFIRMED' });
+    await expectRejection(client.revokeUserTokens(appId(1), userId(206)), 'RevokeNotConfirmedError');
+    expect(transport.calls).to.have.length(4);
+  });
+
+  it('refuses a 3xx with RedirectNotFollowedError naming the status and the Location\'s origin, never retried', async () => {
+    const transport = new FakeTransport()
+      .on('DELETE', /T307/, status(307, { location: 'https://evil.example.com:8443/services/data/v62.0/apps/oauth/usage/tokens/T307?sid=secret' }))
+      .on('DELETE', /T302/, status(302, { location: '/services/data/v62.0/apps/oauth/usage/tokens/T302' }))
+      .on('GET', /./, status(301, { location: 'http://captive.example/login' }));
+    const { client, sleeps } = makeClient(transport);
+    const moved = await expectRejection(client.revokeToken('T307'), 'RedirectNotFollowedError');
+    expect(moved.message).to.include('307').and.include('https://evil.example.com:8443').and.not.include('secret');
+    expect(moved.data).to.deep.include({ status: 307, errorCode: 'REDIRECT_NOT_FOLLOWED' });
+    // A relative Location stays on the org's instance, and says so.
+    expect((await expectRejection(client.revokeToken('T302'), 'RedirectNotFollowedError')).message).to.include(INSTANCE_URL);
+    expect((await expectRejection(client.listApps(), 'RedirectNotFollowedError')).message).to.include('301').and.include('http://captive.example');
+    expect(transport.calls).to.have.length(3);
+    expect(sleeps).to.deep.equal([]);
+  });
+
   it('retries a DELETE answered 503', async () => {
     const transport = new FakeTransport().on('DELETE', /./, status(503), noContent());
     const { client, sleeps } = makeClient(transport);
