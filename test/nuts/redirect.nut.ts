@@ -172,6 +172,27 @@ describe('redirects are never followed (against the emulator)', () => {
     expect(usageRequests(emulator)).to.have.length(2);
   });
 
+  it('a DELETE answered with a success other than 200 or 204 is failed, not revoked, and the audit log says so', async () => {
+    const [accepted, partial] = tokenIds();
+    emulator.addFaults([
+      { method: 'DELETE', path: `/tokens/${accepted}`, action: { type: 'status', status: 202, body: {} } },
+      { method: 'DELETE', path: `/tokens/${partial}`, action: { type: 'status', status: 206, body: {} } },
+    ]);
+    const log = scratch('audit-2xx.jsonl');
+    const run = await runPlugin<TokensRevokeResult>(emulator, [...REVOKE, '--token-id', accepted, '--token-id', partial, '-p', '--json', '--audit-log', log]);
+    expect(run.code, run.stderr).to.equal(1);
+    expect(run.json!.result.successes).to.deep.equal([]);
+    expect(run.json!.result.failures.map((target) => [target.tokenId, target.status, target.errorCode])).to.deep.equal([
+      [accepted, 'failed', 'REVOKE_NOT_CONFIRMED'],
+      [partial, 'failed', 'REVOKE_NOT_CONFIRMED'],
+    ]);
+    expect(run.json!.result.failures[0].message).to.include('202');
+    expect(auditResults(log).map((record) => [record.status, record.httpStatus]).sort()).to.deep.equal([
+      ['failed', 202],
+      ['failed', 206],
+    ]);
+  });
+
   it('a relative Location is named by the org\'s own origin, and is not followed either', async () => {
     const [tokenId] = tokenIds();
     emulator.addFaults([{ method: 'DELETE', path: `/tokens/${tokenId}`, action: { type: 'redirect', status: 303, location: '/services/data/v66.0/apps/oauth/usage' } }]);
