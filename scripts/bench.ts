@@ -342,8 +342,8 @@ function leftExactly(res: Result, before: EmulatorState, gone: ReadonlySet<strin
   check(before.tokens.every((t) => left.has(t.tokenId) !== gone.has(t.tokenId)) && left.size === before.tokens.length - gone.size, `${res.cmd}: the emulator lost other tokens or still holds some it should not`);
 }
 
-/** The fewest pages that list n items: a list ends at its first short page, so a full last page needs an empty one. */
-const pagesFor = (n: number, pageSize = 100): number => Math.floor(n / pageSize) + 1;
+/** The fewest pages that list n items: only an empty page ends a list (a server may serve short pages), so one more. */
+const pagesFor = (n: number, pageSize = 100): number => Math.ceil(n / pageSize) + 1;
 const usersByApp = (state: EmulatorState): Map<string, Set<string>> => {
   const users = new Map<string, Set<string>>();
   for (const t of state.tokens) users.set(t.appIdentifier, (users.get(t.appIdentifier) ?? new Set()).add(t.userIdentifier));

@@ -105,7 +105,7 @@ export class UsageClient {
   /** The app list page by page, as it arrives: for output that must not hold every row. */
   public appPages(options: PageOptions<AppUsage> = {}): AsyncGenerator<AppUsage[]> {
     const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
-    return this.pages<AppUsage>(usagePaths.apps(0, pageSize), 'apps', { kind: 'app list' }, { ...options, pageSize });
+    return this.pages<AppUsage>(usagePaths.apps(0, pageSize), 'apps', { kind: 'app list' }, options);
   }
 
   public async listUsers(appId: string, options: PageOptions<UserUsage> = {}): Promise<UserUsage[]> {
@@ -115,14 +115,14 @@ export class UsageClient {
   /** One app's users page by page, as they arrive: an app can have 100,000 of them. */
   public userPages(appId: string, options: PageOptions<UserUsage> = {}): AsyncGenerator<UserUsage[]> {
     const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
-    return this.pages<UserUsage>(usagePaths.users(appId, 0, pageSize), 'users', { kind: 'app', id: appId }, { ...options, pageSize });
+    return this.pages<UserUsage>(usagePaths.users(appId, 0, pageSize), 'users', { kind: 'app', id: appId }, options);
   }
 
   /** The token resource documents no paging; a `nextPageUrl`, if one ever comes, is still followed (until empty). */
   public async listTokens(appId: string, userId: string, options: PageOptions<TokenUsage> = {}): Promise<TokenUsage[]> {
     const subject: Subject = { kind: 'user', id: userId };
     return collect(
-      this.pages<TokenUsage>(usagePaths.tokens(appId, userId), 'tokens', subject, { ...options, pageSize: undefined }, (row) =>
+      this.pages<TokenUsage>(usagePaths.tokens(appId, userId), 'tokens', subject, options, (row) =>
         withTokenId(row, this.options.instanceUrl)
       )
     );
@@ -205,7 +205,7 @@ export class UsageClient {
     firstPath: string,
     key: string,
     subject: Subject,
-    options: Omit<PageOptions<T>, 'pageSize'> & { pageSize: number | undefined },
+    options: Omit<PageOptions<T>, 'pageSize'>,
     transform: (row: Record<string, unknown>) => T = (row): T => row as T
   ): AsyncGenerator<T[]> {
     let kept = 0;
@@ -231,11 +231,12 @@ export class UsageClient {
       options.onPage?.(kept);
       yield rows;
       if (options.limit !== undefined && kept >= options.limit) return;
-      // The API sends nextPageUrl on the last page too, so only an empty or short page ends the list
+      // The API sends nextPageUrl on the last page too, so an empty page ends the list
       // (https://developer.salesforce.com/docs/atlas.en-us.chatterapi.meta/chatterapi/connect_responses_app_oauth_usage_user_collection.htm).
-      const short = options.pageSize !== undefined && items.length < options.pageSize;
+      // A short page does not: the docs give no maximum page size, and a server that serves fewer rows than asked
+      // would otherwise end every list after its first page, silently. Knowing the end costs one more request.
       const next = page.nextPageUrl;
-      path = items.length === 0 || short || typeof next !== 'string' || next === '' ? undefined : followableUsageUrl(next, this.options.instanceUrl);
+      path = items.length === 0 || typeof next !== 'string' || next === '' ? undefined : followableUsageUrl(next, this.options.instanceUrl);
     }
   }
 

@@ -60,9 +60,9 @@ describe('tokens revoke --by-user and --from-file with users list output (agains
     const gets = usageRequests(emulator, 'GET').map(path);
     const appPages = gets.filter((line) => line.startsWith('GET /apps/oauth/usage?'));
     const userPages = gets.filter((line) => line.includes('/users?'));
-    // A page shorter than the page size ends a list, so an app of n users takes floor(n / 100) + 1 pages.
-    const expectedUserPages = before.apps.reduce((sum, app) => sum + Math.floor(usersOf(before, app.identifier) / PAGE_SIZE) + 1, 0);
-    expect(appPages).to.have.length(Math.floor(before.apps.length / PAGE_SIZE) + 1);
+    // Only an empty page ends a list (a short one does not), so an app of n users takes ceil(n / 100) + 1 pages.
+    const expectedUserPages = before.apps.reduce((sum, app) => sum + Math.ceil(usersOf(before, app.identifier) / PAGE_SIZE) + 1, 0);
+    expect(appPages).to.have.length(Math.ceil(before.apps.length / PAGE_SIZE) + 1);
     expect(userPages).to.have.length(expectedUserPages);
     expect(gets.filter((line) => line.includes('/tokens'))).to.deep.equal([]);
     expect(gets).to.have.length(appPages.length + userPages.length);

@@ -27,8 +27,24 @@ describe('usage users list and usage tokens list (against the emulator)', () => 
     expect(result.json!.result.every((user) => user.appIdentifier === app.identifier)).to.equal(true);
     expect(result.json!.result[0]).to.include.keys('userIdentifier', 'username', 'initialConnectionAt', 'lastUsedAt', 'useCount', 'revocationUrl');
     const userPages = usageRequests(emulator).filter((line) => line.includes('/users'));
-    expect(userPages).to.have.length(Math.floor(app.users / 7) + 1);
+    // Only the empty page after the last rows ends the list.
+    expect(userPages).to.have.length(Math.ceil(app.users / 7) + 1);
     expect(duplicates(usageRequests(emulator))).to.deep.equal([]);
+  });
+
+  it('reads every user from a server that caps pages below the page size asked for @smoke', async () => {
+    const app = appWithMostUsers();
+    expect(app.users, 'more users than one capped page holds').to.be.greaterThan(7 * 2);
+    emulator.setMaxPageSize(7);
+    const result = await runPlugin<UserUsage[]>(emulator, ['external-client-app', 'usage', 'users', 'list', '--app', app.developerName, '--json']);
+    expect(result.code, result.stderr).to.equal(0);
+    expect(result.json!.result).to.have.length(app.users);
+    expect(new Set(result.json!.result.map((user) => user.userIdentifier)).size).to.equal(app.users);
+    // Asked for 100 rows a page, served 7: every page of 7 rows is read, until the empty page ends the list.
+    const userPages = usageRequests(emulator).filter((line) => line.includes('/users'));
+    expect(userPages[0]).to.match(/page=0&pageSize=100$/);
+    expect(userPages).to.have.length(Math.ceil(app.users / 7) + 1);
+    expect(duplicates(userPages)).to.deep.equal([]);
   });
 
   it('takes an 18-character app id and sends the 15-character id the API returned', async () => {

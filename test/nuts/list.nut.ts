@@ -19,8 +19,8 @@ describe('usage list (against the emulator)', () => {
     expect(result.code, result.stderr).to.equal(0);
     expect(result.json?.status).to.equal(0);
     expect(result.json?.result.map((app) => app.developerName)).to.deep.equal(appsWithUsage(emulator.state()));
-    // 7 apps in pages of 2: pages 0-3, the last one short, so no request for page 4.
-    expect(usageRequests(emulator)).to.deep.equal([0, 1, 2, 3].map((page) => `GET /services/data/v66.0/apps/oauth/usage?page=${page}&pageSize=2`));
+    // 7 apps in pages of 2: pages 0-3, the last one short, then the empty page 4 that ends the list.
+    expect(usageRequests(emulator)).to.deep.equal([0, 1, 2, 3, 4].map((page) => `GET /services/data/v66.0/apps/oauth/usage?page=${page}&pageSize=2`));
     const first = result.json!.result[0];
     expect(first).to.include.keys('identifier', 'developerName', 'description', 'accessTokenFormat', 'isFromPackage', 'availableActions', 'usageDetailsUrl');
   });

@@ -61,8 +61,9 @@ describe('inventory: pairsInScope', () => {
     ]);
     const paths = transport.calls.map((call) => call.resource);
     expect(new Set(paths).size, 'no page is requested twice').to.equal(paths.length);
-    // apps: 2 + 1 (short page); Billing: 2 + 1 (short); Payroll: 2 + 0 (empty); Crm: 1 (short)
-    expect(paths).to.have.length(7);
+    // Each list ends at its empty page (a short page does not end it): apps 2 + 1 + 0; Billing 2 + 1 + 0; Payroll 2 + 0;
+    // Crm 1 + 0.
+    expect(paths).to.have.length(10);
   });
 
   it('reads the users of the named apps only, resolving names and 18-character ids', async () => {
@@ -71,7 +72,13 @@ describe('inventory: pairsInScope', () => {
     const pairs = await pairsInScope(client, { apps: ['crm_bridge', appId(1, true)], users: [], concurrency: 2 });
     expect([...new Set(pairs.map(({ app }) => app))]).to.deep.equal([crm, billing]);
     expect(pairs).to.have.length(4);
-    expect(transport.callsTo('GET', /\/users\?/).map((call) => call.resource.split('/')[4])).to.have.members([crm.identifier, billing.identifier]);
+    // Each app: its one page of users, then the empty page that ends the list.
+    expect(transport.callsTo('GET', /\/users\?/).map((call) => call.resource.split('/')[4])).to.have.members([
+      crm.identifier,
+      crm.identifier,
+      billing.identifier,
+      billing.identifier,
+    ]);
     expect(transport.callsTo('GET', new RegExp(payroll.identifier))).to.have.length(0);
   });
 
@@ -278,7 +285,7 @@ describe('inventory: withUserCounts', () => {
     expect(counted[0]).to.include({ identifier: billing.identifier, description: billing.description });
     expect([...done].sort()).to.deep.equal([1, 2, 3, 4]);
     expect(fake.apps[0]).to.not.have.property('userCount');
-    // Big_App: pages 0, 1 (full) and 2 (short).
-    expect(transport.callsTo('GET', new RegExp(big.identifier))).to.have.length(3);
+    // Big_App: pages 0, 1 (full), 2 (short) and 3 (empty, which ends the list).
+    expect(transport.callsTo('GET', new RegExp(big.identifier))).to.have.length(4);
   });
 });

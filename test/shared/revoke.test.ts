@@ -299,7 +299,8 @@ describe('revoke: planSelection', () => {
     const transport = server();
     const { client } = makeClient(transport);
     expect(await planSelection(client, { kind: 'app', app: appId(7) }, { concurrency: 2 })).to.deep.equal([]);
-    expect(transport.calls.map((call) => call.method)).to.deep.equal(['GET']);
+    // The app list, to its empty page.
+    expect(transport.calls.map((call) => call.method)).to.deep.equal(['GET', 'GET']);
   });
 
   it('plans one user-level target per named user who holds tokens of the app, for --app --user', async () => {

@@ -54,14 +54,23 @@ describe('usageClient: paging', () => {
     ]);
   });
 
-  it('stops on a short page without requesting the next one', async () => {
+  it('does not stop at a short page: it asks for the next one, and ends at the empty page', async () => {
     const transport = new FakeTransport()
       .on('GET', followed(0, 3), json(appsPage(0, 3)))
       .on('GET', followed(1, 3), json(appsPage(1, 3)))
       .on('GET', followed(2, 3), json(appsPage(2, 3)));
     const { client } = makeClient(transport);
     expect(await client.listApps({ pageSize: 3 })).to.have.length(5);
-    expect(transport.calls).to.have.length(2);
+    expect(transport.calls.map((call) => call.resource)).to.deep.equal([0, 1, 2].map((page) => followed(page, 3)));
+  });
+
+  it('reads every row from a server that serves fewer rows per page than asked', async () => {
+    // Asked for 100 rows a page, the server serves 2, and its page URLs say so.
+    const transport = new FakeTransport().on('GET', followed(0, 100), json(appsPage(0, 2)));
+    for (const page of [1, 2, 3]) transport.on('GET', followed(page, 2), json(appsPage(page, 2)));
+    const { client } = makeClient(transport);
+    expect((await client.listApps({ pageSize: 100 })).map((app) => app.developerName)).to.deep.equal(APPS.map((app) => app.developerName));
+    expect(transport.calls.map((call) => call.resource)).to.deep.equal([followed(0, 100), followed(1, 2), followed(2, 2), followed(3, 2)]);
   });
 
   it('stops when a page has no nextPageUrl', async () => {
@@ -72,10 +81,12 @@ describe('usageClient: paging', () => {
   });
 
   it('uses a page size of 100 by default', async () => {
-    const transport = new FakeTransport().on('GET', followed(0, 100), json({ apps: APPS, nextPageUrl: `${API_BASE}/apps/oauth/usage?page=1&pageSize=100` }));
+    const transport = new FakeTransport()
+      .on('GET', followed(0, 100), json({ apps: APPS, nextPageUrl: `${API_BASE}/apps/oauth/usage?page=1&pageSize=100` }))
+      .on('GET', followed(1, 100), json({ apps: [], nextPageUrl: `${API_BASE}/apps/oauth/usage?page=2&pageSize=100` }));
     const { client } = makeClient(transport);
     expect(await client.listApps()).to.have.length(5);
-    expect(transport.calls.map((call) => call.path)).to.deep.equal([firstAppsPage(100)]);
+    expect(transport.calls.map((call) => call.path)).to.deep.equal([firstAppsPage(100), `${API_BASE}/apps/oauth/usage?page=1&pageSize=100`]);
   });
 
   it('stops at limit without requesting another page', async () => {
@@ -168,10 +179,11 @@ describe('usageClient: paging', () => {
     const base = `/apps/oauth/usage/${APP.identifier}/users`;
     const transport = new FakeTransport()
       .on('GET', `${base}?page=0&pageSize=2`, json({ users: users.slice(0, 2), nextPageUrl: `${API_BASE}${base}?page=1&pageSize=2` }))
-      .on('GET', `${base}?page=1&pageSize=2`, json({ users: users.slice(2), nextPageUrl: `${API_BASE}${base}?page=2&pageSize=2` }));
+      .on('GET', `${base}?page=1&pageSize=2`, json({ users: users.slice(2), nextPageUrl: `${API_BASE}${base}?page=2&pageSize=2` }))
+      .on('GET', `${base}?page=2&pageSize=2`, json({ users: [], nextPageUrl: `${API_BASE}${base}?page=3&pageSize=2` }));
     const { client } = makeClient(transport);
     expect(await client.listUsers(APP.identifier, { pageSize: 2 })).to.deep.equal(users);
-    expect(transport.calls).to.have.length(2);
+    expect(transport.calls).to.have.length(3);
   });
 });
 

@@ -27,6 +27,8 @@ describe('external-client-app usage list', () => {
       '/apps/oauth/usage?page=0&pageSize=2',
       '/services/data/v62.0/apps/oauth/usage?page=1&pageSize=2',
       '/services/data/v62.0/apps/oauth/usage?page=2&pageSize=2',
+      // Page 2 was short, but only the empty page ends the list.
+      '/services/data/v62.0/apps/oauth/usage?page=3&pageSize=2',
     ]);
   });
 

@@ -33,7 +33,14 @@ describe('external-client-app usage users list', () => {
   const routes = (): ReturnType<typeof fakeOrg> =>
     fakeOrg($$, [
       [/\/apps\/oauth\/usage\?/, ({ url }) => appPage([app(1), app(2)], url)],
-      [/0xIHs0000000001\/users/, () => ({ users, nextPageUrl: '/services/data/v62.0/apps/oauth/usage/0xIHs0000000001/users?page=1&pageSize=100' })],
+      [
+        /0xIHs0000000001\/users/,
+        ({ url }) => {
+          // Every user on the first page, then the empty page that ends the list (nextPageUrl is on every page).
+          const page = Number(new URL(url, 'http://x').searchParams.get('page'));
+          return { users: page === 0 ? users : [], nextPageUrl: `/services/data/v62.0/apps/oauth/usage/0xIHs0000000001/users?page=${page + 1}&pageSize=100` };
+        },
+      ],
     ]);
 
   it('resolves the app by an 18-character id and uses the API id in the URL', async () => {
