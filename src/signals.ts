@@ -39,3 +39,6 @@ export function exitInterrupted(line?: string): never {
 export async function exitOnInterrupt<T>(work: () => Promise<T>): Promise<T> {
   return whileHandlingSignals(() => exitInterrupted(), work);
 }
+
+/** The prompt library's answer to Ctrl-C (or a closed terminal) while it waited for a key: the question was not answered. */
+export const isPromptClosed = (error: unknown): boolean => error instanceof Error && error.name === 'ExitPromptError';

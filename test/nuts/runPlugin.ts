@@ -136,18 +136,27 @@ export function usageRequests(emulator: Emulator, method?: string): string[] {
 
 const TERMINAL_ESCAPES = /\x1b\[[0-9;?]*[A-Za-z]/g; // eslint-disable-line no-control-regex
 
+/** The key a person presses to stop: as an answer to runOnTerminal, it is sent alone, without Enter. */
+export const CTRL_C = '\x03';
+
 /**
  * Runs the CLI on a real pseudo-terminal (util-linux `script`), as a person at a prompt would, and answers the first
- * yes/no question with `answer`. The terminal merges stdout and stderr, so both come back as `stdout`.
+ * yes/no question with `answer` and Enter (or with CTRL_C alone). The terminal merges stdout and stderr, so both come
+ * back as `stdout`.
  */
-export async function runOnTerminal(emulator: Emulator, args: string[], answer: string): Promise<CliResult & { sawPrompt: boolean }> {
+export async function runOnTerminal(
+  emulator: Emulator,
+  args: string[],
+  answer: string,
+  options: { env?: Record<string, string | undefined> } = {}
+): Promise<CliResult & { sawPrompt: boolean }> {
   const cli = await runner();
   const quote = (arg: string): string => `'${arg.replaceAll("'", "'\\''")}'`;
   const commandLine = cli.argv([...args, '--target-org', emulator.accessToken]).map(quote).join(' ');
   let seen = '';
   let sawPrompt = false;
   const result = await run('script', ['-q', '-e', '-c', commandLine, '/dev/null'], {
-    env: cli.env(isolatedHome(), { SF_ORG_INSTANCE_URL: emulator.url, ...TEST_TUNING }),
+    env: cli.env(isolatedHome(), { SF_ORG_INSTANCE_URL: emulator.url, ...TEST_TUNING, ...options.env }),
     cwd: isolatedHome(),
     input: null,
     timeoutMs: 120_000,
@@ -155,7 +164,7 @@ export async function runOnTerminal(emulator: Emulator, args: string[], answer: 
       seen += chunk;
       if (!sawPrompt && /\(y\/\s*N\)/.test(seen.replace(TERMINAL_ESCAPES, ''))) {
         sawPrompt = true;
-        child.stdin?.write(`${answer}\r`);
+        child.stdin?.write(answer === CTRL_C ? answer : `${answer}\r`);
       }
     },
   });

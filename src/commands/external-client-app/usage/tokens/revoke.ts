@@ -5,7 +5,7 @@ import '../../../../shared/pluginMessages.js';
 import { apiBudgetFlag, concurrencyFlag, lastUsedCriteriaFromFlags, lastUsedFlags, orgFlags } from '../../../../flags.js';
 import { printRows } from '../../../../output.js';
 import { startInventoryProgress, startProgress } from '../../../../progress.js';
-import { exitInterrupted, whileHandlingSignals, writeInterruptLine } from '../../../../signals.js';
+import { exitInterrupted, isPromptClosed, whileHandlingSignals, writeInterruptLine } from '../../../../signals.js';
 import { AuditLog, auditLogPath, type RunStart } from '../../../../shared/auditLog.js';
 import type { UserInApp } from '../../../../shared/inventory.js';
 import { id18, looksLikeSalesforceId } from '../../../../shared/salesforceId.js';
@@ -99,7 +99,10 @@ export default class TokensRevoke extends UsageCommand<TokensRevokeResult> {
       byUser: Boolean(flags['by-user']),
     });
     const dryRun = Boolean(flags['dry-run']);
-    const mustAsk = !dryRun && !flags['no-prompt'] && !this.jsonEnabled();
+    // Only flags given on the command line skip the question: jsonEnabled() is also on when SF_CONTENT_TYPE=JSON is in
+    // the environment, which a shell or a CI job may set for every command, and must never answer for the person.
+    const jsonOnCommandLine = raw.some((token) => token.type === 'flag' && token.flag === 'json');
+    const mustAsk = !dryRun && !flags['no-prompt'] && !jsonOnCommandLine;
     // Decide before reading anything: without a terminal the question can't be answered, so nothing may be revoked.
     if (mustAsk && !process.stdin.isTTY) throw sharedMessages.createError('error.NoPromptWithoutTerminal');
 
@@ -140,7 +143,7 @@ export default class TokensRevoke extends UsageCommand<TokensRevokeResult> {
       if (mustAsk) {
         const given = raw.find((token) => token.type === 'flag' && token.flag === 'target-org')?.input;
         const named = orgName(given ?? this.configAggregator.getPropertyValue<string>(OrgConfigProperties.TARGET_ORG), org.getOrgId());
-        if (!(await this.confirm({ message: confirmQuestion(plan, appUsers, named) }))) {
+        if (!(await this.ask(confirmQuestion(plan, appUsers, named)))) {
           this.log(messages.getMessage('info.cancelled'));
           return { dryRun, successes: [], failures: [] };
         }
@@ -176,6 +179,19 @@ export default class TokensRevoke extends UsageCommand<TokensRevokeResult> {
       }
       return { dryRun: outcome.dryRun, successes: outcome.successes, failures: outcome.failures };
     });
+  }
+
+  /**
+   * The confirmation. The prompt reads the terminal in raw mode, so Ctrl-C there is a key it turns into an error
+   * instead of a SIGINT: that is the person's "stop", which ends the run as any Ctrl-C before sending does.
+   */
+  private async ask(message: string): Promise<boolean> {
+    try {
+      return await this.confirm({ message });
+    } catch (error) {
+      if (isPromptClosed(error)) exitInterrupted(messages.getMessage('info.cancelledAtPrompt'));
+      throw error;
+    }
   }
 
   /** The plan, and how many token lists it took to read it: they are part of what the run costs the org. */
