@@ -172,6 +172,17 @@ const matrix = (command: CommandName): Cell[] => [
     },
   },
   {
+    fault: '302 to another origin',
+    rules: (path, method) => [{ method, path, times: -1, action: { type: 'redirect', status: 302, location: `${EVIL}/services/data/v62.0/apps/oauth/usage` } }],
+    outcome: 'RedirectNotFollowedError, exit 1, never followed, not retried',
+    expect: (run, req, ctx) => {
+      expectFailure(run, command, 'RedirectNotFollowedError', 'REDIRECT_NOT_FOLLOWED');
+      expect(req.target).to.have.length(1);
+      expect(command === 'revoke' ? revokeResult(run).failures.map((f) => JSON.stringify(f)).join() : run.json?.message).to.include(EVIL);
+      if (command === 'revoke') expect(ctx.state.tokens.map((t) => t.tokenId)).to.include(ctx.tokenId);
+    },
+  },
+  {
     fault: 'URL on a foreign origin',
     rules: command === 'revoke' ? undefined : (path, method) => [{ method, path, times: -1, action: { type: 'foreignUrls', origin: EVIL } }],
     args: command === 'revoke' ? (c): string[] => [...commands.revoke.args(c).slice(0, 4), '--token-id', `${EVIL}/services/data/v62.0/apps/oauth/usage/tokens/${c.tokenId}`, '-p'] : undefined,
