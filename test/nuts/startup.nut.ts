@@ -44,14 +44,17 @@ describe('what a command costs before its work (against the emulator)', () => {
     });
   }
 
-  it('usage list -o ALIAS sends one request, for the one page of apps: no identity, version or limits call', async () => {
+  it('usage list -o ALIAS sends only the pages of apps (the one with rows, the empty one that ends the list): no identity, version or limits call', async () => {
     const home = mkdtempSync(join(tmpdir(), 'eca-alias-'));
     try {
       await saveLogin(emulator, home, 'emu', { expired: false });
       emulator.clearLog();
       const listed = await runPlugin(emulator, ['external-client-app', 'usage', 'list', '--json', '-o', 'emu'], { home, env: KEYCHAIN_IN_HOME });
       expect(listed.code, listed.stderr).to.equal(0);
-      expect(emulator.requests().map((entry) => `${entry.method} ${entry.path}`)).to.deep.equal(['GET /services/data/v66.0/apps/oauth/usage']);
+      expect(emulator.requests().map((entry) => `${entry.method} ${entry.path}?${entry.query}`)).to.deep.equal([
+        'GET /services/data/v66.0/apps/oauth/usage?page=0&pageSize=100',
+        'GET /services/data/v66.0/apps/oauth/usage?page=1&pageSize=100',
+      ]);
     } finally {
       rmSync(home, { recursive: true, force: true });
     }
