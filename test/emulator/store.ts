@@ -80,10 +80,6 @@ export class Store {
     return [this.admin(), ...this.users.values()].filter((user) => wanted.has(user.username.toLowerCase()));
   }
 
-  private admin(): EmulatedUser {
-    return { userIdentifier: this.org.adminUserId, username: this.org.adminUsername };
-  }
-
   public listedApps(): EmulatedApp[] {
     return [...this.apps.values()]
       .filter((a) => (this.byApp.get(a.identifier)?.size ?? 0) > 0)
@@ -133,6 +129,10 @@ export class Store {
     let count = 0;
     for (const userId of [...(this.byApp.get(appId)?.keys() ?? [])]) count += this.deleteUserTokens(appId, userId);
     return count;
+  }
+
+  private admin(): EmulatedUser {
+    return { userIdentifier: this.org.adminUserId, username: this.org.adminUsername };
   }
 }
 

@@ -3,8 +3,8 @@ import { expect } from 'chai';
 import { generateState, to18CharId, type EmulatorState } from '../emulator/model.js';
 import type { TokensRevokeResult } from '../../src/commands/external-client-app/usage/tokens/revoke.js';
 import type { TokenUsage } from '../../src/shared/types.js';
-import { runPlugin, usageRequests as loggedRequests, useEmulator } from './runPlugin.js';
 import type { Emulator } from '../emulator/server.js';
+import { runPlugin, usageRequests as loggedRequests, useEmulator } from './runPlugin.js';
 
 /*
  * Contract §12-13: every id a person types is verified before anything is sent, a 15-character id means its

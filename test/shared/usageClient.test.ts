@@ -239,6 +239,8 @@ describe('usageClient: findUsers', () => {
 
 describe('usageClient: sessionUser', () => {
   it("reads the session's user id and username from the org's userinfo", async () => {
+    // The field names of OpenID Connect's userinfo.
+    // eslint-disable-next-line camelcase
     const transport = new FakeTransport().on('GET', '/services/oauth2/userinfo', json({ user_id: userId(3, true), preferred_username: 'me@acme.example.com' }));
     const { client } = makeClient(transport);
     expect(await client.sessionUser()).to.deep.equal({ userId: userId(3, true), username: 'me@acme.example.com' });
