@@ -1,7 +1,7 @@
 /*
  * Benchmark of the plugin against the in-process OAuth usage emulator with injected latency: exit 0 whatever the
  * figures, 1 only when a command fails or returns wrong results, 2 on a usage error. Each figure is a ratio of two
- * things measured side by side in this run. `npm run bench` (bin/run.js and every real sf of test/support/hosts.ts);
+ * things measured side by side in this run. `npm run bench` (bin/run.js and every real sf of scripts/support/hosts.ts);
  * `-- --smoke` for CI (tiny sizes, bin/run.js only); --host NAME, --no-hosts, --scenario NAME (single-call or a key of
  * SCENARIOS), --runs N, --out FILE, --verbose, --keep.
  * Every HOME holds a saved login (alias `bench`), and commands name the org by it, as users do.
@@ -23,12 +23,12 @@ import { cpus, loadavg, platform, release, tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ChildProcess } from 'node:child_process';
-import { readCsv } from '../src/shared/csv.js';
-import { Emulator, type RequestLogEntry } from '../test/emulator/server.js';
-import { generateState, staleTokens, type EmulatorState, type SeedSpec } from '../test/emulator/model.js';
-import { ensureHost, HOST_NAMES, REPO, type HostName, type SfHost } from '../test/support/hosts.js';
-import { killGroup, run, sfEnv, type RunResult } from '../test/support/process.js';
-import { KEYCHAIN_IN_HOME, saveLogin } from '../test/nuts/savedLogin.js';
+import { readCsv } from '../src/common/csv.js';
+import { Emulator, type RequestLogEntry } from '../emulator/server.js';
+import { generateState, staleTokens, type EmulatorState, type SeedSpec } from '../emulator/model.js';
+import { ensureHost, HOST_NAMES, REPO, type HostName, type SfHost } from './support/hosts.js';
+import { killGroup, run, sfEnv, type RunResult } from './support/process.js';
+import { KEYCHAIN_IN_HOME, saveLogin } from './support/savedLogin.js';
 
 const LATENCY_MS = 20;
 // The plugin's default --concurrency too: the output-file scenarios run with the default, as the issue measures them.

@@ -2,7 +2,7 @@
  * `npm run demo`: a guided, self-checking tour of `sf external-client-app usage ...` against the OAuth usage emulator,
  * run in this process with a fixed seed, so every run shows the same data.
  *   1. builds the plugin when lib/ is missing or older than src/ or messages/ (npm run build);
- *   2. runs bin/run.js in the isolated sf environment of test/support/process.ts (a fresh temporary HOME), with
+ *   2. runs bin/run.js in the isolated sf environment of scripts/support/process.ts (a fresh temporary HOME), with
  *      SF_ORG_INSTANCE_URL=<emulator> and --target-org <emulator access token>;
  *   3. walks an admin's journeys: apps, users of an app, stale tokens, dry run, revoke, check, revoke one user; every
  *      step's exit code is checked, and after the list and the revokes the emulator's own state;
@@ -14,10 +14,10 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { Emulator } from '../test/emulator/server.js';
-import { staleTokens, summarizeState, type EmulatedToken } from '../test/emulator/model.js';
-import { REPO } from '../test/support/hosts.js';
-import { killGroup, run, sfEnv, type RunResult } from '../test/support/process.js';
+import { Emulator } from '../emulator/server.js';
+import { staleTokens, summarizeState, type EmulatedToken } from '../emulator/model.js';
+import { REPO } from './support/hosts.js';
+import { killGroup, run, sfEnv, type RunResult } from './support/process.js';
 
 /** 6 apps x 300 users x 2 tokens = 3600 tokens; the same names and counts every run. */
 const SEED = { apps: 6, usersPerApp: 300, tokensPerUser: 2, seed: 2026 };

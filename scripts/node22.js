@@ -1,6 +1,6 @@
 /*
  * The Node 22 that runs the main line's suite on a machine whose own Node is 20, and the install cache it shares
- * with the sf hosts of test/support/hosts.ts. Plain JavaScript with no dependencies: it has to run before `npm ci`,
+ * with the sf hosts of scripts/support/hosts.ts. Plain JavaScript with no dependencies: it has to run before `npm ci`,
  * so that the main line's dependencies (which need Node 22) are installed by an npm running on Node 22.
  *   node scripts/node22.js                 installs Node 22 into .cache/sf-hosts if needed and prints its path
  *   node scripts/node22.js CMD [ARG...]    runs CMD on a Node this line's package.json accepts: this Node when it

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { validateWorkflow } from '@action-validator/core';
 import { parse } from 'yaml';
-import { REPO } from '../support/hosts.js';
+import { REPO } from '../../scripts/support/hosts.js';
 
 const AUDIT_WORKFLOW = join(REPO, 'examples', 'ci', 'github-actions', 'eca-oauth-audit.yml');
 

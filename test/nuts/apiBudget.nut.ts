@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { expect } from 'chai';
-import { generateState, type EmulatorState } from '../emulator/model.js';
-import type { TokenUsage } from '../../src/shared/types.js';
+import { generateState, type EmulatorState } from '../../emulator/model.js';
+import type { TokenUsage } from '../../src/api/types.js';
 import { runPlugin, usageRequests, useEmulator } from './runPlugin.js';
 
 const TOKENS_LIST = ['external-client-app', 'usage', 'tokens', 'list'];

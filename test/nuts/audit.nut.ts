@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { generateState, type EmulatorState } from '../emulator/model.js';
+import { generateState, type EmulatorState } from '../../emulator/model.js';
 import type { TokensRevokeResult } from '../../src/commands/external-client-app/usage/tokens/revoke.js';
 import { isolatedHome, runPlugin, signalWhen, usageRequests, useEmulator } from './runPlugin.js';
 

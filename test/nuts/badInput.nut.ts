@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { expect } from 'chai';
-import { DAY_MS, generateState, staleTokens, type EmulatorState } from '../emulator/model.js';
+import { DAY_MS, generateState, staleTokens, type EmulatorState } from '../../emulator/model.js';
 import type { TokensRevokeResult } from '../../src/commands/external-client-app/usage/tokens/revoke.js';
 import { runCli, runPlugin, usageRequests, useEmulator } from './runPlugin.js';
 

@@ -1,9 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { expect } from 'chai';
-import { generateState, type EmulatorState } from '../emulator/model.js';
-import { isStale } from '../emulator/stale.js';
+import { generateState, type EmulatorState } from '../../emulator/model.js';
+import { isStale } from '../../emulator/stale.js';
 import type { TokensRevokeResult } from '../../src/commands/external-client-app/usage/tokens/revoke.js';
-import type { UserUsage } from '../../src/shared/types.js';
+import type { UserUsage } from '../../src/api/types.js';
 import { runPlugin, usageRequests, useEmulator } from './runPlugin.js';
 
 /* Revoking by each user's last use: `tokens revoke <filter> --by-user`, and `--from-file` with

@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { parse } from 'yaml';
-import { generateState, staleTokens } from '../emulator/model.js';
-import { parseCsv } from '../../src/shared/csv.js';
+import { generateState, staleTokens } from '../../emulator/model.js';
+import { parseCsv } from '../../src/common/csv.js';
 import type { TokensRevokeResult } from '../../src/commands/external-client-app/usage/tokens/revoke.js';
-import { REPO } from '../support/hosts.js';
-import { run } from '../support/process.js';
-import { runner } from '../support/runner.js';
+import { REPO } from '../../scripts/support/hosts.js';
+import { run } from '../../scripts/support/process.js';
+import { runner } from '../../scripts/support/runner.js';
 import { isolatedHome, useEmulator } from './runPlugin.js';
 
 type Step = { name?: string; run?: string; uses?: string; env?: Record<string, string>; with?: Record<string, unknown> };

@@ -1,9 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { expect } from 'chai';
-import { generateState, type EmulatorState } from '../emulator/model.js';
+import { generateState, type EmulatorState } from '../../emulator/model.js';
 import type { TokensRevokeResult } from '../../src/commands/external-client-app/usage/tokens/revoke.js';
-import { parseCsv } from '../../src/shared/csv.js';
-import type { AppUsage, TokenUsage, UserUsage } from '../../src/shared/types.js';
+import { parseCsv } from '../../src/common/csv.js';
+import type { AppUsage, TokenUsage, UserUsage } from '../../src/api/types.js';
 import { runPlugin, usageRequests, useEmulator } from './runPlugin.js';
 
 const USAGE = ['external-client-app', 'usage'];

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { expect } from 'chai';
-import { to18CharId, type EmulatedToken, type EmulatorState } from '../emulator/model.js';
-import type { AppUsage } from '../../src/shared/types.js';
+import { to18CharId, type EmulatedToken, type EmulatorState } from '../../emulator/model.js';
+import type { AppUsage } from '../../src/api/types.js';
 import { runOnTerminal, runPlugin, useEmulator, type CliResult } from './runPlugin.js';
 
 /*

@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { REPO } from '../support/hosts.js';
-import { killGroup, run, type RunResult } from '../support/process.js';
-import { runner } from '../support/runner.js';
+import { REPO } from '../../scripts/support/hosts.js';
+import { killGroup, run, type RunResult } from '../../scripts/support/process.js';
+import { runner } from '../../scripts/support/runner.js';
+import { KEYCHAIN_IN_HOME } from '../../scripts/support/savedLogin.js';
 import { runCli } from './runPlugin.js';
-import { KEYCHAIN_IN_HOME } from './savedLogin.js';
 
 type Instruction = { line: string; sfOnly: boolean; env: Record<string, string>; program: string; args: string[] };
 
@@ -45,7 +45,7 @@ describe('npm run emulator: the instructions it prints', () => {
     home = mkdtempSync(join(tmpdir(), 'eca-emulator-cli-'));
     let ready: () => void;
     const started = new Promise<void>((resolve) => (ready = resolve));
-    exited = run(process.execPath, ['--loader', 'ts-node/esm', '--no-warnings=ExperimentalWarning', 'test/emulator/cli.ts', '--seed', 'test/emulator/seeds/small.json'], {
+    exited = run(process.execPath, ['--loader', 'ts-node/esm', '--no-warnings=ExperimentalWarning', 'emulator/cli.ts', '--seed', 'emulator/seeds/small.json'], {
       cwd: REPO,
       env: { ...process.env, NODE_OPTIONS: '' },
       input: null,

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import type { FaultRule } from '../emulator/server.js';
-import { generateState, type EmulatorState } from '../emulator/model.js';
+import type { FaultRule } from '../../emulator/server.js';
+import { generateState, type EmulatorState } from '../../emulator/model.js';
 import { type CliResult, isolatedHome, runPlugin, useEmulator } from './runPlugin.js';
 
 /*

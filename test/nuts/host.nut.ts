@@ -2,12 +2,12 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { generateState } from '../emulator/model.js';
-import type { AppUsage } from '../../src/shared/types.js';
-import { PLUGIN_ROOT_LOGGER_NAME } from '../../src/shared/hostLogger.js';
-import { REPO } from '../support/hosts.js';
-import { packOnce } from '../support/pack.js';
-import { runner } from '../support/runner.js';
+import { generateState } from '../../emulator/model.js';
+import type { AppUsage } from '../../src/api/types.js';
+import { PLUGIN_ROOT_LOGGER_NAME } from '../../src/command/hostLogger.js';
+import { REPO } from '../../scripts/support/hosts.js';
+import { packOnce } from '../../scripts/support/pack.js';
+import { runner } from '../../scripts/support/runner.js';
 import { runCli, runPlugin, useEmulator } from './runPlugin.js';
 
 // What only means something inside a real sf: its Node, the link, a saved login used as `-o ALIAS`, and the peer

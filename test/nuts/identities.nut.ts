@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
-import { generateState, to18CharId, type EmulatorState } from '../emulator/model.js';
+import { generateState, to18CharId, type EmulatorState } from '../../emulator/model.js';
 import type { TokensRevokeResult } from '../../src/commands/external-client-app/usage/tokens/revoke.js';
-import type { TokenUsage } from '../../src/shared/types.js';
-import type { Emulator } from '../emulator/server.js';
+import type { TokenUsage } from '../../src/api/types.js';
+import type { Emulator } from '../../emulator/server.js';
 import { runPlugin, usageRequests as loggedRequests, useEmulator } from './runPlugin.js';
 
 /*

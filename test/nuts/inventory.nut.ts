@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { generateState, isStale, staleTokens, to18CharId } from '../emulator/model.js';
-import { parseCsv } from '../../src/shared/csv.js';
-import type { TokenUsage, UserUsage } from '../../src/shared/types.js';
+import { generateState, isStale, staleTokens, to18CharId } from '../../emulator/model.js';
+import { parseCsv } from '../../src/common/csv.js';
+import type { TokenUsage, UserUsage } from '../../src/api/types.js';
 import { runPlugin, signalWhen, usageRequests, useEmulator } from './runPlugin.js';
 
 const duplicates = (lines: string[]): string[] => lines.filter((line, index) => lines.indexOf(line) !== index);

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { Emulator } from '../emulator/server.js';
-import { generateState, type EmulatorState } from '../emulator/model.js';
-import { parseCsv } from '../../src/shared/csv.js';
-import type { AppUsage } from '../../src/shared/types.js';
+import { Emulator } from '../../emulator/server.js';
+import { generateState, type EmulatorState } from '../../emulator/model.js';
+import { parseCsv } from '../../src/common/csv.js';
+import type { AppUsage } from '../../src/api/types.js';
 import { runPlugin, usageRequests, useEmulator } from './runPlugin.js';
 
 const appsWithUsage = (state: EmulatorState): string[] =>

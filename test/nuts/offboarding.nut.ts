@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { generateState, to18CharId, type EmulatorState } from '../emulator/model.js';
+import { generateState, to18CharId, type EmulatorState } from '../../emulator/model.js';
 import type { TokensRevokeResult } from '../../src/commands/external-client-app/usage/tokens/revoke.js';
-import type { TokenUsage } from '../../src/shared/types.js';
+import type { TokenUsage } from '../../src/api/types.js';
 import { runPlugin, usageRequests, useEmulator } from './runPlugin.js';
 
 /* Offboarding: `tokens revoke --user U` with no --app revokes U's tokens in every app. */

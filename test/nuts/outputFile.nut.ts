@@ -1,9 +1,9 @@
 import { lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { generateState } from '../emulator/model.js';
-import { parseCsv, toCsv } from '../../src/shared/csv.js';
-import type { OutputFileResult } from '../../src/usageCommand.js';
+import { generateState } from '../../emulator/model.js';
+import { parseCsv, toCsv } from '../../src/common/csv.js';
+import type { OutputFileResult } from '../../src/command/usageCommand.js';
 import { runPlugin, signalWhen, usageRequests, useEmulator } from './runPlugin.js';
 
 const USAGE = ['external-client-app', 'usage'];

@@ -3,8 +3,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import semver from 'semver';
-import { REPO } from '../support/hosts.js';
-import { packOnce, type Packed } from '../support/pack.js';
+import { REPO } from '../../scripts/support/hosts.js';
+import { packOnce, type Packed } from '../../scripts/support/pack.js';
 
 type Manifest = { version: string; commands: Record<string, { relativePath?: string[] }> };
 type LockEntry = { version?: string; dev?: boolean; devOptional?: boolean; resolved?: string; link?: boolean; engines?: { node?: string } };

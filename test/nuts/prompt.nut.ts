@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { generateState, type EmulatorState } from '../emulator/model.js';
+import { generateState, type EmulatorState } from '../../emulator/model.js';
 import { CTRL_C, runOnTerminal, runPlugin, usageRequests, useEmulator } from './runPlugin.js';
 
 /*

@@ -2,7 +2,7 @@ import { createServer, request as httpRequest, type IncomingHttpHeaders, type Se
 import { connect as netConnect, type AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
-import { generateState, type EmulatorState } from '../emulator/model.js';
+import { generateState, type EmulatorState } from '../../emulator/model.js';
 import type { TokensRevokeResult } from '../../src/commands/external-client-app/usage/tokens/revoke.js';
 import { runPlugin, usageRequests, useEmulator, type CliResult } from './runPlugin.js';
 

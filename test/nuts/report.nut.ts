@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect } from 'chai';
 import { chromium, type Browser } from 'playwright-core';
-import { DAY_MS, generateState, staleTokens, type EmulatorState } from '../emulator/model.js';
+import { DAY_MS, generateState, staleTokens, type EmulatorState } from '../../emulator/model.js';
 import type { UsageReportResult } from '../../src/commands/external-client-app/usage/report.js';
-import { REPO } from '../support/hosts.js';
+import { REPO } from '../../scripts/support/hosts.js';
 import { isolatedHome, runCli, runPlugin, usageRequests, useEmulator } from './runPlugin.js';
 
 const REPORT = ['external-client-app', 'usage', 'report'];

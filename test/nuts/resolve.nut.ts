@@ -2,9 +2,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { to18CharId, type EmulatedToken, type EmulatorState } from '../emulator/model.js';
+import { to18CharId, type EmulatedToken, type EmulatorState } from '../../emulator/model.js';
 import type { TokensRevokeResult } from '../../src/commands/external-client-app/usage/tokens/revoke.js';
-import type { TokenUsage } from '../../src/shared/types.js';
+import type { TokenUsage } from '../../src/api/types.js';
 import { runPlugin, usageRequests, useEmulator } from './runPlugin.js';
 
 /*

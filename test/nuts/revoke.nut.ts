@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { expect } from 'chai';
-import type { Emulator } from '../emulator/server.js';
-import { generateState, staleTokens, type EmulatorState } from '../emulator/model.js';
+import type { Emulator } from '../../emulator/server.js';
+import { generateState, staleTokens, type EmulatorState } from '../../emulator/model.js';
 import type { TokensRevokeResult } from '../../src/commands/external-client-app/usage/tokens/revoke.js';
 import { runOnTerminal, runPlugin, signalWhen, usageRequests, useEmulator } from './runPlugin.js';
 

@@ -1,11 +1,11 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { generateState } from '../emulator/model.js';
-import { REPO } from '../support/hosts.js';
-import type { AppUsage } from '../../src/shared/types.js';
+import { generateState } from '../../emulator/model.js';
+import { REPO } from '../../scripts/support/hosts.js';
+import type { AppUsage } from '../../src/api/types.js';
+import { KEYCHAIN_IN_HOME, saveExpiredLogin } from '../../scripts/support/savedLogin.js';
 import { type CliResult, runCli, useEmulator } from './runPlugin.js';
-import { KEYCHAIN_IN_HOME, saveExpiredLogin } from './savedLogin.js';
 
 /**
  * The @salesforce/core the plugin under test runs with (its own, also inside a real sf): 9.2 and later take a

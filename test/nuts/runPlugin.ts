@@ -2,10 +2,10 @@ import { type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Emulator } from '../emulator/server.js';
-import type { EmulatorState } from '../emulator/model.js';
-import { runner } from '../support/runner.js';
-import { run, type RunResult } from '../support/process.js';
+import { Emulator } from '../../emulator/server.js';
+import type { EmulatorState } from '../../emulator/model.js';
+import { runner } from '../../scripts/support/runner.js';
+import { run, type RunResult } from '../../scripts/support/process.js';
 
 export type CliResult<T = unknown> = RunResult & {
   /** The parsed --json envelope, when stdout held one. */

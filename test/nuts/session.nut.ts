@@ -1,9 +1,9 @@
 import { mkdtempSync } from 'node:fs';
 import { expect } from 'chai';
-import { generateState } from '../emulator/model.js';
-import type { AppUsage, TokenUsage } from '../../src/shared/types.js';
+import { generateState } from '../../emulator/model.js';
+import type { AppUsage, TokenUsage } from '../../src/api/types.js';
+import { KEYCHAIN_IN_HOME, saveExpiredLogin } from '../../scripts/support/savedLogin.js';
 import { runCli, usageRequests, useEmulator } from './runPlugin.js';
-import { KEYCHAIN_IN_HOME, saveExpiredLogin } from './savedLogin.js';
 
 // A saved login (refresh token) whose access token has expired: core refreshes it at the org's token endpoint.
 describe('an expired session of a saved login (against the emulator)', () => {
@@ -28,7 +28,7 @@ describe('an expired session of a saved login (against the emulator)', () => {
   });
 
   // The plugin sends most requests straight over Node's http with the session's token; a 401 there must go back to
-  // core's refresh (src/shared/http.ts), once for the run, and every request it refused must be sent again.
+  // core's refresh (src/api/http.ts), once for the run, and every request it refused must be sent again.
   it('is refreshed once when it expires in the middle of an inventory, and every token is still listed', async () => {
     emulator.setOAuth({ issueSessions: true });
     emulator.setLatency(20);

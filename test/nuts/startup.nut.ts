@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect } from 'chai';
-import { generateState } from '../emulator/model.js';
-import { REPO } from '../support/hosts.js';
-import { run } from '../support/process.js';
+import { generateState } from '../../emulator/model.js';
+import { REPO } from '../../scripts/support/hosts.js';
+import { run } from '../../scripts/support/process.js';
+import { KEYCHAIN_IN_HOME, saveLogin } from '../../scripts/support/savedLogin.js';
 import { runPlugin, useEmulator } from './runPlugin.js';
-import { KEYCHAIN_IN_HOME, saveLogin } from './savedLogin.js';
 
 // Node names each module it loads (CommonJS "load", ES modules "Storing ... in ModuleLoadMap") under NODE_DEBUG.
 const MODULE_DEBUG = { NODE_DEBUG: 'module,esm' };
@@ -24,11 +24,11 @@ describe('what a command costs before its work (against the emulator)', () => {
   // With its manifest (as users install it), sf imports only the module of the command that runs; the plugin's own
   // bin/run.js has none and imports every command, so this imports the built module alone, as sf does.
   const COMMANDS = {
-    'usage/list': /\/lib\/shared\/(revoke|revokeSummary|auditLog|selection|report|reportHtml|reportMarkdown)\.js$/,
-    'usage/users/list': /\/lib\/shared\/(revoke|revokeSummary|auditLog|selection|report|reportHtml|reportMarkdown|inventory)\.js$/,
-    'usage/tokens/list': /\/lib\/shared\/(revoke|revokeSummary|auditLog|selection|report|reportHtml|reportMarkdown)\.js$/,
-    'usage/tokens/revoke': /\/lib\/shared\/(report|reportHtml|reportMarkdown)\.js$/,
-    'usage/report': /\/lib\/shared\/(revoke|revokeSummary|auditLog|selection|reportHtml|reportMarkdown)\.js$/,
+    'usage/list': /\/lib\/[a-z]+\/(plan|execute|revokeSummary|auditLog|selection|report|reportHtml|reportMarkdown)\.js$/,
+    'usage/users/list': /\/lib\/[a-z]+\/(plan|execute|revokeSummary|auditLog|selection|report|reportHtml|reportMarkdown|inventory)\.js$/,
+    'usage/tokens/list': /\/lib\/[a-z]+\/(plan|execute|revokeSummary|auditLog|selection|report|reportHtml|reportMarkdown)\.js$/,
+    'usage/tokens/revoke': /\/lib\/[a-z]+\/(report|reportHtml|reportMarkdown)\.js$/,
+    'usage/report': /\/lib\/[a-z]+\/(plan|execute|revokeSummary|auditLog|selection|reportHtml|reportMarkdown)\.js$/,
   };
   for (const [command, needless] of Object.entries(COMMANDS)) {
     it(`${command.replace(/\//g, ' ')} loads nothing that only its other paths or other commands need @bin-only`, async () => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { node20Manifest } from '../../scripts/lines.js';
-import { REPO } from '../support/hosts.js';
+import { REPO } from '../../scripts/support/hosts.js';
 
 type Manifest = Parameters<typeof node20Manifest>[0];
 

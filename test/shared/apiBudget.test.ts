@@ -1,8 +1,8 @@
 import { SfError } from '@salesforce/core';
 import { expect } from 'chai';
-import { BUDGET_FREE_REQUESTS, checkApiBudget } from '../../src/shared/apiBudget.js';
-import { tokenInventory } from '../../src/shared/inventory.js';
-import type { UserUsage } from '../../src/shared/types.js';
+import { BUDGET_FREE_REQUESTS, checkApiBudget } from '../../src/usage/apiBudget.js';
+import { tokenInventory } from '../../src/usage/inventory.js';
+import type { UserUsage } from '../../src/api/types.js';
 import { apiFailure, appRow, expectRejection, FakeTransport, json, makeClient, serveOrg, userRow } from './fakeTransport.js';
 
 const limits = (max: number, remaining: number): ReturnType<typeof json> => json({ DailyApiRequests: { Max: max, Remaining: remaining } });

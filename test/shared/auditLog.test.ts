@@ -2,7 +2,7 @@ import { appendFileSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { AuditLog, auditLogPath } from '../../src/shared/auditLog.js';
+import { AuditLog, auditLogPath } from '../../src/usage/auditLog.js';
 
 const target = { scope: 'token' as const, tokenId: 'T1', appIdentifier: '0xIHs000000A1b2', appDeveloperName: 'Billing' };
 const lines = (path: string): Array<Record<string, unknown>> =>

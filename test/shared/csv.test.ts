@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { csvField, csvValue, parseCsv, readCsv, toCsv } from '../../src/shared/csv.js';
+import { csvField, csvValue, parseCsv, readCsv, toCsv } from '../../src/common/csv.js';
 import { expectSfError } from './fakeTransport.js';
 
 describe('csv: fields', () => {

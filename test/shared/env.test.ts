@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Env } from '@salesforce/kit';
-import { envInteger } from '../../src/shared/env.js';
+import { envInteger } from '../../src/common/env.js';
 
 describe('env: envInteger', () => {
   const read = (value: string | undefined, min = 0): number | undefined =>

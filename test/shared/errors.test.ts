@@ -11,7 +11,7 @@ import {
   sessionRefreshRefused,
   unexpectedBodyError,
   type ApiErrorData,
-} from '../../src/shared/errors.js';
+} from '../../src/api/errors.js';
 import { apiFailure, html, json, status } from './fakeTransport.js';
 
 const TOKEN = { kind: 'token', id: 'Tok1' } as const;

@@ -1,10 +1,10 @@
 import { SfError } from '@salesforce/core';
 import { expect } from 'chai';
-import { NetworkError, type HttpMethod, type HttpResponse, type HttpTransport } from '../../src/shared/http.js';
-import type { RetryPolicy } from '../../src/shared/retry.js';
-import type { AppUsage, OrgUser, TokenUsage, UserUsage } from '../../src/shared/types.js';
-import { UsageClient, type UsageClientOptions } from '../../src/shared/usageClient.js';
-import { idChecksum } from '../../src/shared/salesforceId.js';
+import { NetworkError, type HttpMethod, type HttpResponse, type HttpTransport } from '../../src/api/transport.js';
+import type { RetryPolicy } from '../../src/api/retry.js';
+import type { AppUsage, OrgUser, TokenUsage, UserUsage } from '../../src/api/types.js';
+import { UsageClient, type UsageClientOptions } from '../../src/api/usageClient.js';
+import { idChecksum } from '../../src/api/salesforceId.js';
 
 /*
  * A scripted HttpTransport for unit tests: routes by method and path, records every call, answers from a sequence of

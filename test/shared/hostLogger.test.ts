@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { Logger } from '@salesforce/core';
-import { PLUGIN_ROOT_LOGGER_NAME, shareHostLogger } from '../../src/shared/hostLogger.js';
-import { REPO } from '../support/hosts.js';
+import { PLUGIN_ROOT_LOGGER_NAME, shareHostLogger } from '../../src/command/hostLogger.js';
+import { REPO } from '../../scripts/support/hosts.js';
 
 type LogRecord = Record<string, unknown>;
 

@@ -7,7 +7,8 @@ import { Connection as JsforceConnection } from '@jsforce/jsforce-node';
 import { Transport } from '@jsforce/jsforce-node/lib/transport.js';
 import { expect } from 'chai';
 import sinon from 'sinon';
-import { connectionTransport, fromRaw, type HttpTransport, NetworkError } from '../../src/shared/http.js';
+import { connectionTransport, fromRaw } from '../../src/api/http.js';
+import { type HttpTransport, NetworkError } from '../../src/api/transport.js';
 
 /** jsforce's session refresh hook, which @salesforce/core sets for a saved login. */
 type RefreshFn = (conn: unknown, callback: (error: Error | null, token?: string) => void) => void;

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { pairsInScope, streamTokenInventory, tokenInventory, withUserCounts, type InventoryProgress } from '../../src/shared/inventory.js';
-import type { AppUsage, UserUsage } from '../../src/shared/types.js';
+import { pairsInScope, streamTokenInventory, tokenInventory, withUserCounts, type InventoryProgress } from '../../src/usage/inventory.js';
+import type { AppUsage, UserUsage } from '../../src/api/types.js';
 import {
   apiFailure,
   appId,

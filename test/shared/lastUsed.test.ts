@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { hasLastUsedCriteria, lastUsedCriteria, lastUsedMatcher, parseApiDateTime, parseUserDate, usageInstant } from '../../src/shared/lastUsed.js';
+import { hasLastUsedCriteria, lastUsedCriteria, lastUsedMatcher, parseApiDateTime, parseUserDate, usageInstant } from '../../src/usage/lastUsed.js';
 import { expectSfError } from './fakeTransport.js';
 
 const DAY = 86_400_000;

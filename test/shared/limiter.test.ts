@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { SfError } from '@salesforce/core';
-import { createLimiter, runPool, runPoolInOrder } from '../../src/shared/limiter.js';
+import { createLimiter, runPool, runPoolInOrder } from '../../src/common/limiter.js';
 import { deferred, expectRejection, tick, type Deferred } from './fakeTransport.js';
 
 describe('limiter: createLimiter', () => {

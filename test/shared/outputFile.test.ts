@@ -3,8 +3,8 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { toCsv } from '../../src/shared/csv.js';
-import { checkedOutputPath, openRowFile, rowFileFormat, writeTextFile, type OpenFile } from '../../src/shared/outputFile.js';
+import { toCsv } from '../../src/common/csv.js';
+import { checkedOutputPath, openRowFile, rowFileFormat, writeTextFile, type OpenFile } from '../../src/ux/outputFile.js';
 import { expectRejection } from './fakeTransport.js';
 
 const COLUMNS = ['tokenId', 'username', 'lastUsedAt', 'useCount'];

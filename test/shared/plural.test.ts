@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { countOf } from '../../src/shared/plural.js';
+import { countOf } from '../../src/common/plural.js';
 
 describe('countOf', () => {
   it('uses the singular for exactly one and the plural otherwise', () => {

@@ -14,11 +14,11 @@ import {
   UNKNOWN,
   type ReportInput,
   type ReportToken,
-} from '../../src/shared/report.js';
-import { lastUsedMatcher } from '../../src/shared/lastUsed.js';
-import { openRowFile } from '../../src/shared/outputFile.js';
-import { readTokenListFile } from '../../src/shared/fileRows.js';
-import { TOKEN_FIELDS } from '../../src/shared/types.js';
+} from '../../src/usage/report.js';
+import { lastUsedMatcher } from '../../src/usage/lastUsed.js';
+import { openRowFile } from '../../src/ux/outputFile.js';
+import { readTokenListFile } from '../../src/usage/fileRows.js';
+import { TOKEN_FIELDS } from '../../src/api/types.js';
 import { expectSfError } from './fakeTransport.js';
 
 const DAY = 86_400_000;

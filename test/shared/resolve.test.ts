@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { assertAppInput, assertUserInput, closest, resolveApp, resolveApps, resolveUsers } from '../../src/shared/resolve.js';
-import type { OrgUser } from '../../src/shared/types.js';
+import { assertAppInput, assertUserInput, closest, resolveApp, resolveApps, resolveUsers } from '../../src/usage/resolve.js';
+import type { OrgUser } from '../../src/api/types.js';
 import { appId, appRow, expectRejection, expectSfError, userId } from './fakeTransport.js';
 
 const billing = appRow(1, 'Billing_Connector');

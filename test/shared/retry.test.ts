@@ -8,7 +8,7 @@ import {
   RETRY_ENV,
   retryPolicyFromEnv,
   type RetryPolicy,
-} from '../../src/shared/retry.js';
+} from '../../src/api/retry.js';
 
 const POLICY: RetryPolicy = { maxAttempts: 6, baseDelayMs: 1000, maxDelayMs: 10_000, maxElapsedMs: 60_000, timeoutMs: 5000 };
 const low = (): number => 0;

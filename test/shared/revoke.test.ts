@@ -2,23 +2,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { sessionRefreshRefused } from '../../src/shared/errors.js';
-import { toCsv } from '../../src/shared/csv.js';
-import { lastUsedMatcher } from '../../src/shared/lastUsed.js';
-import { TOKEN_FIELDS, USER_FIELDS } from '../../src/shared/types.js';
-import {
-  auditCounts,
-  executePlan,
-  planApp,
-  planFromFile,
-  planSelection,
-  planTokenIds,
-  planTokens,
-  planUsers,
-  revokeExitCode,
-  type PlannedTarget,
-  type RevokeOutcome,
-} from '../../src/shared/revoke.js';
+import { sessionRefreshRefused } from '../../src/api/errors.js';
+import { toCsv } from '../../src/common/csv.js';
+import { lastUsedMatcher } from '../../src/usage/lastUsed.js';
+import { TOKEN_FIELDS, USER_FIELDS } from '../../src/api/types.js';
+import { auditCounts, executePlan, revokeExitCode } from '../../src/usage/execute.js';
+import { planApp, planFromFile, planSelection, planTokenIds, planTokens, planUsers } from '../../src/usage/plan.js';
+import type { PlannedTarget, RevokeOutcome } from '../../src/usage/targets.js';
 import {
   API_BASE,
   apiFailure,

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import type { PlannedTarget, RevokeTarget } from '../../src/shared/revoke.js';
-import { confirmQuestion, describeNotFound, describePlan, planBreakdown, summaryLines, tableRows } from '../../src/shared/revokeSummary.js';
-import { orgName } from '../../src/shared/orgName.js';
+import type { PlannedTarget, RevokeTarget } from '../../src/usage/targets.js';
+import { confirmQuestion, describeNotFound, describePlan, planBreakdown, summaryLines, tableRows } from '../../src/ux/revokeSummary.js';
+import { orgName } from '../../src/ux/orgName.js';
 
 const token = (app: number, user: number, id: string): PlannedTarget => ({
   scope: 'token',

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { id18, idChecksum, looksLikeSalesforceId, sameSalesforceId } from '../../src/shared/salesforceId.js';
+import { id18, idChecksum, isSalesforceId, sameSalesforceId } from '../../src/api/salesforceId.js';
 import { expectSfError } from './fakeTransport.js';
 
 // Pairs of a 15-character id and its 18-character form: the first is the example Salesforce's own articles use, the
@@ -44,7 +44,7 @@ describe('salesforceId', () => {
     expect(sameSalesforceId('005Hs00000A1bCd', '005hs00000a1bcd')).to.equal(false);
     expect(sameSalesforceId('005Hs00000A1bCd', '005Hs00000A1bCe')).to.equal(false);
     expect(sameSalesforceId('short', 'short')).to.equal(false);
-    expect(looksLikeSalesforceId('005Hs00000A1bCd')).to.equal(true);
-    expect(looksLikeSalesforceId('005Hs00000A1bCdIA')).to.equal(false);
+    expect(isSalesforceId('005Hs00000A1bCd')).to.equal(true);
+    expect(isSalesforceId('005Hs00000A1bCdIA')).to.equal(false);
   });
 });

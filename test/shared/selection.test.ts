@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { chooseSelection, type SelectionInput } from '../../src/shared/selection.js';
+import { chooseSelection, type SelectionInput } from '../../src/usage/selection.js';
 import { expectSfError, userId } from './fakeTransport.js';
 
 const none: SelectionInput = { tokenIds: [], apps: [], users: [], allUsers: false, criteria: {} };

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { terminalText } from '../../src/shared/terminalText.js';
-import { printable } from '../../src/shared/usagePaths.js';
+import { terminalText } from '../../src/common/terminalText.js';
+import { printable } from '../../src/common/terminalText.js';
 
 const ESC = '\u001b';
 const BEL = '\u0007';

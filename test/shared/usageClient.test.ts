@@ -1,7 +1,7 @@
 import type { Connection, Org } from '@salesforce/core';
 import { expect } from 'chai';
-import type { AppUsage } from '../../src/shared/types.js';
-import { UsageClient } from '../../src/shared/usageClient.js';
+import type { AppUsage } from '../../src/api/types.js';
+import { UsageClient } from '../../src/api/usageClient.js';
 import {
   API_BASE,
   apiFailure,

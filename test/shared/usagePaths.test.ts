@@ -1,14 +1,10 @@
 import { expect } from 'chai';
-import {
-  assertSalesforceId,
-  assertTokenId,
-  assertUsageApiVersion,
-  followableUsageUrl,
-  printable,
-  soqlString,
-  tokenIdFrom,
-  usagePaths,
-} from '../../src/shared/usagePaths.js';
+import { assertSalesforceId } from '../../src/api/salesforceId.js';
+import { assertTokenId, tokenIdFrom } from '../../src/api/tokenIds.js';
+import { assertUsageApiVersion } from '../../src/api/apiVersion.js';
+import { followableUsageUrl, usagePaths } from '../../src/api/usagePaths.js';
+import { printable } from '../../src/common/terminalText.js';
+import { soqlString } from '../../src/api/soql.js';
 import { expectSfError, INSTANCE_URL } from './fakeTransport.js';
 
 const APP15 = '0xIKj000000abcD';

@@ -1,13 +1,14 @@
 import { Flags } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
-import '../../../shared/pluginMessages.js';
-import { apiBudgetFlag, concurrencyFlag, listFlags, orgFlags, outputFileFlag } from '../../../flags.js';
-import { startProgress } from '../../../progress.js';
-import { streamUserCounts } from '../../../shared/inventory.js';
-import { countOf } from '../../../shared/plural.js';
-import { APP_FIELDS, type AppUsage } from '../../../shared/types.js';
-import { pagesInto, UsageClient } from '../../../shared/usageClient.js';
-import { type OutputFileResult, UsageCommand } from '../../../usageCommand.js';
+import '../../../common/pluginMessages.js';
+import { apiBudgetFlag, concurrencyFlag, listFlags, orgFlags, outputFileFlag } from '../../../command/flags.js';
+import { startProgress } from '../../../ux/progress.js';
+import { streamUserCounts } from '../../../usage/inventory.js';
+import { countOf } from '../../../common/plural.js';
+import { APP_FIELDS, type AppUsage } from '../../../api/types.js';
+import { pagesInto } from '../../../api/pages.js';
+import { UsageClient } from '../../../api/usageClient.js';
+import { type OutputFileResult, UsageCommand } from '../../../command/usageCommand.js';
 
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'external-client-app.usage.list');
 

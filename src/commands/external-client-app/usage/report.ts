@@ -1,13 +1,13 @@
 import { basename } from 'node:path';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
-import '../../../shared/pluginMessages.js';
-import { apiBudgetFlag, concurrencyFlag } from '../../../flags.js';
-import { startInventoryProgress } from '../../../progress.js';
-import { exitOnInterrupt } from '../../../signals.js';
-import { readTokenListFile } from '../../../shared/fileRows.js';
-import { appsAndTokenInventory } from '../../../shared/inventory.js';
-import { checkedOutputPath, writeTextFile } from '../../../shared/outputFile.js';
+import '../../../common/pluginMessages.js';
+import { apiBudgetFlag, concurrencyFlag } from '../../../command/flags.js';
+import { startInventoryProgress } from '../../../ux/progress.js';
+import { exitOnInterrupt } from '../../../ux/signals.js';
+import { readTokenListFile } from '../../../usage/fileRows.js';
+import { appsAndTokenInventory } from '../../../usage/inventory.js';
+import { checkedOutputPath, writeTextFile } from '../../../ux/outputFile.js';
 import {
   buildReport,
   defaultReportFileName,
@@ -16,9 +16,9 @@ import {
   reportTokensFromRows,
   type ReportInput,
   type UsageReport,
-} from '../../../shared/report.js';
-import { UsageClient } from '../../../shared/usageClient.js';
-import { UsageCommand } from '../../../usageCommand.js';
+} from '../../../usage/report.js';
+import { UsageClient } from '../../../api/usageClient.js';
+import { UsageCommand } from '../../../command/usageCommand.js';
 
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'external-client-app.usage.report');
 
@@ -97,8 +97,8 @@ export default class UsageReportCommand extends UsageCommand<UsageReportResult> 
       // One renderer a run.
       const text =
         format === 'html'
-          ? (await import('../../../shared/reportHtml.js')).renderReportHtml(report, { source })
-          : (await import('../../../shared/reportMarkdown.js')).renderReportMarkdown(report, { source });
+          ? (await import('../../../ux/reportHtml.js')).renderReportHtml(report, { source })
+          : (await import('../../../ux/reportMarkdown.js')).renderReportMarkdown(report, { source });
       if (outputFile === null) {
         if (!this.jsonEnabled()) process.stdout.write(text);
         return report;

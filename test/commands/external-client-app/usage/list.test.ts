@@ -4,7 +4,7 @@ import { SfError } from '@salesforce/core';
 import { stubSfCommandUx, stubSpinner } from '@salesforce/sf-plugins-core';
 import UsageList from '../../../../src/commands/external-client-app/usage/list.js';
 import { apiError, app, appPage, fakeOrg } from '../../fakeOrg.js';
-import type { AppUsage } from '../../../../src/shared/types.js';
+import type { AppUsage } from '../../../../src/api/types.js';
 
 describe('external-client-app usage list', () => {
   const $$ = new TestContext();

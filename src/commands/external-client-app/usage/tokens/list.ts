@@ -1,14 +1,14 @@
 import { Flags } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
-import '../../../../shared/pluginMessages.js';
-import { apiBudgetFlag, concurrencyFlag, lastUsedCriteriaFromFlags, lastUsedFlags, listFlags, orgFlags, outputFileFlag } from '../../../../flags.js';
-import { streamTokenInventory } from '../../../../shared/inventory.js';
-import { USE_COLUMNS } from '../../../../output.js';
-import { countOf } from '../../../../shared/plural.js';
-import { startInventoryProgress } from '../../../../progress.js';
-import { TOKEN_FIELDS, type TokenUsage } from '../../../../shared/types.js';
-import { UsageClient } from '../../../../shared/usageClient.js';
-import { type OutputFileResult, UsageCommand } from '../../../../usageCommand.js';
+import '../../../../common/pluginMessages.js';
+import { apiBudgetFlag, concurrencyFlag, lastUsedCriteriaFromFlags, lastUsedFlags, listFlags, orgFlags, outputFileFlag } from '../../../../command/flags.js';
+import { streamTokenInventory } from '../../../../usage/inventory.js';
+import { USE_COLUMNS } from '../../../../ux/output.js';
+import { countOf } from '../../../../common/plural.js';
+import { startInventoryProgress } from '../../../../ux/progress.js';
+import { TOKEN_FIELDS, type TokenUsage } from '../../../../api/types.js';
+import { UsageClient } from '../../../../api/usageClient.js';
+import { type OutputFileResult, UsageCommand } from '../../../../command/usageCommand.js';
 
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'external-client-app.usage.tokens.list');
 

@@ -1,31 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { Messages, OrgConfigProperties, type Org } from '@salesforce/core';
-import '../../../../shared/pluginMessages.js';
-import { apiBudgetFlag, concurrencyFlag, lastUsedCriteriaFromFlags, lastUsedFlags, orgFlags } from '../../../../flags.js';
-import { printRows } from '../../../../output.js';
-import { startInventoryProgress, startProgress } from '../../../../progress.js';
-import { exitInterrupted, isPromptClosed, whileHandlingSignals, writeInterruptLine } from '../../../../signals.js';
-import { AuditLog, auditLogPath, type RunStart } from '../../../../shared/auditLog.js';
-import type { UserInApp } from '../../../../shared/inventory.js';
-import { id18, looksLikeSalesforceId } from '../../../../shared/salesforceId.js';
-import {
-  auditCounts,
-  executePlan,
-  planOffline,
-  planSelection,
-  revokeExitCode,
-  usersOfWholeApps,
-  type PlannedTarget,
-  type PlanOptions,
-  type RevokeOutcome,
-  type RevokeTarget,
-} from '../../../../shared/revoke.js';
-import { orgName } from '../../../../shared/orgName.js';
-import { confirmQuestion, describeNotFound, describePlan, summaryLines, tableRows } from '../../../../shared/revokeSummary.js';
-import { chooseSelection, type Selection } from '../../../../shared/selection.js';
-import { UsageClient } from '../../../../shared/usageClient.js';
-import { UsageCommand } from '../../../../usageCommand.js';
+import '../../../../common/pluginMessages.js';
+import { apiBudgetFlag, concurrencyFlag, lastUsedCriteriaFromFlags, lastUsedFlags, orgFlags } from '../../../../command/flags.js';
+import { printRows } from '../../../../ux/output.js';
+import { startInventoryProgress, startProgress } from '../../../../ux/progress.js';
+import { exitInterrupted, isPromptClosed, whileHandlingSignals, writeInterruptLine } from '../../../../ux/signals.js';
+import { AuditLog, auditLogPath, type RunStart } from '../../../../usage/auditLog.js';
+import type { UserInApp } from '../../../../usage/inventory.js';
+import { id18, isSalesforceId } from '../../../../api/salesforceId.js';
+import { auditCounts, executePlan, revokeExitCode } from '../../../../usage/execute.js';
+import { planOffline, planSelection, usersOfWholeApps, type PlanOptions } from '../../../../usage/plan.js';
+import type { PlannedTarget, RevokeOutcome, RevokeTarget } from '../../../../usage/targets.js';
+import { orgName } from '../../../../ux/orgName.js';
+import { confirmQuestion, describeNotFound, describePlan, summaryLines, tableRows } from '../../../../ux/revokeSummary.js';
+import { chooseSelection, type Selection } from '../../../../usage/selection.js';
+import { UsageClient } from '../../../../api/usageClient.js';
+import { UsageCommand } from '../../../../command/usageCommand.js';
 
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'external-client-app.usage.tokens.revoke');
 const sharedMessages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'shared');
@@ -282,7 +273,7 @@ async function runIdentity(org: Org, client: UsageClient): Promise<Pick<RunStart
     instanceUrl: connection.instanceUrl,
     actorUsername,
     // A 15-character id (some saved logins hold one) is written in the 18-character form the org's records use.
-    ...(actorUserId ? { actorUserId: actorUserId.length === 15 && looksLikeSalesforceId(actorUserId) ? id18(actorUserId, 'user') : actorUserId } : {}),
+    ...(actorUserId ? { actorUserId: actorUserId.length === 15 && isSalesforceId(actorUserId) ? id18(actorUserId, 'user') : actorUserId } : {}),
   };
 }
 

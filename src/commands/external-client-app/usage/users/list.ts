@@ -1,15 +1,16 @@
 import { Flags } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
-import '../../../../shared/pluginMessages.js';
-import { lastUsedCriteriaFromFlags, lastUsedFlags, listFlags, orgFlags, outputFileFlag } from '../../../../flags.js';
-import { hasLastUsedCriteria, lastUsedMatcher } from '../../../../shared/lastUsed.js';
-import { USE_COLUMNS } from '../../../../output.js';
-import { countOf } from '../../../../shared/plural.js';
-import { assertAppInput, resolveApp } from '../../../../shared/resolve.js';
-import { terminalText } from '../../../../shared/terminalText.js';
-import { USER_FIELDS, type UserUsage } from '../../../../shared/types.js';
-import { pagesInto, UsageClient } from '../../../../shared/usageClient.js';
-import { type OutputFileResult, UsageCommand } from '../../../../usageCommand.js';
+import '../../../../common/pluginMessages.js';
+import { lastUsedCriteriaFromFlags, lastUsedFlags, listFlags, orgFlags, outputFileFlag } from '../../../../command/flags.js';
+import { hasLastUsedCriteria, lastUsedMatcher } from '../../../../usage/lastUsed.js';
+import { USE_COLUMNS } from '../../../../ux/output.js';
+import { countOf } from '../../../../common/plural.js';
+import { assertAppInput, resolveApp } from '../../../../usage/resolve.js';
+import { terminalText } from '../../../../common/terminalText.js';
+import { USER_FIELDS, type UserUsage } from '../../../../api/types.js';
+import { pagesInto } from '../../../../api/pages.js';
+import { UsageClient } from '../../../../api/usageClient.js';
+import { type OutputFileResult, UsageCommand } from '../../../../command/usageCommand.js';
 
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'external-client-app.usage.users.list');
 

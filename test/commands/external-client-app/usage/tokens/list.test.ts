@@ -3,7 +3,7 @@ import { TestContext, MockTestOrgData } from '@salesforce/core/testSetup';
 import { stubSfCommandUx, stubSpinner } from '@salesforce/sf-plugins-core';
 import TokensList from '../../../../../src/commands/external-client-app/usage/tokens/list.js';
 import { app, appPage, fakeOrg } from '../../../fakeOrg.js';
-import type { TokenUsage } from '../../../../../src/shared/types.js';
+import type { TokenUsage } from '../../../../../src/api/types.js';
 
 const token = (appN: number, userN: number, id: string, lastUsedAt: string | null): Record<string, unknown> => ({
   appIdentifier: `0xIHs00000000${String(appN).padStart(2, '0')}`,

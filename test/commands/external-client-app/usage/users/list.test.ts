@@ -4,7 +4,7 @@ import { SfError } from '@salesforce/core';
 import { stubSfCommandUx, stubSpinner } from '@salesforce/sf-plugins-core';
 import UsersList from '../../../../../src/commands/external-client-app/usage/users/list.js';
 import { app, appPage, fakeOrg } from '../../../fakeOrg.js';
-import type { UserUsage } from '../../../../../src/shared/types.js';
+import type { UserUsage } from '../../../../../src/api/types.js';
 
 const user = (n: number, lastUsedAt: string | null): Record<string, unknown> => ({
   userIdentifier: `005Hs00000000${String(n).padStart(2, '0')}AAA`,

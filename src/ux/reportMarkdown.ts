@@ -1,0 +1,89 @@
+/*
+ * The Markdown rendering of a usage report, for a CI job summary (GitHub's $GITHUB_STEP_SUMMARY renders GitHub
+ * Flavored Markdown, HTML included). Every value from the org or a file goes through escapeMarkdown, so a description
+ * can't break a table, start a code span, inject HTML, link somewhere or notify someone. Figures come from report.ts only.
+ */
+import { AGE_BUCKETS, BUCKET_LABELS, formatDate, formatShare, formatTimestamp, type UsageReport } from '../usage/report.js';
+import { terminalText } from '../common/terminalText.js';
+
+export type MarkdownOptions = {
+  /** Where the figures came from, e.g. "the org" or "the file tokens.json". */
+  source: string;
+};
+
+/**
+ * A zero-width space, as an entity so the file shows it. GitHub turns `@name` into a mention (a notification to that
+ * person or team) and `https://…`, `www.…` and `name@host` into links, table cells included; a backslash before the
+ * `@` does not stop a mention. A zero-width space right after the `@`, inside the `://` and after `www` breaks each
+ * pattern while the text reads the same; Dependabot and Renovate write `@&#8203;` in their pull requests for the same
+ * reason. A code span would do it too, but changes how every value looks. `<https://…>` autolinks can't happen: `<`
+ * is already an entity.
+ */
+const ZWSP = '&#8203;';
+
+/**
+ * Text as a literal in a GFM table cell: one line without control sequences (a table row is one line; the report may
+ * be printed on a terminal), HTML-significant characters as entities, Markdown punctuation behind a backslash, and no
+ * mention or autolink.
+ */
+export function escapeMarkdown(value: string): string {
+  return terminalText(value.replace(/\s*[\r\n]+\s*/g, ' '))
+    .replace(/[&<>"]/g, (char) => `&#${char.charCodeAt(0)};`)
+    .replace(/[\\`*_[\]|~]/g, (char) => `\\${char}`)
+    .replace(/@/g, `@${ZWSP}`)
+    .replace(/:\/\//g, `:${ZWSP}//`)
+    .replace(/(www)\./gi, `$1${ZWSP}.`);
+}
+
+const count = (value: number): string => value.toLocaleString('en-US');
+const row = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
+
+export function renderReportMarkdown(report: UsageReport, options: MarkdownOptions): string {
+  const { totals } = report;
+  const lines = [
+    '## OAuth usage of external client apps',
+    '',
+    `Org **${escapeMarkdown(report.orgId)}** at ${escapeMarkdown(report.instanceUrl)} · generated ${formatTimestamp(report.generatedAt)} · ` +
+      `from ${escapeMarkdown(options.source)} · stale: never used, or not used for ${report.staleDays} days or more`,
+    '',
+    row(['Apps', 'Users', 'Refresh tokens', 'Never used', 'Stale', 'Stale share']),
+    row(new Array<string>(6).fill('---:')),
+    row([count(totals.apps), count(totals.users), count(totals.tokens), count(totals.neverUsedTokens), count(totals.staleTokens), formatShare(totals.staleShare)]),
+    '',
+    '### Apps',
+    '',
+  ];
+  if (report.apps.length === 0) lines.push('No external client app holds OAuth tokens.');
+  else {
+    lines.push(
+      row(['App', 'Users', 'Tokens', 'Never used', 'Stale', 'Stale share', 'Oldest last use', ...AGE_BUCKETS.map((bucket) => BUCKET_LABELS[bucket])]),
+      row([':---', ...new Array<string>(5).fill('---:'), ':---', ...AGE_BUCKETS.map(() => '---:')])
+    );
+    for (const app of report.apps) {
+      const description = app.description ? `<br>${escapeMarkdown(app.description)}` : '';
+      lines.push(
+        row([
+          `**${escapeMarkdown(app.developerName)}**${description}`,
+          count(app.users),
+          count(app.tokens),
+          count(app.neverUsedTokens),
+          count(app.staleTokens),
+          formatShare(app.staleShare),
+          app.oldestLastUsedAt ? formatDate(app.oldestLastUsedAt) : 'never',
+          ...AGE_BUCKETS.map((bucket) => count(app.ageBuckets[bucket])),
+        ])
+      );
+    }
+    lines.push('', 'Age columns: refresh tokens by whole days since last use.');
+  }
+  lines.push('', '### Stale users with the most tokens', '');
+  if (report.topStaleUsers.length === 0) lines.push('No user holds a stale token.');
+  else {
+    lines.push(row(['User', 'User ID', 'Stale tokens', 'Apps']), row([':---', ':---', '---:', ':---']));
+    for (const user of report.topStaleUsers) {
+      lines.push(row([escapeMarkdown(user.username), escapeMarkdown(user.userIdentifier), count(user.staleTokens), user.apps.map(escapeMarkdown).join(', ')]));
+    }
+  }
+  lines.push('');
+  return `${lines.join('\n')}\n`;
+}
