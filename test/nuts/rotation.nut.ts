@@ -43,7 +43,7 @@ describe('two runs refreshing one saved login at once, with refresh token rotati
     process.stderr.write(`      (@salesforce/core ${coreMajor}: ${JSON.stringify(outcome)})\n`);
 
     if (coreMajor < 9) {
-      // The Node 20 line, for the record (README, "Which line to install"): core 8 refreshes without a lock and keeps
+      // The Node 20 line, for the record (docs/release-lines.md): core 8 refreshes without a lock and keeps
       // the refresh token it sent, which rotation retired: the second refresh spends a retired token and its run
       // fails, and the login on disk is lost whichever run won.
       expect([...both.map((run) => run.code)].sort()).to.deep.equal([0, 1]);
