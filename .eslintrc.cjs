@@ -3,7 +3,7 @@ module.exports = {
   root: true,
   overrides: [
     {
-      // The commands extend UsageCommand (src/usageCommand.ts), which extends SfCommand and declares no flags: SfCommand's
+      // The commands extend UsageCommand (src/command/usageCommand.ts), which extends SfCommand and declares no flags: SfCommand's
       // base flags are inherited as they are, and there is nothing of its own to spread into `flags`.
       files: ['src/commands/**/*.ts'],
       rules: {

@@ -152,7 +152,7 @@ function revokeToken(store: Store, tokenId: string): Reply {
   return store.deleteToken(tokenId) ? { status: 204 } : notFound();
 }
 
-/** A known user who holds no token of the app: the list is empty, the DELETE 404 (see README, "Emulator choices"). */
+/** A known user who holds no token of the app: the list is empty, the DELETE 404 (see README, "Behaviour worth knowing"). */
 function revokeUser(store: Store, appId: string, userId: string): Reply {
   const user = store.user(userId);
   if (!store.app(appId) || !user) return notFound();
