@@ -1,14 +1,2 @@
-module.exports = {
-  extends: '../.eslintrc.cjs',
-  parserOptions: {
-    project: [require('path').join(__dirname, '..', 'test', 'tsconfig.json')],
-  },
-  env: { mocha: true },
-  rules: {
-    '@typescript-eslint/no-unused-expressions': 'off',
-    '@typescript-eslint/explicit-function-return-type': 'off',
-    '@typescript-eslint/no-empty-function': 'off',
-    '@typescript-eslint/require-await': 'off',
-    'no-unused-expressions': 'off',
-  },
-};
+// The emulator is checked as the tests are (it is test tooling, type-checked through test/tsconfig.json).
+module.exports = require('../test/.eslintrc.cjs');
