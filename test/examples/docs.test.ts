@@ -72,7 +72,9 @@ describe('README and docs/', () => {
   it('names only paths of the repository that exist', () => {
     for (const file of documents()) {
       const paths = namedPaths(handWritten(file));
-      const missing = paths.filter((path) => !existsSync(join(REPO, path)));
+      // The Node 20 line runs this suite in a staged copy that is itself that line: it has no lines/ folder of its own.
+      const staged = !existsSync(join(REPO, 'lines'));
+      const missing = paths.filter((path) => !existsSync(join(REPO, path)) && !(staged && path.startsWith('lines/')));
       expect(missing, relative(REPO, file)).to.deep.equal([]);
     }
   });

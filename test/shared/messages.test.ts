@@ -26,7 +26,7 @@ describe('messages', () => {
   it('registers the messages folder in one module only, so that a command lists it once', () => {
     const sources = readdirSync(join(process.cwd(), 'src'), { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.ts'));
     const registering = sources.filter((file) => readFileSync(join(process.cwd(), 'src', file), 'utf8').includes('Messages.importMessagesDirectory'));
-    expect(registering).to.deep.equal([join('shared', 'pluginMessages.ts')]);
+    expect(registering).to.deep.equal([join('common', 'pluginMessages.ts')]);
   });
 
   const files = readdirSync(MESSAGES_DIR).filter((file) => file.endsWith('.md'));
