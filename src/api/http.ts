@@ -103,9 +103,28 @@ function dispatcherForEnv(): Dispatcher {
     // which took any of the four for every URL; https:// uses HTTPS_PROXY, then HTTP_PROXY (undici's own order).
     const env = process.env;
     const httpProxy = env.http_proxy ?? env.HTTP_PROXY ?? env.https_proxy ?? env.HTTPS_PROXY;
-    dispatcher = { key, value: proxied ? new EnvHttpProxyAgent({ httpProxy }) : new Agent() };
+    dispatcher = { key, value: proxied ? withoutExperimentalWarning(() => new EnvHttpProxyAgent({ httpProxy })) : new Agent() };
   }
   return dispatcher.value;
+}
+
+/**
+ * undici 6 (the Node 20 line's) prints "EnvHttpProxyAgent is experimental" on stderr when one is made; undici 8 made it
+ * stable. The class is the same one in both, so a user behind a proxy is not shown the warning.
+ */
+function withoutExperimentalWarning<T>(make: () => T): T {
+  // Kept to be put back as it was; it is only called with process as `this`.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
+  const emitWarning = process.emitWarning;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]): void => {
+    if (String(typeof warning === 'string' ? warning : warning.message).startsWith('EnvHttpProxyAgent is experimental')) return;
+    (emitWarning as (...args: unknown[]) => void).call(process, warning, ...rest);
+  }) as typeof process.emitWarning;
+  try {
+    return make();
+  } finally {
+    process.emitWarning = emitWarning;
+  }
 }
 
 async function sendOnce(method: HttpMethod, url: string, headers: Record<string, string>, idleTimeoutMs: number): Promise<RawResponse> {

@@ -361,6 +361,23 @@ describe('http: connectionTransport (undici, over loopback)', () => {
     expect(seen).to.have.length(2);
   });
 
+  it('prints no warning behind a proxy (undici 6, on the Node 20 line, calls its proxy agent experimental)', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): number => warnings.push(warning.message);
+    process.on('warning', onWarning);
+    try {
+      const transport = connectionTransport(await connect());
+      // The first proxy agent of the process (undici 6 warns once): before the other proxy tests.
+      process.env.HTTPS_PROXY = `${proxyUrl}/`;
+      expect((await transport.send('GET', USAGE, 5000)).status).to.equal(200);
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(proxied).to.have.length.above(0);
+    expect(warnings).to.deep.equal([]);
+  });
+
   for (const variable of ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy']) {
     it(`sends through the proxy ${variable} names, and follows no redirect there either`, async () => {
       const transport = connectionTransport(await connect());
