@@ -37,6 +37,8 @@ const NODE20 = {
     '@salesforce/core': '8.31.3',
     '@salesforce/kit': '3.2.6',
     '@salesforce/sf-plugins-core': '12.2.24',
+    // undici 7 and later need Node 20.18.1 / 22; 6.x runs on 18.17 and has request, Agent and EnvHttpProxyAgent.
+    undici: '6.29.1',
   },
   devDependencies: {
     '@oclif/plugin-command-snapshot': '5.3.35',

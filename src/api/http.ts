@@ -1,136 +1,145 @@
-import { PassThrough } from 'node:stream';
-// jsforce hides the status and headers of a response behind its own error objects, and retries by itself. We need the
-// status (to retry only what is safe) and Retry-After, so each request is sent through a transport that records the
-// raw response it saw. The module has no "exports" map, so this deep import is the published way to reach the class.
-import { Transport } from '@jsforce/jsforce-node/lib/transport.js';
-import { Connection } from '@salesforce/core';
+import { gunzip } from 'node:zlib';
+import { promisify } from 'node:util';
+import { Connection, Logger, SFDX_HTTP_HEADERS } from '@salesforce/core';
+import { Agent, type Dispatcher, EnvHttpProxyAgent, request } from 'undici';
 import { sessionRefreshRefused } from './errors.js';
 import { type HttpMethod, type HttpResponse, type HttpTransport, NetworkError } from './transport.js';
-import { sendOverNode, type OutgoingRequest, type RawResponse } from './nodeHttp.js';
+
+const gunzipAsync = promisify(gunzip);
+
+/** A response as read off the wire: the body as text, headers with lower-case names. */
+export type RawResponse = { statusCode: number; headers: Record<string, string>; body?: string };
 
 /**
- * Sends requests for a @salesforce/core connection: its instance URL, its access token, sf's headers, and session
- * refresh by core (with core's own locking), with jsforce's own retries switched off (one retry policy lives in the
- * usage client).
+ * Sends every request of a command the same way: undici (the client Node's own fetch runs on) with keep-alive, to the
+ * connection's instance URL, with its current access token and the headers sf's own requests carry. Only public APIs:
+ * `connection.accessToken`, `connection.normalizeUrl`, and on a 401 core's `connection.refreshAuth()` (core 9 takes its
+ * cross-process refresh lock there), once per token, then the request again with the new token.
  *
- * The first request of a transport goes through `connection.request`, so jsforce and core check the session (and
- * refresh it when it expired) and build the request's headers; the transport keeps those headers. Later requests
- * send the same headers, with the connection's current access token, straight over Node's http(s): jsforce's
- * request machinery (a fetch wrapper, three streams and a promise wrapper per request) cost about twice the CPU of
- * the request itself here, and its streams outlived the request long enough to make memory grow with the number of
- * requests of a large inventory. A 401 goes back to jsforce, which asks core to refresh the session and sends the
- * request again: the 401 already received is replayed to it, so no request is sent twice.
- *
- * A connection whose `request` was replaced (sf's test doubles do that) keeps everything on `connection.request`,
- * as does a run behind a proxy set in the environment, which only jsforce's transport knows how to reach.
- *
- * Neither path follows a redirect: a 3xx is the answer `send` resolves with (the usage client refuses it), so the
- * access token never goes to a Location on another host.
+ * No redirect is followed (undici's `request` follows none unless a redirect interceptor is added): a 3xx is the answer
+ * `send` resolves with, which the usage client refuses, so the access token never goes to another origin. Proxies set
+ * in the environment (HTTPS_PROXY, HTTP_PROXY, NO_PROXY) are honoured on this same path.
  */
 export function connectionTransport(connection: Connection): HttpTransport {
-  const direct = canSendDirectly(connection);
-  let headers: Record<string, string> | undefined;
-  const viaJsforce = async (method: HttpMethod, path: string, timeoutMs: number, replay?: Replay): Promise<HttpResponse> => {
-    let observed: RawResponse | undefined;
-    const transport = new ObservingTransport(replay, (request, response) => {
-      observed = response;
-      if (direct && response.statusCode < 400) headers ??= withoutAuthorization(request.headers);
-    });
-    let value: unknown;
-    let failure: unknown;
-    try {
-      value = await connection.request(
-        { method, url: path },
-        // `transport` is honoured by jsforce's HttpApi but missing from its public option type.
-        { retry: { maxRetries: 0 }, timeout: timeoutMs, transport } as unknown as Parameters<Connection['request']>[1]
-      );
-    } catch (error) {
-      failure = error;
-    }
-    if (observed) {
-      // jsforce answers a 401 by asking core to refresh the session. When the refresh fails, the request rejects
-      // with the refresh's error instead of the API error jsforce builds from the 401 (which has an errorCode).
-      if (failure !== undefined && observed.statusCode === 401 && !hasErrorCode(failure)) {
-        throw networkErrorFrom(failure) ?? sessionRefreshRefused(failure, method);
-      }
-      return fromRaw(observed);
-    }
-    if (failure === undefined) {
-      // No response went over the wire: the connection was stubbed (unit tests) and handed back a value.
-      return { status: value === undefined ? 204 : 200, headers: {}, body: value, bodyIsJson: true, contentType: '' };
-    }
-    return fromUnobservedFailure(failure);
-  };
+  const headers = sfHeaders();
+  // sf's log file holds every request core's Connection.request sends (method and URL, at debug): so it does ours.
+  const logger = Logger.childFromRoot('UsageTransport');
   return {
     async send(method, path, timeoutMs): Promise<HttpResponse> {
-      if (!headers) return viaJsforce(method, path, timeoutMs);
       const url = connection.normalizeUrl(path);
-      let token: string | undefined;
-      let raw: RawResponse;
-      do {
-        token = connection.accessToken ?? undefined;
+      const sendWith = async (token: string | undefined): Promise<RawResponse> => {
+        logger.debug({ method, url }, 'request');
         try {
-          // eslint-disable-next-line no-await-in-loop -- a second attempt only follows a 401, see below
-          raw = await sendOverNode({ method, url, headers: { ...headers, authorization: `Bearer ${token ?? ''}` } }, timeoutMs);
+          return await sendOnce(method, url, { ...headers, authorization: `Bearer ${token ?? ''}` }, timeoutMs);
         } catch (error) {
-          return fromUnobservedFailure(error);
+          throw networkErrorFrom(error) ?? error;
         }
-        // A 401 to a token another request has refreshed meanwhile only needs the new token, as in jsforce's own
-        // HttpApi (its refresh skips sessions renewed after the request was sent); anything else is for jsforce.
-      } while (raw.statusCode === 401 && connection.accessToken !== token);
-      return raw.statusCode === 401 ? viaJsforce(method, path, timeoutMs, { response: raw, authorization: `Bearer ${token ?? ''}` }) : fromRaw(raw);
+      };
+      const token = connection.accessToken ?? undefined;
+      const first = await sendWith(token);
+      if (first.statusCode !== 401) return fromRaw(first);
+      // Another request renewed the session while this one was under way: its new token is all this one needs.
+      if ((connection.accessToken ?? undefined) === token) {
+        try {
+          await refreshOnce(connection, token);
+        } catch (failure) {
+          // No refresh token (an access token as target org): the org's own answer, the 401, says what happened.
+          if (hasErrorCode(failure)) return fromRaw(first);
+          throw networkErrorFrom(failure) ?? sessionRefreshRefused(failure, method);
+        }
+        // refreshAuth() renews only a session the org refuses; when it accepted this token, there is no new one to
+        // send, and the 401 is about this request (as jsforce answered it before: sent once, SessionExpired).
+        if ((connection.accessToken ?? undefined) === token) return fromRaw(first);
+      }
+      // A second 401 is the org's answer: the usage client maps it to SessionExpired.
+      return fromRaw(await sendWith(connection.accessToken ?? undefined));
     },
   };
 }
 
-// Captured before any test double can replace it: the method of the class sf's connections are made from. Only compared,
-// never called.
-// eslint-disable-next-line @typescript-eslint/unbound-method
-const ownRequest = Connection.prototype.request;
-const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'];
-
-function canSendDirectly(connection: Connection): boolean {
-  return connection.request === ownRequest && !PROXY_VARIABLES.some((name) => process.env[name]) && typeof connection.instanceUrl === 'string';
+/**
+ * The headers sf's own requests carry, built from public values. The previous transport copied them from jsforce's
+ * first request, which got them from two places. Core's `Connection.request` adds `SFDX_HTTP_HEADERS` (exported by
+ * core): `content-type: application/json` and `user-agent: sfdx toolbelt:<SFDX_SET_CLIENT_IDS>`. jsforce's HttpApi
+ * adds `Sforce-Call-Options` from the connection's `callOptions`, which core's `Connection.create` sets to
+ * `{ client: <the same client id as the user agent> }`: how the org's API usage names the caller.
+ */
+function sfHeaders(): Record<string, string> {
+  const fromCore = SFDX_HTTP_HEADERS as Record<string, string>;
+  const clientId = fromCore['user-agent'];
+  return { ...fromCore, ...(clientId ? { 'sforce-call-options': `client=${clientId}` } : {}), 'accept-encoding': 'gzip' };
 }
 
-const withoutAuthorization = (headers: Record<string, string> = {}): Record<string, string> =>
-  Object.fromEntries(Object.entries(headers).filter(([name]) => name.toLowerCase() !== 'authorization'));
+/** Refreshes in flight, per connection and per token: concurrent 401s on one token share one refresh. */
+const refreshes = new WeakMap<Connection, Map<string | undefined, Promise<void>>>();
 
-/** A 401 the direct path got, and the Authorization it was sent with. */
-type Replay = { response: RawResponse; authorization: string };
+function refreshOnce(connection: Connection, token: string | undefined): Promise<void> {
+  let byToken = refreshes.get(connection);
+  if (!byToken) refreshes.set(connection, (byToken = new Map<string | undefined, Promise<void>>()));
+  let pending = byToken.get(token);
+  if (!pending) {
+    pending = connection.refreshAuth();
+    byToken.set(token, pending);
+    // Forgotten once settled: a later 401 on a token that is current again (no refresh happened) may try once more.
+    const forget = (): void => void byToken?.delete(token);
+    pending.then(forget, forget);
+  }
+  return pending;
+}
+
+const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'];
+let dispatcher: { key: string; value: Dispatcher } | undefined;
 
 /**
- * The transport jsforce's HttpApi sends through: it reports each request and the raw response it got, and can
- * answer the first request with a 401 already received instead of sending it again. Only when that request carries
- * the same token: when another request's refresh was under way, HttpApi waits for it and sends with the new token,
- * and that one must go out.
+ * One keep-alive pool per process, reused by every transport. Behind a proxy set in the environment, undici's
+ * EnvHttpProxyAgent, which reads HTTP(S)_PROXY and NO_PROXY as curl does; a plain Agent otherwise (the proxy agent
+ * is still experimental on the Node 20 line's undici, which warns when one is made).
  */
-class ObservingTransport extends Transport {
-  public constructor(private replay: Replay | undefined, private readonly observe: (request: OutgoingRequest, response: RawResponse) => void) {
-    super();
+function dispatcherForEnv(): Dispatcher {
+  const key = [...PROXY_VARIABLES, 'NO_PROXY', 'no_proxy'].map((name) => process.env[name] ?? '').join('\n');
+  if (dispatcher?.key !== key) {
+    const proxied = PROXY_VARIABLES.some((name) => process.env[name]);
+    // An http:// instance (a local emulator, a proxy in front of the org) falls back to HTTPS_PROXY as jsforce did,
+    // which took any of the four for every URL; https:// uses HTTPS_PROXY, then HTTP_PROXY (undici's own order).
+    const env = process.env;
+    const httpProxy = env.http_proxy ?? env.HTTP_PROXY ?? env.https_proxy ?? env.HTTPS_PROXY;
+    dispatcher = { key, value: proxied ? withoutExperimentalWarning(() => new EnvHttpProxyAgent({ httpProxy })) : new Agent() };
   }
+  return dispatcher.value;
+}
 
-  public httpRequest(...[outgoing, options]: Parameters<Transport['httpRequest']>): ReturnType<Transport['httpRequest']> {
-    const request = outgoing as unknown as OutgoingRequest;
-    const replay = this.replay;
-    this.replay = undefined;
-    // jsforce follows a 3xx by default (jsforce-node 3.10 and 3.12 alike): it sends the request again, as a GET, to
-    // the Location, whatever its host, with the Authorization header. The 3xx itself must reach the usage client,
-    // which refuses it; the option is read per request, so setting it here holds whatever HttpApi passes.
-    const pending =
-      replay && authorizationOf(request) === replay.authorization
-        ? (Object.assign(Promise.resolve(replay.response), { stream: () => new PassThrough() }) as unknown as ReturnType<Transport['httpRequest']>)
-        : super.httpRequest(outgoing, { ...options, followRedirect: false });
-    pending.then(
-      (response) => this.observe(request, response as unknown as RawResponse),
-      () => undefined
-    );
-    return pending;
+/**
+ * undici 6 (the Node 20 line's) prints "EnvHttpProxyAgent is experimental" on stderr when one is made; undici 8 made it
+ * stable. The class is the same one in both, so a user behind a proxy is not shown the warning.
+ */
+function withoutExperimentalWarning<T>(make: () => T): T {
+  // Kept to be put back as it was; it is only called with process as `this`.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
+  const emitWarning = process.emitWarning;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]): void => {
+    if (String(typeof warning === 'string' ? warning : warning.message).startsWith('EnvHttpProxyAgent is experimental')) return;
+    (emitWarning as (...args: unknown[]) => void).call(process, warning, ...rest);
+  }) as typeof process.emitWarning;
+  try {
+    return make();
+  } finally {
+    process.emitWarning = emitWarning;
   }
 }
 
-const authorizationOf = (request: OutgoingRequest): string | undefined =>
-  Object.entries(request.headers ?? {}).find(([name]) => name.toLowerCase() === 'authorization')?.[1];
+async function sendOnce(method: HttpMethod, url: string, headers: Record<string, string>, idleTimeoutMs: number): Promise<RawResponse> {
+  // headersTimeout and bodyTimeout are undici's idle time-outs: how long the socket may stay silent.
+  const response = await request(url, { method, headers, dispatcher: dispatcherForEnv(), headersTimeout: idleTimeoutMs, bodyTimeout: idleTimeoutMs });
+  const chunks: Buffer[] = [];
+  for await (const chunk of response.body) chunks.push(chunk as Buffer);
+  const responseHeaders = Object.fromEntries(
+    Object.entries(response.headers).map(([name, value]) => [name.toLowerCase(), Array.isArray(value) ? value.join(', ') : String(value ?? '')])
+  );
+  const bytes = Buffer.concat(chunks);
+  // undici hands over the body as sent: a gzip body is ours to inflate.
+  const body = responseHeaders['content-encoding'] === 'gzip' && bytes.length > 0 ? await gunzipAsync(bytes) : bytes;
+  return { statusCode: response.statusCode, headers: responseHeaders, body: body.toString('utf8') };
+}
 
 export function fromRaw(raw: RawResponse): HttpResponse {
   const contentType = raw.headers['content-type'] ?? '';
@@ -157,28 +166,21 @@ const NETWORK_CODES = new Set([
   'ETIMEDOUT',
   'EAI_AGAIN',
   'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
 ]);
-
-function fromUnobservedFailure(failure: unknown): HttpResponse {
-  const network = networkErrorFrom(failure);
-  if (network) throw network;
-  const error = failure as { name?: string; errorCode?: string; message?: string };
-  const message = typeof error?.message === 'string' ? error.message : String(failure);
-  // An API error raised without a response we could observe: keep its errorCode and message, as the API would send.
-  const errorCode = error?.errorCode ?? error?.name ?? 'UNKNOWN_ERROR';
-  return { status: 0, headers: {}, body: [{ errorCode, message }], bodyIsJson: true, contentType: 'application/json' };
-}
+/** undici's time-outs: connecting, waiting for the headers, a silent body. */
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 type FailureShape = { name?: string; code?: unknown; message?: string; type?: string; cause?: unknown };
 
 /**
- * The network code of a failure or of the errors that caused it. jsforce before 3.12 sends through node-fetch, whose
- * errors carry the socket's code themselves; from 3.12 on it uses undici's fetch, which rejects with
- * `TypeError: fetch failed` and keeps the socket error (ECONNRESET, UND_ERR_SOCKET...) in `cause`.
+ * The network code of a failure or of the errors that caused it: undici's own errors carry it, and a refresh that
+ * went through jsforce's fetch keeps the socket's error in `cause`.
  */
 function networkCode(failure: unknown): string | undefined {
   let current = failure as FailureShape | undefined;
   for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
+    if (typeof current.code === 'string' && TIMEOUT_CODES.has(current.code)) return 'ETIMEDOUT';
     if (typeof current.code === 'string' && NETWORK_CODES.has(current.code)) return current.code;
     current = current.cause as FailureShape | undefined;
   }
@@ -186,7 +188,8 @@ function networkCode(failure: unknown): string | undefined {
 }
 
 /** A failure that got no HTTP response (reset, refused, timed out), as the NetworkError the retry policy knows. */
-function networkErrorFrom(failure: unknown): NetworkError | undefined {
+export function networkErrorFrom(failure: unknown): NetworkError | undefined {
+  if (failure instanceof NetworkError) return failure;
   const error = failure as FailureShape | undefined;
   const message = typeof error?.message === 'string' ? error.message : String(failure);
   if (error?.name === 'AbortError' || error?.type === 'aborted') return new NetworkError('request timed out', 'ETIMEDOUT');

@@ -42,6 +42,11 @@ export type UsageClientOptions = {
 };
 
 
+export type ConnectOptions = Omit<UsageClientOptions, 'instanceUrl'> & { transport?: (connection: Connection) => HttpTransport };
+
+/** The transport factory of clients built on a connection: the seam command tests replace, never a connection method. */
+export const transports = { forConnection: connectionTransport };
+
 export type RequestStats = { GET: number; DELETE: number; retries: number };
 
 /**
@@ -65,9 +70,10 @@ export class UsageClient {
   }
 
   /** Builds a client on an sf connection; fails before any request when the API version has no usage resources. */
-  public static forConnection(connection: Connection, options: Omit<UsageClientOptions, 'instanceUrl'> = {}): UsageClient {
+  public static forConnection(connection: Connection, options: ConnectOptions = {}): UsageClient {
     assertUsageApiVersion(connection.getApiVersion());
-    return new UsageClient(connectionTransport(connection), { ...options, instanceUrl: connection.instanceUrl });
+    const { transport, ...clientOptions } = options;
+    return new UsageClient((transport ?? transports.forConnection)(connection), { ...clientOptions, instanceUrl: connection.instanceUrl });
   }
 
   /**
@@ -76,10 +82,11 @@ export class UsageClient {
    * org's version list (an expired session, an org that is down); without a version of their own choosing, we ask the
    * org once more, so the user sees the real problem instead of "version too low", and use its newest version.
    */
-  public static async connect(org: Org, apiVersion: string | undefined, options: Omit<UsageClientOptions, 'instanceUrl'> = {}): Promise<UsageClient> {
+  public static async connect(org: Org, apiVersion: string | undefined, options: ConnectOptions = {}): Promise<UsageClient> {
     const connection = org.getConnection(apiVersion);
     if (apiVersion === undefined && compareApiVersions(connection.getApiVersion(), MIN_USAGE_API_VERSION) < 0) {
-      const probe = new UsageClient(connectionTransport(connection), { ...options, instanceUrl: connection.instanceUrl });
+      const { transport, ...clientOptions } = options;
+      const probe = new UsageClient((transport ?? transports.forConnection)(connection), { ...clientOptions, instanceUrl: connection.instanceUrl });
       const newest = await probe.newestApiVersion();
       if (newest !== undefined) connection.setApiVersion(newest);
     }

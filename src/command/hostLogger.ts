@@ -24,7 +24,8 @@ export const PLUGIN_ROOT_LOGGER_NAME = 'plugin-external-client-app';
  */
 export function shareHostLogger(cliScript: string | undefined, ours: unknown = Logger): boolean {
   const slot = ours as RootSlot;
-  if (slot.rootLogger !== undefined || !cliScript) return false;
+  // A core that keeps its root elsewhere (the field renamed or made truly private) is left to start its own root.
+  if (!Object.hasOwn(slot, 'rootLogger') || slot.rootLogger !== undefined || !cliScript) return false;
   let host: HostLoggerClass | undefined;
   try {
     const requireFromCli = createRequire(realpathSync(cliScript));

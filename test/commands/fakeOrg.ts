@@ -1,33 +1,60 @@
 import type { TestContext } from '@salesforce/core/testSetup';
+import type { SinonStub } from 'sinon';
+import { transports } from '../../src/api/usageClient.js';
+import type { HttpResponse, HttpTransport } from '../../src/api/transport.js';
 
 export type FakeCall = { method: string; url: string };
 export type FakeRoute = (call: FakeCall) => unknown;
 
 /**
- * Answers the connection's requests in unit tests: routes by URL, records every call, and answers what
- *
- * @salesforce/core asks on its own (version list, Organization query) so tests only describe the usage resources.
- * A route that throws plays an API error (an Error with errorCode, as jsforce raises them).
+ * Answers the usage client's requests in command tests through the transport seam (`transports.forConnection`), never a
+ * connection method: routes by path, records every call, and answers the version list the client may ask for, so tests
+ * only describe the usage resources. A route's value is a 200 JSON body (undefined: 204); a route that throws plays an
+ * API error (an Error with errorCode), answered as the error array the API sends.
  */
 export function fakeOrg($$: TestContext, routes: Array<[RegExp, FakeRoute]>): FakeCall[] {
   const calls: FakeCall[] = [];
-  // eslint-disable-next-line no-param-reassign -- the TestContext hook is meant to be replaced per test
-  $$.fakeConnectionRequest = (request): Promise<never> => {
-    const raw = request as unknown as string | { method?: string; url?: string };
-    const call = typeof raw === 'string' ? { method: 'GET', url: raw } : { method: String(raw.method), url: String(raw.url) };
-    if (call.url.includes('/apps/oauth/usage') || call.url === '/services/data') calls.push(call);
-    if (call.url === '/services/data' || call.url.endsWith('/services/data')) {
-      return Promise.resolve([{ version: '62.0', url: '/services/data/v62.0' }] as never);
-    }
+  const answer = (call: FakeCall): HttpResponse => {
+    const json = (status: number, body: unknown): HttpResponse => ({ status, headers: {}, body, bodyIsJson: true, contentType: 'application/json' });
+    if (call.url === '/services/data' || call.url.endsWith('/services/data')) return json(200, [{ version: '62.0', url: '/services/data/v62.0' }]);
     const route = routes.find(([pattern]) => pattern.test(call.url));
-    if (!route) return Promise.resolve({ records: [] } as never);
+    if (!route) return json(200, { records: [] });
     try {
-      return Promise.resolve(route[1](call) as never);
+      const value = route[1](call);
+      return value === undefined ? json(204, undefined) : json(200, value);
     } catch (error) {
-      return Promise.reject(error);
+      const { errorCode, message } = error as { errorCode?: string; message: string };
+      return json(statusOf(errorCode), [{ errorCode: errorCode ?? 'UNKNOWN_ERROR', message }]);
     }
   };
+  const transport: HttpTransport = {
+    send(method, path): Promise<HttpResponse> {
+      const call = { method, url: path };
+      if (call.url.includes('/apps/oauth/usage') || call.url === '/services/data') calls.push(call);
+      return Promise.resolve(answer(call));
+    },
+  };
+  // A test may describe its org more than once: the stub made the first time answers with the latest transport.
+  const stubbed = transports.forConnection as unknown as Partial<SinonStub>;
+  (typeof stubbed.returns === 'function' ? (stubbed as SinonStub) : $$.SANDBOX.stub(transports, 'forConnection')).returns(transport);
   return calls;
+}
+
+/** The status the API answers an error code with. */
+function statusOf(errorCode: string | undefined): number {
+  switch (errorCode) {
+    case 'INVALID_SESSION_ID':
+      return 401;
+    case 'NOT_FOUND':
+      return 404;
+    case 'REQUEST_LIMIT_EXCEEDED':
+    case 'INSUFFICIENT_ACCESS':
+    case 'INSUFFICIENT_ACCESS_OR_READONLY':
+    case 'API_DISABLED_FOR_ORG':
+      return 403;
+    default:
+      return 400;
+  }
 }
 
 export function apiError(errorCode: string, message: string): Error {

@@ -8,9 +8,9 @@ import { runPlugin, usageRequests, useEmulator, type CliResult } from './runPlug
 
 /*
  * A 3xx from the org (or from whatever answers in its place: a proxy, a captive portal, an old My Domain URL) is
- * never followed: the bearer token would go to the Location's host. The first request of a command goes through
- * jsforce's transport, later ones straight over Node's http; with a proxy in the environment every request goes
- * through jsforce. Each path gets a redirect here, to another loopback port where a listener records what reaches it.
+ * never followed: the bearer token would go to the Location's host. Every request of a command goes out on one path
+ * (undici), through the proxy the environment names if any. The first request, a later one and a proxied one each get
+ * a redirect here, to another loopback port where a listener records what reaches it.
  */
 
 const REVOKE = ['external-client-app', 'usage', 'tokens', 'revoke'];
@@ -47,7 +47,7 @@ describe('redirects are never followed (against the emulator)', () => {
       res.end(JSON.stringify({ apps: [{ identifier: '0xI000000000666', developerName: 'Not_The_Org' }], tokens: [] }));
     });
     other = await listen(elsewhere);
-    // A forward proxy as HTTPS_PROXY names one: CONNECT tunnels (what jsforce's proxy agents open) and absolute-form requests.
+    // A forward proxy as HTTPS_PROXY names one: CONNECT tunnels (what undici's proxy agent opens) and absolute-form requests.
     proxy = createServer((req, res) => {
       const target = new URL(req.url ?? '/');
       proxied.push(target.host);
@@ -102,7 +102,7 @@ describe('redirects are never followed (against the emulator)', () => {
       .map((line) => JSON.parse(line) as { event: string; tokenId?: string; status?: string; httpStatus?: number })
       .filter((record) => record.event === 'result');
 
-  it('a DELETE answered 307 (the first request, through jsforce) is failed, sends nothing elsewhere, and the token stays @smoke', async () => {
+  it('a DELETE answered 307 (the first request) is failed, sends nothing elsewhere, and the token stays @smoke', async () => {
     const [tokenId] = tokenIds();
     redirectDelete(tokenId, 307);
     const log = scratch('audit-307.jsonl');
@@ -127,7 +127,7 @@ describe('redirects are never followed (against the emulator)', () => {
     expect(tokenIds()).to.include(second).and.not.include(first);
   });
 
-  it('behind a proxy (every request through jsforce), a redirected DELETE is failed and nothing reaches the other host @smoke', async () => {
+  it('behind a proxy, a redirected DELETE is failed and nothing reaches the other host @smoke', async () => {
     const [first, second] = tokenIds();
     redirectDelete(second, 302);
     const run = await runPlugin<TokensRevokeResult>(emulator, [...REVOKE, '--token-id', first, '--token-id', second, '--concurrency', '1', '-p', '--json'], {

@@ -12,7 +12,7 @@ const main: Manifest = {
   files: ['/lib'],
   oclif: { commands: './lib/commands' },
   engines: { node: '>=22.19.0' },
-  dependencies: { '@salesforce/core': '^9.4.0', '@jsforce/jsforce-node': '^3.12.0', 'csv-parse': '5.6.0' },
+  dependencies: { '@salesforce/core': '^9.4.0', '@jsforce/jsforce-node': '^3.12.0', 'csv-parse': '5.6.0', undici: '^8.11.0' },
   devDependencies: { '@types/node': '^22', oclif: '^6.0.10', mocha: '^10.8.2' },
   scripts: { build: 'tsc -p .', test: 'npm run test:main && npm run test:node20', 'test:main': 'x', lines: 'node scripts/lines.ts' },
 };
@@ -25,7 +25,8 @@ describe('scripts/lines.ts: the Node 20 manifest made from the root one', () => 
     const made = node20Manifest(main);
     expect(made.version).to.equal('1.2.3-node20');
     expect(made.engines).to.deep.equal({ node: '>=20.17.0' });
-    expect(made.dependencies).to.include({ '@salesforce/core': '8.31.3', '@jsforce/jsforce-node': '3.10.16', 'csv-parse': '5.6.0' });
+    // undici 7 and later need a newer Node than the line's 20.17.
+    expect(made.dependencies).to.include({ '@salesforce/core': '8.31.3', '@jsforce/jsforce-node': '3.10.16', 'csv-parse': '5.6.0', undici: '6.29.1' });
     expect(made.devDependencies).to.include({ '@types/node': '^20', oclif: '4.23.30', mocha: '^10.8.2' });
     expect(made.overrides).to.deep.equal({ 'ts-json-schema-generator': '2.4.0' });
     expect(made.scripts).to.include({ build: 'tsc -p .', test: 'npm run test:line' });

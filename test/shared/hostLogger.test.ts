@@ -99,4 +99,26 @@ describe('shareHostLogger', () => {
     expect(shareHostLogger(cliScript)).to.equal(false);
     expect(slot.rootLogger).to.equal(undefined);
   });
+
+  it('leaves a core whose Logger lacks the private rootLogger field alone: it still logs, through its own root', () => {
+    const hostRecords: LogRecord[] = [];
+    hostLoaded(hostRecords);
+    const ownRecords: LogRecord[] = [];
+    /** A later core's Logger: the same public API, its root kept in a field of another name. */
+    class RenamedRootLogger {
+      private static ownRoot?: { pino: unknown };
+      public static getRoot(): { pino: unknown } {
+        return (this.ownRoot ??= { pino: fakePino(ownRecords, { name: 'sf' }) });
+      }
+      public static childFromRoot(name: string): { warn(message: string): void } {
+        const root = this.getRoot().pino as { child(bindings: LogRecord): { warn(message: string): void } };
+        return root.child({ name: `sf:${name}` });
+      }
+    }
+    expect(shareHostLogger(cliScript, RenamedRootLogger)).to.equal(false);
+    expect(Object.hasOwn(RenamedRootLogger, 'rootLogger'), 'no stray field written').to.equal(false);
+    RenamedRootLogger.childFromRoot('AuthInfo').warn('hello');
+    expect(ownRecords).to.deep.equal([{ name: 'sf:AuthInfo', level: 'warn', msg: 'hello' }]);
+    expect(hostRecords).to.deep.equal([]);
+  });
 });

@@ -1,17 +1,31 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
+import { connect as netConnect, type AddressInfo, type Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import type { Connection } from '@salesforce/core';
-import { AuthInfo, Connection as CoreConnection, SfError } from '@salesforce/core';
-import { Connection as JsforceConnection } from '@jsforce/jsforce-node';
-import { Transport } from '@jsforce/jsforce-node/lib/transport.js';
+import { AuthInfo, Connection, SfError } from '@salesforce/core';
 import { expect } from 'chai';
 import sinon from 'sinon';
 import { connectionTransport, fromRaw } from '../../src/api/http.js';
-import { type HttpTransport, NetworkError } from '../../src/api/transport.js';
+import { NetworkError } from '../../src/api/transport.js';
 
-/** jsforce's session refresh hook, which @salesforce/core sets for a saved login. */
+/** jsforce's session refresh hook, which @salesforce/core sets for a saved login (core's refresh, with its lock). */
 type RefreshFn = (conn: unknown, callback: (error: Error | null, token?: string) => void) => void;
+
+const listen = async (server: Server): Promise<string> => {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+};
+const close = (server: Server): Promise<void> => {
+  server.closeAllConnections();
+  return new Promise<void>((resolve) => server.close(() => resolve()));
+};
+const failure = async (promise: Promise<unknown>): Promise<unknown> => {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  return expect.fail('should have failed');
+};
 
 describe('http: fromRaw', () => {
   it('parses a JSON body', () => {
@@ -69,139 +83,49 @@ describe('http: fromRaw', () => {
   });
 });
 
-describe('http: connectionTransport on a stubbed connection', () => {
-  const stubConnection = (request: sinon.SinonStub): Connection => ({ request } as unknown as Connection);
-
-  it('sends the method and path once, with jsforce retries off and the time-out', async () => {
-    const request = sinon.stub().resolves({ apps: [] });
-    const response = await connectionTransport(stubConnection(request)).send('GET', '/apps/oauth/usage?page=0&pageSize=5', 1234);
-    expect(request.calledOnce).to.equal(true);
-    const [info, options] = request.firstCall.args as [unknown, { retry: unknown; timeout: number; transport: unknown }];
-    expect(info).to.deep.equal({ method: 'GET', url: '/apps/oauth/usage?page=0&pageSize=5' });
-    expect(options.retry).to.deep.equal({ maxRetries: 0 });
-    expect(options.timeout).to.equal(1234);
-    expect(options.transport).to.be.an('object');
-    expect(response).to.include({ status: 200, bodyIsJson: true });
-    expect(response.body).to.deep.equal({ apps: [] });
-  });
-
-  it('reports an undefined result as 204 No Content', async () => {
-    const response = await connectionTransport(stubConnection(sinon.stub().resolves(undefined))).send('DELETE', '/apps/oauth/usage/tokens/T1', 10);
-    expect(response.status).to.equal(204);
-    expect(response.body).to.equal(undefined);
-  });
-
-  it('turns connection failures into NetworkError with their code', async () => {
-    const cases: Array<[unknown, string]> = [
-      [Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), 'ECONNREFUSED'],
-      [Object.assign(new Error('The operation was aborted'), { name: 'AbortError' }), 'ETIMEDOUT'],
-      [new Error('socket hang up'), 'ECONNRESET'],
-      // undici's fetch (jsforce-node 3.12 and later): the socket's code is only on the cause.
-      [new TypeError('fetch failed', { cause: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }) }), 'ECONNRESET'],
-      [new TypeError('fetch failed', { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) }), 'UND_ERR_SOCKET'],
-      [new TypeError('fetch failed', { cause: { cause: { code: 'ECONNREFUSED' } } }), 'ECONNREFUSED'],
-    ];
-    for (const [failure, code] of cases) {
-      let caught: unknown;
-      try {
-        // eslint-disable-next-line no-await-in-loop
-        await connectionTransport(stubConnection(sinon.stub().rejects(failure))).send('GET', '/apps/oauth/usage', 10);
-      } catch (error) {
-        caught = error;
-      }
-      expect(caught, code).to.be.instanceOf(NetworkError);
-      expect((caught as NetworkError).code).to.equal(code);
-    }
-  });
-
-  it('keeps the errorCode and message of an API error raised without an observed response', async () => {
-    const failure = Object.assign(new Error('TotalRequests Limit exceeded.'), { name: 'REQUEST_LIMIT_EXCEEDED', errorCode: 'REQUEST_LIMIT_EXCEEDED' });
-    const response = await connectionTransport(stubConnection(sinon.stub().rejects(failure))).send('GET', '/apps/oauth/usage', 10);
-    expect(response.status).to.equal(0);
-    expect(response.body).to.deep.equal([{ errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'TotalRequests Limit exceeded.' }]);
-  });
-});
-
-describe('http: connectionTransport when the session expired', () => {
-  let server: Server;
-  let instanceUrl: string;
-
-  before(async () => {
-    server = createServer((req, res) => {
-      req.resume();
-      res.writeHead(401, { 'Content-Type': 'application/json' });
-      res.end('[{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}]');
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    instanceUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  });
-  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
-
-  // jsforce's own session refresh, as @salesforce/core sets it up for a saved login: refreshFn is core's, here failing
-  // the way core fails when the token endpoint answers 400 invalid_grant.
-  const send = (refreshFn?: RefreshFn): Promise<unknown> => {
-    const connection = new JsforceConnection({ instanceUrl, accessToken: '00D000000000001AAA!old', version: '62.0', refreshFn });
-    return connectionTransport(connection as unknown as Connection).send('GET', '/apps/oauth/usage', 5000);
-  };
-  const failure = async (promise: Promise<unknown>): Promise<unknown> => {
-    try {
-      await promise;
-    } catch (error) {
-      return error;
-    }
-    return expect.fail('should have failed');
-  };
-
-  it('returns the 401 when there is no refresh token (an access token as target org)', async () => {
-    expect(await send()).to.include({ status: 401 });
-  });
-
-  it('throws SessionRefreshRefusedError when the refresh is refused', async () => {
-    const error = await failure(send((_conn, callback) => callback(new Error('Error authenticating with the refresh token due to: expired access/refresh token'))));
-    expect(error).to.be.instanceOf(SfError);
-    expect((error as SfError).name).to.equal('SessionRefreshRefusedError');
-    expect((error as SfError).message).to.include('(expired access/refresh token)');
-  });
-
-  it('throws NetworkError when the refresh got no answer, so the retry policy applies', async () => {
-    const error = await failure(send((_conn, callback) => callback(new Error('Error authenticating with the refresh token due to: socket hang up'))));
-    expect(error).to.be.instanceOf(NetworkError);
-  });
-});
-
-describe('http: connectionTransport on a connection as sf makes it', () => {
-  type Seen = { method: string; url: string; headers: Record<string, string | string[] | undefined> };
+describe('http: connectionTransport (undici, over loopback)', () => {
+  type Seen = { method: string; url: string; headers: IncomingHttpHeaders; port: number };
+  const USAGE = '/services/data/v62.0/apps/oauth/usage';
   let server: Server;
   let instanceUrl: string;
   let seen: Seen[];
   // The access tokens the org accepts, and how it answers: plain JSON, gzip, never, or a redirect to `elsewhere`.
   let valid: Set<string>;
   let answer: 'json' | 'gzip' | 'silence' | 'redirect';
-  let jsforceSends: sinon.SinonSpy;
-  // Another host, where a followed redirect would take the request and its access token.
+  // Another loopback listener, where a followed redirect would take the request and its access token.
   let elsewhere: Server;
   let elsewhereUrl: string;
   let seenElsewhere: Seen[];
+  // A forward proxy, as HTTP(S)_PROXY names one: CONNECT tunnels and absolute-form requests.
+  let proxy: Server;
+  let proxyUrl: string;
+  let proxied: string[];
+  const tunnels = new Set<Socket>();
+  const savedEnv: Record<string, string | undefined> = {};
+  const PROXY_ENV = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy'];
+
+  const record = (into: () => Seen[]) => (req: { method?: string; url?: string; headers: IncomingHttpHeaders; socket: Socket }): void => {
+    into().push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, port: req.socket.remotePort ?? 0 });
+  };
 
   before(async () => {
     elsewhere = createServer((req, res) => {
       req.resume();
-      seenElsewhere.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
+      record(() => seenElsewhere)(req);
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end('{"apps":[]}');
     });
-    await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
-    elsewhereUrl = `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}`;
+    elsewhereUrl = await listen(elsewhere);
     server = createServer((req, res) => {
       req.resume();
-      seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
+      record(() => seen)(req);
       if (answer === 'silence') return;
       if (answer === 'redirect') {
         res.writeHead(307, { Location: `${elsewhereUrl}${req.url ?? '/'}` });
         res.end();
         return;
       }
-      if (!valid.has(String(req.headers.authorization).replace('Bearer ', ''))) {
+      if (!valid.has(String(req.headers.authorization).replace('Bearer ', '')) || req.url?.endsWith('/refused')) {
         // A path with "slow" in it gets its 401 late: after another request has had the session refreshed.
         setTimeout(() => {
           res.writeHead(401, { 'Content-Type': 'application/json' });
@@ -209,7 +133,7 @@ describe('http: connectionTransport on a connection as sf makes it', () => {
         }, req.url?.includes('slow') ? 300 : 0);
         return;
       }
-      const body = JSON.stringify({ apps: [{ n: seen.length }] });
+      const body = JSON.stringify({ apps: [{ n: seen.filter((request) => request.url.includes('/apps/')).length }] });
       if (answer === 'gzip' && String(req.headers['accept-encoding']).includes('gzip')) {
         res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' });
         res.end(gzipSync(body));
@@ -218,208 +142,261 @@ describe('http: connectionTransport on a connection as sf makes it', () => {
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end(body);
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    instanceUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    instanceUrl = await listen(server);
+    proxy = createServer((req, res) => {
+      const target = new URL(req.url ?? '/');
+      proxied.push(target.host);
+      const upstream = httpRequest(target, { method: req.method, headers: req.headers }, (reply) => {
+        res.writeHead(reply.statusCode ?? 502, reply.headers);
+        reply.pipe(res);
+      });
+      upstream.on('error', () => res.destroy());
+      req.pipe(upstream);
+    });
+    proxy.on('connect', (req, socket: Socket, head) => {
+      proxied.push(req.url ?? '');
+      tunnels.add(socket);
+      const [host, port] = (req.url ?? '').split(':');
+      const upstream = netConnect(Number(port), host, () => {
+        socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(socket);
+        socket.pipe(upstream);
+      });
+      tunnels.add(upstream);
+      upstream.on('error', () => socket.destroy());
+      socket.on('error', () => upstream.destroy());
+    });
+    proxyUrl = await listen(proxy);
   });
-  after(() => Promise.all([server, elsewhere].map((open) => new Promise<void>((resolve) => open.close(() => resolve())))));
+  after(async () => {
+    for (const socket of tunnels) socket.destroy();
+    await Promise.all([server, elsewhere, proxy].map(close));
+  });
   beforeEach(() => {
     seen = [];
     seenElsewhere = [];
+    proxied = [];
     valid = new Set(['00D000000000001AAA!one']);
     answer = 'json';
-    jsforceSends = sinon.spy(Transport.prototype, 'httpRequest');
+    for (const name of PROXY_ENV) {
+      savedEnv[name] = process.env[name];
+      delete process.env[name];
+    }
   });
-  afterEach(() => sinon.restore());
+  afterEach(() => {
+    sinon.restore();
+    for (const name of PROXY_ENV) {
+      if (savedEnv[name] === undefined) delete process.env[name];
+      else process.env[name] = savedEnv[name];
+    }
+  });
 
-  // A @salesforce/core connection as org.getConnection() makes it; with refreshFn, jsforce's session refresh of a
-  // saved login, refreshFn playing core's refresh.
+  /**
+   * A @salesforce/core connection as sf makes one for a saved login. `refreshFn` is jsforce's session refresh hook,
+   * playing core's refresh: core's public `refreshAuth()` reaches it through the connection's own request.
+   */
   const connect = async (refreshFn?: RefreshFn): Promise<Connection> => {
     const accessToken = '00D000000000001AAA!one';
     const authInfo = await AuthInfo.create({ accessTokenOptions: { accessToken, instanceUrl, loginUrl: instanceUrl } });
-    let connection: Connection;
-    if (refreshFn) {
-      connection = new CoreConnection({ authInfo, connectionOptions: { instanceUrl, accessToken, version: '62.0', refreshFn } });
-      await connection.init();
-    } else {
-      connection = await CoreConnection.create({ authInfo, connectionOptions: { version: '62.0' } });
-    }
-    // What creating the login asked the org (its user and org records) is not the transport's doing.
+    const connection = new Connection({ authInfo, connectionOptions: { instanceUrl, accessToken, version: '62.0', refreshFn } });
+    await connection.init();
     seen = [];
-    jsforceSends.resetHistory();
     return connection;
   };
 
-  /**
-   * core's refresh as jsforce calls it, counted: from then on the org accepts only `token`, the refresh's answer,
-   * given at once or after `delayMs`.
-   */
+  /** core's refresh as jsforce calls it, counted: from then on the org accepts only `token`, given after `delayMs`. */
   const refreshingTo = (token: string, delayMs = 0): { refreshFn: RefreshFn; count: () => number } => {
     let refreshes = 0;
     const refreshFn: RefreshFn = (_conn, callback) => {
       refreshes++;
-      const respond = (): void => {
+      setTimeout(() => {
         valid = new Set([token]);
         callback(null, token);
-      };
-      if (delayMs > 0) setTimeout(respond, delayMs);
-      else respond();
+      }, delayMs);
     };
     return { refreshFn, count: () => refreshes };
   };
 
-  /** A transport whose first request went through, on a session the org then stops accepting (as when it expires). */
-  const expiredAfterFirstRequest = async (refreshFn?: RefreshFn): Promise<HttpTransport> => {
-    const transport = connectionTransport(await connect(refreshFn));
-    await transport.send('GET', '/services/data/v62.0/apps/oauth/usage', 5000);
-    valid = new Set();
-    return transport;
-  };
+  const usageRequests = (): Seen[] => seen.filter((request) => request.url.includes('/apps/'));
+  const tokensOf = (requests: Seen[]): string[] => requests.map((request) => String(request.headers.authorization).replace('Bearer ', ''));
 
-  it('checks the session through jsforce once, then sends the same headers straight, with the current access token', async () => {
+  it("sends sf's headers and the connection's current access token on every request, over kept-alive sockets", async () => {
     const connection = await connect();
     const transport = connectionTransport(connection);
-    const first = await transport.send('GET', '/services/data/v62.0/apps/oauth/usage', 5000);
-    const second = await transport.send('GET', '/services/data/v62.0/apps/oauth/usage?page=1', 5000);
+    const first = await transport.send('GET', USAGE, 5000);
+    const second = await transport.send('GET', `${USAGE}?page=1`, 5000);
     valid.add('00D000000000001AAA!two');
     connection.accessToken = '00D000000000001AAA!two';
-    const third = await transport.send('DELETE', '/services/data/v62.0/apps/oauth/usage/tokens/T1', 5000);
+    const third = await transport.send('DELETE', `${USAGE}/tokens/T1`, 5000);
+    // A path without the version is the connection's (normalizeUrl), as jsforce made it.
+    await transport.send('GET', '/apps/oauth/usage?page=0', 5000);
     expect([first, second, third].map((response) => response.body)).to.deep.equal([{ apps: [{ n: 1 }] }, { apps: [{ n: 2 }] }, { apps: [{ n: 3 }] }]);
-    expect(jsforceSends.callCount).to.equal(1);
     expect(seen.map((request) => `${request.method} ${request.url}`)).to.deep.equal([
-      'GET /services/data/v62.0/apps/oauth/usage',
-      'GET /services/data/v62.0/apps/oauth/usage?page=1',
-      'DELETE /services/data/v62.0/apps/oauth/usage/tokens/T1',
+      `GET ${USAGE}`,
+      `GET ${USAGE}?page=1`,
+      `DELETE ${USAGE}/tokens/T1`,
+      `GET ${USAGE}?page=0`,
     ]);
-    // sf's own headers (who is calling, for the org's API usage) go on every request, not only on jsforce's.
     for (const request of seen) {
       expect(request.headers['sforce-call-options']).to.match(/^client=sfdx toolbelt:/);
       expect(request.headers['user-agent']).to.match(/^sfdx toolbelt:/);
+      expect(request.headers['content-type']).to.equal('application/json');
     }
-    expect(seen.map((request) => request.headers.authorization)).to.deep.equal([
-      'Bearer 00D000000000001AAA!one',
-      'Bearer 00D000000000001AAA!one',
-      'Bearer 00D000000000001AAA!two',
-    ]);
+    expect(tokensOf(seen)).to.deep.equal(['00D000000000001AAA!one', '00D000000000001AAA!one', '00D000000000001AAA!two', '00D000000000001AAA!two']);
+    // undici's pool may open a second connection, but sockets are kept alive and reused, not one per request.
+    expect(new Set(seen.map((request) => request.port)).size, 'sockets kept alive').to.be.below(seen.length);
   });
 
-  it('hands a 401 to jsforce, which refreshes the session through core; the 401 is not asked for twice', async () => {
-    const refresh = refreshingTo('00D000000000001AAA!refreshed');
-    const transport = await expiredAfterFirstRequest(refresh.refreshFn);
-    const response = await transport.send('GET', '/services/data/v62.0/apps/oauth/usage?page=1', 5000);
-    await transport.send('GET', '/services/data/v62.0/apps/oauth/usage?page=2', 5000);
+  it('refreshes a 401 once through core\'s refreshAuth() and sends the request again with the new token', async () => {
+    const { refreshFn, count } = refreshingTo('00D000000000001AAA!two');
+    const connection = await connect(refreshFn);
+    const refreshAuth = sinon.spy(connection, 'refreshAuth');
+    valid = new Set();
+    const response = await connectionTransport(connection).send('GET', USAGE, 5000);
     expect(response.status).to.equal(200);
-    expect(refresh.count()).to.equal(1);
-    expect(seen.map((request) => `${request.url} ${String(request.headers.authorization)}`).sort()).to.deep.equal([
-      '/services/data/v62.0/apps/oauth/usage Bearer 00D000000000001AAA!one',
-      '/services/data/v62.0/apps/oauth/usage?page=1 Bearer 00D000000000001AAA!one',
-      '/services/data/v62.0/apps/oauth/usage?page=1 Bearer 00D000000000001AAA!refreshed',
-      '/services/data/v62.0/apps/oauth/usage?page=2 Bearer 00D000000000001AAA!refreshed',
-    ]);
+    expect(refreshAuth.callCount).to.equal(1);
+    expect(count()).to.equal(1);
+    expect(tokensOf(usageRequests())).to.deep.equal(['00D000000000001AAA!one', '00D000000000001AAA!two']);
   });
 
-  it('sends a request again with the new token, without another refresh, when its 401 comes after a refresh', async () => {
-    const refresh = refreshingTo('00D000000000001AAA!refreshed');
-    const transport = await expiredAfterFirstRequest(refresh.refreshFn);
-    const [fast, slow] = await Promise.all([
-      transport.send('GET', '/services/data/v62.0/apps/oauth/usage?page=1', 5000),
-      transport.send('GET', '/services/data/v62.0/apps/oauth/usage?page=slow', 5000),
-    ]);
-    expect([fast.status, slow.status]).to.deep.equal([200, 200]);
-    expect(refresh.count()).to.equal(1);
-    expect(seen.filter((request) => request.url.endsWith('slow')).map((request) => String(request.headers.authorization))).to.deep.equal([
-      'Bearer 00D000000000001AAA!one',
-      'Bearer 00D000000000001AAA!refreshed',
-    ]);
+  it('shares one refresh among concurrent requests that got a 401 on the same token', async () => {
+    const { refreshFn, count } = refreshingTo('00D000000000001AAA!two', 100);
+    const connection = await connect(refreshFn);
+    const refreshAuth = sinon.spy(connection, 'refreshAuth');
+    valid = new Set();
+    const transport = connectionTransport(connection);
+    const responses = await Promise.all([0, 1, 2, 3].map((page) => transport.send('GET', `${USAGE}?page=${page}`, 5000)));
+    expect(responses.map((response) => response.status)).to.deep.equal([200, 200, 200, 200]);
+    expect(refreshAuth.callCount).to.equal(1);
+    expect(count()).to.equal(1);
+    expect(tokensOf(usageRequests()).sort()).to.deep.equal([...Array<string>(4).fill('00D000000000001AAA!one'), ...Array<string>(4).fill('00D000000000001AAA!two')]);
   });
 
-  it('sends a 401 request again, without another refresh, when it finds another request\'s refresh under way', async () => {
-    const refresh = refreshingTo('00D000000000001AAA!refreshed', 200);
-    const transport = await expiredAfterFirstRequest(refresh.refreshFn);
-    const responses = await Promise.all([1, 2, 3].map((page) => transport.send('GET', `/services/data/v62.0/apps/oauth/usage?page=${page}`, 5000)));
-    expect(responses.map((response) => response.status)).to.deep.equal([200, 200, 200]);
-    expect(refresh.count()).to.equal(1);
-    // The first request, each page refused once, then each page with the refreshed token: nothing else.
-    expect(seen.map((request) => `${request.url} ${String(request.headers.authorization)}`).sort()).to.deep.equal([
-      '/services/data/v62.0/apps/oauth/usage Bearer 00D000000000001AAA!one',
-      ...[1, 2, 3].map((page) => `/services/data/v62.0/apps/oauth/usage?page=${page} Bearer 00D000000000001AAA!one`),
-      ...[1, 2, 3].map((page) => `/services/data/v62.0/apps/oauth/usage?page=${page} Bearer 00D000000000001AAA!refreshed`),
-    ].sort());
+  it('sends a request whose 401 came after another request renewed its token again, without another refresh', async () => {
+    const { refreshFn, count } = refreshingTo('00D000000000001AAA!two');
+    const connection = await connect(refreshFn);
+    const refreshAuth = sinon.spy(connection, 'refreshAuth');
+    valid = new Set();
+    const transport = connectionTransport(connection);
+    const [slow, fast] = await Promise.all([transport.send('GET', `${USAGE}/slow`, 5000), transport.send('GET', USAGE, 5000)]);
+    expect([slow.status, fast.status]).to.deep.equal([200, 200]);
+    expect(refreshAuth.callCount).to.equal(1);
+    expect(count()).to.equal(1);
+    expect(tokensOf(usageRequests().filter((request) => request.url.includes('slow')))).to.deep.equal(['00D000000000001AAA!one', '00D000000000001AAA!two']);
   });
 
-  it('returns a 401 that cannot be refreshed (an access token as target org) after sending it once', async () => {
-    const transport = await expiredAfterFirstRequest();
-    const response = await transport.send('GET', '/services/data/v62.0/apps/oauth/usage?page=1', 5000);
+  it('returns a second 401 after a refresh as it is, for the usual SessionExpired mapping', async () => {
+    const connection = await connect(refreshingTo('00D000000000001AAA!two').refreshFn);
+    // A refresh that renews the token, yet the org refuses the request again.
+    const refreshAuth = sinon.stub(connection, 'refreshAuth').callsFake(async () => {
+      connection.accessToken = '00D000000000001AAA!two';
+    });
+    valid = new Set();
+    const response = await connectionTransport(connection).send('GET', USAGE, 5000);
     expect(response.status).to.equal(401);
-    expect(response.body).to.deep.equal([{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }]);
-    expect(seen).to.have.length(2);
+    expect(refreshAuth.callCount).to.equal(1);
+    expect(tokensOf(usageRequests())).to.deep.equal(['00D000000000001AAA!one', '00D000000000001AAA!two']);
+  });
+
+  it('returns a 401 the session is not the cause of (refreshAuth() finds the token good) without sending it again', async () => {
+    const { refreshFn, count } = refreshingTo('00D000000000001AAA!two');
+    const connection = await connect(refreshFn);
+    const refreshAuth = sinon.spy(connection, 'refreshAuth');
+    // The org accepts the token, yet answers this request 401: refreshAuth() checks the session, which needs no refresh.
+    const response = await connectionTransport(connection).send('GET', `${USAGE}/refused`, 5000);
+    expect(response.status).to.equal(401);
+    expect(refreshAuth.callCount).to.equal(1);
+    expect(count()).to.equal(0);
+    expect(usageRequests()).to.have.length(1);
+  });
+
+  it('returns the 401 when there is no refresh token (an access token as target org)', async () => {
+    const connection = await connect();
+    valid = new Set();
+    expect(await connectionTransport(connection).send('GET', USAGE, 5000)).to.include({ status: 401 });
+  });
+
+  it('throws SessionRefreshRefusedError when the refresh is refused, NetworkError when it got no answer', async () => {
+    const refused = await connect((_conn, callback) => callback(new Error('Error authenticating with the refresh token due to: expired access/refresh token')));
+    const silent = await connect((_conn, callback) => callback(new Error('Error authenticating with the refresh token due to: socket hang up')));
+    valid = new Set();
+    const error = await failure(connectionTransport(refused).send('GET', USAGE, 5000));
+    expect(error).to.be.instanceOf(SfError);
+    expect((error as SfError).name).to.equal('SessionRefreshRefusedError');
+    expect((error as SfError).message).to.include('(expired access/refresh token)');
+    expect(await failure(connectionTransport(silent).send('GET', USAGE, 5000))).to.be.instanceOf(NetworkError);
   });
 
   it('reads a gzip body, and gives up on a socket that stays silent with a NetworkError', async () => {
     const transport = connectionTransport(await connect());
-    await transport.send('GET', '/services/data/v62.0/apps/oauth/usage', 5000);
     answer = 'gzip';
-    expect((await transport.send('GET', '/services/data/v62.0/apps/oauth/usage?page=1', 5000)).body).to.deep.equal({ apps: [{ n: 2 }] });
+    expect((await transport.send('GET', USAGE, 5000)).body).to.deep.equal({ apps: [{ n: 1 }] });
     answer = 'silence';
-    let caught: unknown;
-    try {
-      await transport.send('GET', '/services/data/v62.0/apps/oauth/usage?page=2', 200);
-    } catch (error) {
-      caught = error;
-    }
+    const caught = await failure(transport.send('GET', `${USAGE}?page=2`, 200));
     expect(caught).to.be.instanceOf(NetworkError);
     expect((caught as NetworkError).code).to.equal('ETIMEDOUT');
   });
 
-  it('never follows a redirect: neither on the first request (through jsforce) nor on later ones (straight)', async () => {
+  it('fails a refused connection with a NetworkError carrying the socket code', async () => {
+    const connection = await connect();
+    const closed = createServer();
+    const url = await listen(closed);
+    await close(closed);
+    sinon.stub(connection, 'normalizeUrl').returns(`${url}${USAGE}`);
+    const caught = await failure(connectionTransport(connection).send('GET', USAGE, 5000));
+    expect(caught).to.be.instanceOf(NetworkError);
+    expect((caught as NetworkError).code).to.equal('ECONNREFUSED');
+  });
+
+  it('never follows a redirect: the 3xx is the answer, and the other listener receives nothing', async () => {
     const transport = connectionTransport(await connect());
     answer = 'redirect';
-    const first = await transport.send('DELETE', '/services/data/v62.0/apps/oauth/usage/tokens/T1', 5000);
-    expect(jsforceSends.callCount).to.equal(1);
-    answer = 'json';
-    await transport.send('GET', '/services/data/v62.0/apps/oauth/usage', 5000);
-    answer = 'redirect';
-    const later = await transport.send('GET', '/services/data/v62.0/apps/oauth/usage?page=1', 5000);
-    expect(jsforceSends.callCount, 'the later requests went straight').to.equal(1);
-    for (const response of [first, later]) {
+    const responses = [await transport.send('DELETE', `${USAGE}/tokens/T1`, 5000), await transport.send('GET', USAGE, 5000)];
+    for (const response of responses) {
       expect(response.status).to.equal(307);
       expect(response.headers.location).to.match(new RegExp(`^${elsewhereUrl}/services/`));
     }
     expect(seenElsewhere, 'requests reached the Location').to.deep.equal([]);
-    expect(seen).to.have.length(3);
-  });
-
-  it('never follows a redirect behind a proxy either, where every request goes through jsforce', async () => {
-    const connection = await connect();
-    process.env.HTTPS_PROXY = 'http://127.0.0.1:9';
-    let transport: ReturnType<typeof connectionTransport>;
-    try {
-      transport = connectionTransport(connection);
-    } finally {
-      delete process.env.HTTPS_PROXY;
-    }
-    answer = 'redirect';
-    const responses = [
-      await transport.send('GET', '/services/data/v62.0/apps/oauth/usage', 5000),
-      await transport.send('DELETE', '/services/data/v62.0/apps/oauth/usage/tokens/T1', 5000),
-    ];
-    expect(responses.map((response) => response.status)).to.deep.equal([307, 307]);
-    expect(jsforceSends.callCount).to.equal(2);
-    expect(seenElsewhere).to.deep.equal([]);
-  });
-
-  it('sends everything through jsforce when a proxy is set in the environment', async () => {
-    const connection = await connect();
-    process.env.HTTPS_PROXY = 'http://127.0.0.1:9';
-    let transport: ReturnType<typeof connectionTransport>;
-    try {
-      transport = connectionTransport(connection);
-    } finally {
-      delete process.env.HTTPS_PROXY;
-    }
-    // jsforce's transport is what would reach the proxy; the loopback server stands in for it here.
-    await transport.send('GET', '/services/data/v62.0/apps/oauth/usage', 5000);
-    await transport.send('GET', '/services/data/v62.0/apps/oauth/usage?page=1', 5000);
-    expect(jsforceSends.callCount).to.equal(2);
     expect(seen).to.have.length(2);
+  });
+
+  it('prints no warning behind a proxy (undici 6, on the Node 20 line, calls its proxy agent experimental)', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): number => warnings.push(warning.message);
+    process.on('warning', onWarning);
+    try {
+      const transport = connectionTransport(await connect());
+      // The first proxy agent of the process (undici 6 warns once): before the other proxy tests.
+      process.env.HTTPS_PROXY = `${proxyUrl}/`;
+      expect((await transport.send('GET', USAGE, 5000)).status).to.equal(200);
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(proxied).to.have.length.above(0);
+    expect(warnings).to.deep.equal([]);
+  });
+
+  for (const variable of ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy']) {
+    it(`sends through the proxy ${variable} names, and follows no redirect there either`, async () => {
+      const transport = connectionTransport(await connect());
+      process.env[variable] = proxyUrl;
+      expect((await transport.send('GET', USAGE, 5000)).status).to.equal(200);
+      answer = 'redirect';
+      expect((await transport.send('DELETE', `${USAGE}/tokens/T1`, 5000)).status).to.equal(307);
+      expect(proxied).to.deep.equal(Array<string>(proxied.length).fill(new URL(instanceUrl).host)).and.to.have.length.above(0);
+      expect(seen).to.have.length(2);
+      expect(seenElsewhere).to.deep.equal([]);
+    });
+  }
+
+  it('goes straight to a host NO_PROXY names', async () => {
+    const transport = connectionTransport(await connect());
+    process.env.HTTPS_PROXY = proxyUrl;
+    process.env.NO_PROXY = '127.0.0.1';
+    expect((await transport.send('GET', USAGE, 5000)).status).to.equal(200);
+    expect(proxied).to.deep.equal([]);
+    expect(seen).to.have.length(1);
   });
 });

@@ -1,7 +1,8 @@
 import type { Connection, Org } from '@salesforce/core';
 import { expect } from 'chai';
 import type { AppUsage } from '../../src/api/types.js';
-import { UsageClient } from '../../src/api/usageClient.js';
+import { type ConnectOptions, UsageClient } from '../../src/api/usageClient.js';
+import type { HttpResponse, HttpTransport } from '../../src/api/transport.js';
 import {
   API_BASE,
   apiFailure,
@@ -620,30 +621,38 @@ describe('usageClient: connecting', () => {
   type StubConnection = {
     instanceUrl: string;
     version: string;
-    requests: Array<{ method: string; url: string }>;
     getApiVersion(): string;
     setApiVersion(version: string): void;
-    request(info: { method: string; url: string }): Promise<unknown>;
   };
 
-  const stubOrg = (version: string, answer: (url: string) => unknown): { org: Org; connection: StubConnection; asked: Array<string | undefined> } => {
+  /** An org whose connection only knows its version; the requests go to a transport handed in through the options. */
+  const stubOrg = (
+    version: string,
+    answer: (url: string) => unknown
+  ): { org: Org; connection: StubConnection & { requests: Array<{ method: string; url: string }> }; asked: Array<string | undefined>; options: ConnectOptions } => {
     const asked: Array<string | undefined> = [];
-    const connection: StubConnection = {
+    const requests: Array<{ method: string; url: string }> = [];
+    const connection = {
       instanceUrl: INSTANCE_URL,
       version,
-      requests: [],
+      requests,
       getApiVersion(): string {
         return this.version;
       },
       setApiVersion(next: string): void {
         this.version = next;
       },
-      async request(info): Promise<unknown> {
-        this.requests.push(info);
+    };
+    const transport: HttpTransport = {
+      async send(method, url): Promise<HttpResponse> {
+        requests.push({ method, url });
         await tick();
-        const value = answer(info.url);
-        if (value instanceof Error) throw value;
-        return value;
+        const value = answer(url);
+        if (value instanceof Error) {
+          const errorCode = (value as Error & { errorCode?: string }).errorCode;
+          return { status: errorCode === 'INVALID_SESSION_ID' ? 401 : 400, headers: {}, body: [{ errorCode, message: value.message }], bodyIsJson: true, contentType: 'application/json' };
+        }
+        return json(value);
       },
     };
     const org = {
@@ -653,26 +662,25 @@ describe('usageClient: connecting', () => {
         return connection;
       },
     } as unknown as Org;
-    return { org, connection, asked };
+    return { org, connection, asked, options: { retry: FAST_RETRY, sleep: async (): Promise<void> => {}, transport: () => transport } };
   };
-  const options = { retry: FAST_RETRY, sleep: async (): Promise<void> => {} };
 
   it('forConnection refuses an API version below 59.0 before any request', async () => {
-    const { org, connection } = stubOrg('58.0', () => ({ apps: [] }));
+    const { org, connection, options } = stubOrg('58.0', () => ({ apps: [] }));
     expect(() => UsageClient.forConnection(org.getConnection() as unknown as Connection, options)).to.throw().with.property('name', 'ApiVersionTooLowError');
     await tick();
     expect(connection.requests).to.deep.equal([]);
   });
 
   it('connect with an explicit version below 59.0 fails without asking the org', async () => {
-    const { org, connection } = stubOrg('62.0', () => [{ version: '62.0' }]);
+    const { org, connection, options } = stubOrg('62.0', () => [{ version: '62.0' }]);
     const error = await expectRejection(UsageClient.connect(org, '58.0', options), 'ApiVersionTooLowError');
     expect(error.message).to.include('58.0');
     expect(connection.requests).to.deep.equal([]);
   });
 
   it('connect without a version on a connection that fell back to an old one uses the org newest version', async () => {
-    const { org, connection } = stubOrg('55.0', (url) => (url === '/services/data' ? [{ version: '61.0' }, { version: '62.0' }] : { apps: [] }));
+    const { org, connection, options } = stubOrg('55.0', (url) => (url === '/services/data' ? [{ version: '61.0' }, { version: '62.0' }] : { apps: [] }));
     const client = await UsageClient.connect(org, undefined, options);
     expect(connection.version).to.equal('62.0');
     expect(await client.listApps()).to.deep.equal([]);
@@ -681,12 +689,12 @@ describe('usageClient: connecting', () => {
 
   it('connect without a version reports the real failure of the version probe', async () => {
     const expired = Object.assign(new Error('Session expired or invalid'), { name: 'INVALID_SESSION_ID', errorCode: 'INVALID_SESSION_ID' });
-    const { org } = stubOrg('55.0', () => expired);
+    const { org, options } = stubOrg('55.0', () => expired);
     await expectRejection(UsageClient.connect(org, undefined, options), 'SessionExpiredError');
   });
 
   it('connect does not probe when the connection already has 59.0 or later', async () => {
-    const { org, connection } = stubOrg('60.0', () => ({ apps: [] }));
+    const { org, connection, options } = stubOrg('60.0', () => ({ apps: [] }));
     await UsageClient.connect(org, undefined, options);
     expect(connection.version).to.equal('60.0');
     expect(connection.requests).to.deep.equal([]);
