@@ -1,9 +1,10 @@
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
-import { connect as netConnect, type AddressInfo } from 'node:net';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { type AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { generateState, type EmulatorState } from '../../emulator/model.js';
 import type { TokensRevokeResult } from '../../src/commands/external-client-app/usage/tokens/revoke.js';
+import { startLoopbackProxy, type LoopbackProxy } from '../shared/loopbackProxy.js';
 import { runPlugin, usageRequests, useEmulator, type CliResult } from './runPlugin.js';
 
 /*
@@ -34,10 +35,7 @@ describe('redirects are never followed (against the emulator)', () => {
   /** The origin of the other host the redirects point to. */
   let other: string;
   let received: Seen[];
-  let proxy: Server;
-  let proxyUrl: string;
-  /** host:port of every tunnel or forward the proxy was asked for. */
-  let proxied: string[];
+  let proxy: LoopbackProxy;
 
   before(async () => {
     elsewhere = createServer((req, res) => {
@@ -47,39 +45,15 @@ describe('redirects are never followed (against the emulator)', () => {
       res.end(JSON.stringify({ apps: [{ identifier: '0xI000000000666', developerName: 'Not_The_Org' }], tokens: [] }));
     });
     other = await listen(elsewhere);
-    // A forward proxy as HTTPS_PROXY names one: CONNECT tunnels (what undici's proxy agent opens) and absolute-form requests.
-    proxy = createServer((req, res) => {
-      const target = new URL(req.url ?? '/');
-      proxied.push(target.host);
-      const upstream = httpRequest(target, { method: req.method, headers: req.headers }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      });
-      upstream.on('error', () => res.destroy());
-      req.pipe(upstream);
-    });
-    proxy.on('connect', (req, socket, head) => {
-      proxied.push(req.url ?? '');
-      const [host, port] = (req.url ?? '').split(':');
-      const upstream = netConnect(Number(port), host, () => {
-        socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-        upstream.write(head);
-        upstream.pipe(socket);
-        socket.pipe(upstream);
-      });
-      upstream.on('error', () => socket.destroy());
-      socket.on('error', () => upstream.destroy());
-    });
-    proxyUrl = await listen(proxy);
+    proxy = await startLoopbackProxy();
   });
   after(async () => {
     elsewhere.closeAllConnections();
-    proxy.closeAllConnections();
-    await Promise.all([elsewhere, proxy].map((server) => new Promise((resolve) => server.close(resolve))));
+    await Promise.all([new Promise((resolve) => elsewhere.close(resolve)), proxy.close()]);
   });
   beforeEach(() => {
     received = [];
-    proxied = [];
+    proxy.proxied.length = 0;
   });
 
   const tokenIds = (): string[] => emulator.state().tokens.map((token) => token.tokenId);
@@ -131,7 +105,7 @@ describe('redirects are never followed (against the emulator)', () => {
     const [first, second] = tokenIds();
     redirectDelete(second, 302);
     const run = await runPlugin<TokensRevokeResult>(emulator, [...REVOKE, '--token-id', first, '--token-id', second, '--concurrency', '1', '-p', '--json'], {
-      env: { ...OTHER_PROXY_VARIABLES, HTTPS_PROXY: proxyUrl },
+      env: { ...OTHER_PROXY_VARIABLES, HTTPS_PROXY: proxy.url },
     });
     expect(received).to.deep.equal([]);
     expect(run.code, run.stderr).to.equal(68);
@@ -139,8 +113,8 @@ describe('redirects are never followed (against the emulator)', () => {
     expect(tokenIds()).to.include(second).and.not.include(first);
     // The requests really went through the proxy, and none of them to the other host.
     const emulatorHost = new URL(emulator.url).host;
-    expect(proxied).to.include(emulatorHost);
-    expect(proxied.filter((host) => host !== emulatorHost)).to.deep.equal([]);
+    expect(proxy.proxied).to.include(emulatorHost);
+    expect(proxy.proxied.filter((host) => host !== emulatorHost)).to.deep.equal([]);
   });
 
   it('a 302 on the first page of usage list: exit 1 naming 302 and the other origin, no rows, nothing sent elsewhere @smoke', async () => {

@@ -1,11 +1,12 @@
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
-import { connect as netConnect, type AddressInfo, type Socket } from 'node:net';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { type AddressInfo, type Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { AuthInfo, Connection, SfError } from '@salesforce/core';
 import { expect } from 'chai';
 import sinon from 'sinon';
 import { connectionTransport, fromRaw } from '../../src/api/http.js';
 import { NetworkError } from '../../src/api/transport.js';
+import { startLoopbackProxy, type LoopbackProxy } from './loopbackProxy.js';
 
 /** jsforce's session refresh hook, which @salesforce/core sets for a saved login (core's refresh, with its lock). */
 type RefreshFn = (conn: unknown, callback: (error: Error | null, token?: string) => void) => void;
@@ -97,10 +98,7 @@ describe('http: connectionTransport (undici, over loopback)', () => {
   let elsewhereUrl: string;
   let seenElsewhere: Seen[];
   // A forward proxy, as HTTP(S)_PROXY names one: CONNECT tunnels and absolute-form requests.
-  let proxy: Server;
-  let proxyUrl: string;
-  let proxied: string[];
-  const tunnels = new Set<Socket>();
+  let proxy: LoopbackProxy;
   const savedEnv: Record<string, string | undefined> = {};
   const PROXY_ENV = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy'];
 
@@ -143,40 +141,15 @@ describe('http: connectionTransport (undici, over loopback)', () => {
       res.end(body);
     });
     instanceUrl = await listen(server);
-    proxy = createServer((req, res) => {
-      const target = new URL(req.url ?? '/');
-      proxied.push(target.host);
-      const upstream = httpRequest(target, { method: req.method, headers: req.headers }, (reply) => {
-        res.writeHead(reply.statusCode ?? 502, reply.headers);
-        reply.pipe(res);
-      });
-      upstream.on('error', () => res.destroy());
-      req.pipe(upstream);
-    });
-    proxy.on('connect', (req, socket: Socket, head) => {
-      proxied.push(req.url ?? '');
-      tunnels.add(socket);
-      const [host, port] = (req.url ?? '').split(':');
-      const upstream = netConnect(Number(port), host, () => {
-        socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-        upstream.write(head);
-        upstream.pipe(socket);
-        socket.pipe(upstream);
-      });
-      tunnels.add(upstream);
-      upstream.on('error', () => socket.destroy());
-      socket.on('error', () => upstream.destroy());
-    });
-    proxyUrl = await listen(proxy);
+    proxy = await startLoopbackProxy();
   });
   after(async () => {
-    for (const socket of tunnels) socket.destroy();
-    await Promise.all([server, elsewhere, proxy].map(close));
+    await Promise.all([...[server, elsewhere].map(close), proxy.close()]);
   });
   beforeEach(() => {
     seen = [];
     seenElsewhere = [];
-    proxied = [];
+    proxy.proxied.length = 0;
     valid = new Set(['00D000000000001AAA!one']);
     answer = 'json';
     for (const name of PROXY_ENV) {
@@ -368,24 +341,24 @@ describe('http: connectionTransport (undici, over loopback)', () => {
     try {
       const transport = connectionTransport(await connect());
       // The first proxy agent of the process (undici 6 warns once): before the other proxy tests.
-      process.env.HTTPS_PROXY = `${proxyUrl}/`;
+      process.env.HTTPS_PROXY = `${proxy.url}/`;
       expect((await transport.send('GET', USAGE, 5000)).status).to.equal(200);
       await new Promise((resolve) => setImmediate(resolve));
     } finally {
       process.off('warning', onWarning);
     }
-    expect(proxied).to.have.length.above(0);
+    expect(proxy.proxied).to.have.length.above(0);
     expect(warnings).to.deep.equal([]);
   });
 
   for (const variable of ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy']) {
     it(`sends through the proxy ${variable} names, and follows no redirect there either`, async () => {
       const transport = connectionTransport(await connect());
-      process.env[variable] = proxyUrl;
+      process.env[variable] = proxy.url;
       expect((await transport.send('GET', USAGE, 5000)).status).to.equal(200);
       answer = 'redirect';
       expect((await transport.send('DELETE', `${USAGE}/tokens/T1`, 5000)).status).to.equal(307);
-      expect(proxied).to.deep.equal(Array<string>(proxied.length).fill(new URL(instanceUrl).host)).and.to.have.length.above(0);
+      expect(proxy.proxied).to.deep.equal(Array<string>(proxy.proxied.length).fill(new URL(instanceUrl).host)).and.to.have.length.above(0);
       expect(seen).to.have.length(2);
       expect(seenElsewhere).to.deep.equal([]);
     });
@@ -393,10 +366,10 @@ describe('http: connectionTransport (undici, over loopback)', () => {
 
   it('goes straight to a host NO_PROXY names', async () => {
     const transport = connectionTransport(await connect());
-    process.env.HTTPS_PROXY = proxyUrl;
+    process.env.HTTPS_PROXY = proxy.url;
     process.env.NO_PROXY = '127.0.0.1';
     expect((await transport.send('GET', USAGE, 5000)).status).to.equal(200);
-    expect(proxied).to.deep.equal([]);
+    expect(proxy.proxied).to.deep.equal([]);
     expect(seen).to.have.length(1);
   });
 });
