@@ -25,8 +25,10 @@ describe('two runs refreshing one saved login at once, with refresh token rotati
   before(async () => {
     home = mkdtempSync(scratch('home-'));
     await saveExpiredLogin(emulator, home, 'emu');
-    // Each refresh is answered only once both runs were refused with 401, so both hold the same refresh token.
-    emulator.setOAuth({ rotate: true, holdUntilExpiredSessions: 2 });
+    // Each refresh is answered only once both runs were refused with 401, so both hold the same refresh token. A run
+    // is refused twice before it sends its refresh (its request, then the GET that core's refreshAuth() sends), so
+    // the third refusal is the other run's first request.
+    emulator.setOAuth({ rotate: true, holdUntilExpiredSessions: 3 });
   });
 
   const list = (): Promise<CliResult<AppUsage[]>> =>
