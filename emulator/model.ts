@@ -93,3 +93,21 @@ export function summarizeState(state: EmulatorState, unusedDays = 90, now: Date 
     unusedDays,
   };
 }
+
+/**
+ * For a test's hand-made state: a function that makes the next token (ids tok-1, tok-2, ...) of `apps[app]` for a
+ * holder, first granted on 1 January 2026, with the given last use.
+ */
+export function tokenMaker(
+  apps: ReadonlyArray<{ identifier: string }>,
+  use: Pick<EmulatedToken, 'lastUsedAt' | 'useCount'>
+): (app: number, holder: { userIdentifier: string }) => EmulatedToken {
+  let n = 0;
+  return (app, holder) => ({
+    tokenId: `tok-${++n}`,
+    appIdentifier: apps[app].identifier,
+    userIdentifier: holder.userIdentifier,
+    initialConnectionAt: '2026-01-01T00:00:00.000Z',
+    ...use,
+  });
+}

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { expect } from 'chai';
-import { to18CharId, type EmulatedToken, type EmulatorState } from '../../emulator/model.js';
+import { to18CharId, tokenMaker, type EmulatorState } from '../../emulator/model.js';
 import type { AppUsage } from '../../src/api/types.js';
 import { runOnTerminal, runPlugin, useEmulator, type CliResult } from './runPlugin.js';
 
@@ -29,15 +29,7 @@ const USERS = [
 ];
 
 function state(): EmulatorState {
-  let n = 0;
-  const token = (app: number, holder: { userIdentifier: string }): EmulatedToken => ({
-    tokenId: `tok-${++n}`,
-    appIdentifier: APPS[app].identifier,
-    userIdentifier: holder.userIdentifier,
-    initialConnectionAt: '2026-01-01T00:00:00.000Z',
-    lastUsedAt: null,
-    useCount: 0,
-  });
+  const token = tokenMaker(APPS, { lastUsedAt: null, useCount: 0 });
   return {
     org: { orgId: '00D000000000001AAA', adminUserId: '005000000000001AAA', adminUsername: 'admin@acme.example.com' },
     apps: APPS.map((app) => ({ ...app, accessTokenFormat: 'Opaque', isFromPackage: false, availableActions: 'disable, enable' })),

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { to18CharId, type EmulatedToken, type EmulatorState } from '../../emulator/model.js';
+import { to18CharId, tokenMaker, type EmulatorState } from '../../emulator/model.js';
 import type { TokensRevokeResult } from '../../src/commands/external-client-app/usage/tokens/revoke.js';
 import type { TokenUsage } from '../../src/api/types.js';
 import { runPlugin, usageRequests, useEmulator } from './runPlugin.js';
@@ -27,15 +27,7 @@ const ZOE_L = user('005Hs0000ZoElOp', 'zoe.lopez@acme.example.com');
 const NEWBIE = user('005Hs0000NeWbIe', 'new.hire@acme.example.com');
 
 function state(): EmulatorState {
-  let n = 0;
-  const token = (app: number, holder: { userIdentifier: string }): EmulatedToken => ({
-    tokenId: `tok-${++n}`,
-    appIdentifier: APPS[app].identifier,
-    userIdentifier: holder.userIdentifier,
-    initialConnectionAt: '2026-01-01T00:00:00.000Z',
-    lastUsedAt: '2026-02-01T00:00:00.000Z',
-    useCount: 3,
-  });
+  const token = tokenMaker(APPS, { lastUsedAt: '2026-02-01T00:00:00.000Z', useCount: 3 });
   return {
     org: { orgId: '00D000000000001AAA', adminUserId: '005000000000001AAA', adminUsername: 'admin@acme.example.com' },
     apps: APPS.map((app) => ({ ...app, description: '', accessTokenFormat: 'Opaque', isFromPackage: false, availableActions: 'disable, enable' })),
