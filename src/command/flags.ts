@@ -97,3 +97,18 @@ export const lastUsedCriteriaFromFlags = (flags: {
   'unused-days'?: number;
 }): LastUsedCriteria =>
   lastUsedCriteria({ before: flags['last-used-before'], after: flags['last-used-after'], unusedDays: flags['unused-days'] });
+
+/** For every command that revokes (`tokens revoke`, `usage check --fix`): one set of flags, one behaviour. */
+export const revocationFlags = {
+  'dry-run': Flags.boolean({
+    summary: messages.getMessage('flags.dry-run.summary'),
+  }),
+  'audit-log': Flags.string({
+    summary: messages.getMessage('flags.audit-log.summary'),
+    description: messages.getMessage('flags.audit-log.description'),
+  }),
+  'no-prompt': Flags.boolean({
+    char: 'p',
+    summary: messages.getMessage('flags.no-prompt.summary'),
+  }),
+};

@@ -3,7 +3,7 @@ import './pluginMessages.js';
 
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'nouns');
 
-export type Noun = 'externalClientApp' | 'app' | 'moreApp' | 'page' | 'user' | 'refreshToken' | 'appUserPair';
+export type Noun = 'externalClientApp' | 'app' | 'moreApp' | 'page' | 'user' | 'refreshToken' | 'appUserPair' | 'violation';
 
 /**
  * A number with its noun, singular for exactly 1 and plural otherwise ("1 app", "0 apps", "2 apps"). The words live in

@@ -156,9 +156,10 @@ export async function userHoldings(client: UsageClient, options: InventoryOption
 /**
  * Every (app, user) pair in scope with its tokens (filtered by last use), handed to `each` in app order, then user
  * order, whatever order the requests finish in: a user's tokens wait only for the users before them, within
- * runPoolInOrder's window, so nothing holds every row. No new user is read once `shouldStop` says so.
+ * runPoolInOrder's window, so nothing holds every row. No new user is read once `shouldStop` says so. `usage check`
+ * judges each user's tokens of an app together (tokensPerUser), so it reads them this way too.
  */
-async function streamTokensByUser(
+export async function streamTokensByUser(
   client: UsageClient,
   options: InventoryOptions,
   each: (pair: UserInApp, tokens: TokenUsage[]) => Promise<void> | void,

@@ -1,0 +1,241 @@
+import { Flags } from '@salesforce/sf-plugins-core';
+import { Messages, type Org } from '@salesforce/core';
+import '../../../common/pluginMessages.js';
+import { toCsv } from '../../../common/csv.js';
+import { countOf } from '../../../common/plural.js';
+import { idChecksum, isSalesforceId } from '../../../api/salesforceId.js';
+import { UsageClient } from '../../../api/usageClient.js';
+import { apiBudgetFlag, concurrencyFlag, revocationFlags } from '../../../command/flags.js';
+import { openAuditLog, revocationMode, RevokingCommand, type RevocationResult } from '../../../command/revokingCommand.js';
+import type { AuditLog } from '../../../usage/auditLog.js';
+import { PolicyCheck, type CheckFindings, type OrgCheck, type CheckTotals, type Violation } from '../../../usage/check.js';
+import { checkFiles } from '../../../usage/checkFiles.js';
+import { streamTokensByUser } from '../../../usage/inventory.js';
+import { readPolicyFile, rulesInForce, type Policy, type PolicyRules } from '../../../usage/policy.js';
+import {
+  checkedLine,
+  moreViolationsLine,
+  renderCheckMarkdown,
+  SHOWN_VIOLATIONS,
+  summaryRows,
+  verdictLine,
+  VIOLATION_CSV_COLUMNS,
+  type CheckView,
+} from '../../../ux/checkOutput.js';
+import { renderJunit } from '../../../ux/junit.js';
+import { printRows } from '../../../ux/output.js';
+import { checkedOutputPath, writeTextFile } from '../../../ux/outputFile.js';
+import { startInventoryProgress } from '../../../ux/progress.js';
+
+const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'external-client-app.usage.check');
+const checkMessages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'check');
+
+export type UsageCheckResult = {
+  checkedAt: string;
+  /** No violation was found (before any --fix). */
+  compliant: boolean;
+  policy: { file: string; rules: PolicyRules };
+  orgs: OrgCheck[];
+  totals: CheckTotals;
+  violations: Violation[];
+  /** With --fix: what was revoked, as `tokens revoke` reports it. */
+  fix?: RevocationResult;
+};
+
+/** Exit code of a check that found violations and did not fix them all. */
+export const VIOLATIONS_EXIT_CODE = 3;
+
+/** The flags that only mean something with --fix. */
+const FIX_ONLY = ['dry-run', 'no-prompt', 'audit-log'] as const;
+
+export default class UsageCheck extends RevokingCommand<UsageCheckResult> {
+  public static readonly summary = messages.getMessage('summary');
+  public static readonly description = messages.getMessage('description');
+  public static readonly examples = messages.getMessages('examples');
+
+  public static readonly flags = {
+    'target-org': Flags.optionalOrg({
+      summary: messages.getMessage('flags.target-org.summary'),
+    }),
+    'api-version': Flags.orgApiVersion(),
+    policy: Flags.file({
+      summary: messages.getMessage('flags.policy.summary'),
+      description: messages.getMessage('flags.policy.description'),
+      required: true,
+      exists: true,
+    }),
+    'from-file': Flags.file({
+      summary: messages.getMessage('flags.from-file.summary'),
+      description: messages.getMessage('flags.from-file.description'),
+      multiple: true,
+      exists: true,
+    }),
+    'result-format': Flags.option({
+      char: 'r',
+      summary: messages.getMessage('flags.result-format.summary'),
+      options: ['human', 'csv', 'markdown'] as const,
+      default: 'human' as const,
+    })(),
+    'output-file': Flags.file({
+      summary: messages.getMessage('flags.output-file.summary'),
+    }),
+    junit: Flags.file({
+      summary: messages.getMessage('flags.junit.summary'),
+      description: messages.getMessage('flags.junit.description'),
+    }),
+    fix: Flags.boolean({
+      summary: messages.getMessage('flags.fix.summary'),
+      description: messages.getMessage('flags.fix.description'),
+      exclusive: ['from-file'],
+    }),
+    ...revocationFlags,
+    ...concurrencyFlag,
+    ...apiBudgetFlag,
+  };
+
+  public async run(): Promise<UsageCheckResult> {
+    const { flags, raw } = await this.parse(UsageCheck);
+    const misplaced = FIX_ONLY.filter((name) => flags[name] !== undefined && flags[name] !== false);
+    if (misplaced.length > 0 && !flags.fix) throw messages.createError('error.FixFlagWithoutFix', [misplaced.map((name) => `--${name}`).join(', ')], [], 2);
+    // Everything a person typed is checked before the first request: the policy, then where the output goes.
+    const policy = await readPolicyFile(flags.policy);
+    const mode = flags.fix ? revocationMode(flags, raw) : undefined;
+    const outputFile = flags['output-file'] === undefined ? undefined : await checkedOutputPath(flags['output-file']);
+    const junitFile = flags.junit === undefined ? undefined : await checkedOutputPath(flags.junit);
+    const fromFiles = flags['from-file'] ?? [];
+    const org = fromFiles.length > 0 ? undefined : flags['target-org'];
+    if (fromFiles.length === 0 && org === undefined) throw checkMessages.createError('error.NoOrgOrFile');
+
+    return this.whileRevoking(async () => {
+      const checkedAt = new Date();
+      const checker = new PolicyCheck(policy.rules, checkedAt);
+      let fixWith: { org: Org; client: UsageClient; audit: AuditLog | undefined } | undefined;
+      if (org === undefined) {
+        await checkFiles(checker, fromFiles);
+      } else {
+        const audit = mode ? openAuditLog(mode, flags['audit-log']) : undefined;
+        const client = await UsageClient.connect(org, flags['api-version'], { concurrency: flags.concurrency });
+        await this.checkOrg(checker, org, client, flags);
+        fixWith = { org, client, audit };
+      }
+      const findings = checker.finish();
+      for (const name of findings.unlistedOverrides) this.warn(checkMessages.getMessage('warning.overrideNotListed', [name]));
+      const result = checkResult(policy, checkedAt, findings);
+      const view: CheckView = { ...result, policyFile: policy.file, rules: rulesInForce(policy.rules) };
+      await this.output(view, findings, flags['result-format'], outputFile, junitFile);
+      process.exitCode = result.compliant ? 0 : VIOLATIONS_EXIT_CODE;
+      if (!mode || !fixWith || result.compliant) return result;
+
+      const outcome = await this.revoke({
+        ...fixWith,
+        plan: findings.fixPlan,
+        // The token lists were sent, and weighed against the budget, before the check: the fix costs its DELETEs.
+        tokenLists: 0,
+        mode,
+        flags,
+        selection: { policy: policy.file, fix: true },
+        raw,
+      });
+      // Not fixed: the person said no, or a dry run. Otherwise the revocation's own exit code (0, 68, 130).
+      if (!outcome || outcome.dryRun) process.exitCode = VIOLATIONS_EXIT_CODE;
+      return { ...result, fix: { dryRun: outcome?.dryRun ?? mode.dryRun, successes: outcome?.successes ?? [], failures: outcome?.failures ?? [] } };
+    });
+  }
+
+  /** Reads the org the way `tokens list` does (one inventory, streamed, under the API budget) into the checker. */
+  private async checkOrg(checker: PolicyCheck, org: Org, client: UsageClient, flags: { concurrency: number; 'api-budget': number }): Promise<void> {
+    const orgId = orgId18(org.getOrgId());
+    const progress = startInventoryProgress(this);
+    const { apps } = await streamTokensByUser(
+      client,
+      {
+        apps: [],
+        users: [],
+        criteria: {},
+        concurrency: flags.concurrency,
+        onProgress: progress.onProgress,
+        beforeTokenLists: (count) => this.checkApiBudget(client, count, flags['api-budget']),
+        onForeignRows: (pair, rows) => this.warn(checkMessages.getMessage('warning.foreignRows', [pair.username ?? pair.userIdentifier, pair.app.developerName, rows])),
+      },
+      (pair, tokens) => checker.addUserTokens(orgId, pair.app, pair, tokens)
+    ).finally(() => progress.stop());
+    for (const app of apps) checker.addApp(orgId, app);
+  }
+
+  /** The `-r` format to stdout or --output-file, and the JUnit file. */
+  private async output(view: CheckView, findings: CheckFindings, format: 'human' | 'csv' | 'markdown', outputFile?: string, junitFile?: string): Promise<void> {
+    if (junitFile !== undefined) {
+      const junit = renderJunit(findings, view.rules, {
+        policyFile: view.policyFile,
+        failureMessage: (rule, count) => checkMessages.getMessage('junit.failure', [countOf(count, 'violation'), rule]),
+        moreLine: (count) => checkMessages.getMessage('junit.more', [count]),
+        switchedOff: checkMessages.getMessage('junit.switchedOff'),
+      });
+      await writeTextFile(junitFile, junit);
+    }
+    if (format === 'human' && outputFile === undefined) {
+      this.printHuman(view);
+      return;
+    }
+    const text = format === 'markdown' ? renderCheckMarkdown(view) : format === 'csv' ? toCsv(view.violations, VIOLATION_CSV_COLUMNS) : humanText(view);
+    if (outputFile !== undefined) {
+      await writeTextFile(outputFile, text);
+      this.log(messages.getMessage('info.written', [outputFile]));
+      this.log(verdictLine(view));
+    } else if (!this.jsonEnabled()) {
+      process.stdout.write(text);
+    }
+  }
+
+  private printHuman(view: CheckView): void {
+    if (this.jsonEnabled()) return;
+    this.log(checkedLine(view));
+    const manyOrgs = view.orgs.length > 1;
+    printRows(this, summaryRows(view), {
+      format: 'human',
+      columns: [
+        ...(manyOrgs ? [{ key: 'orgId' as const, name: 'Org' }] : []),
+        { key: 'rule', name: 'Rule' },
+        { key: 'meaning', name: 'Violated when' },
+        { key: 'violations', name: 'Violations' },
+      ],
+    });
+    printRows(this, view.violations.slice(0, SHOWN_VIOLATIONS), {
+      format: 'human',
+      columns: [
+        ...(manyOrgs ? [{ key: 'orgId' as const, name: 'Org' }] : []),
+        { key: 'rule', name: 'Rule' },
+        { key: 'appDeveloperName', name: 'App' },
+        { key: 'username', name: 'User' },
+        { key: 'tokenId', name: 'Token ID' },
+        { key: 'detail', name: 'Detail' },
+      ],
+    });
+    if (view.violations.length > SHOWN_VIOLATIONS) this.log(moreViolationsLine(view.violations.length - SHOWN_VIOLATIONS));
+    this.log(verdictLine(view));
+  }
+}
+
+function checkResult(policy: Policy, checkedAt: Date, findings: CheckFindings): UsageCheckResult {
+  return {
+    checkedAt: checkedAt.toISOString(),
+    compliant: findings.violations.length === 0,
+    policy: { file: policy.file, rules: policy.rules },
+    orgs: findings.orgs,
+    totals: findings.totals,
+    violations: findings.violations,
+  };
+}
+
+/** The human output as text, for --output-file: the same lines as on the terminal, without a table's chrome. */
+function humanText(view: CheckView): string {
+  const lines = [checkedLine(view), ''];
+  for (const row of summaryRows(view)) lines.push(`${view.orgs.length > 1 ? `${row.orgId} ` : ''}${row.rule}: ${row.violations}`);
+  lines.push('');
+  for (const v of view.violations) lines.push(`${v.rule}\t${v.appDeveloperName}\t${v.username ?? ''}\t${v.tokenId ?? ''}\t${v.detail}`);
+  lines.push('', verdictLine(view), '');
+  return lines.join('\n');
+}
+
+/** The org id in the 18-character form rows and the audit log carry (core may hold the 15-character one). */
+const orgId18 = (orgId: string): string => (orgId.length === 15 && isSalesforceId(orgId) ? `${orgId}${idChecksum(orgId)}` : orgId);

@@ -1,0 +1,108 @@
+/*
+ * What `usage check` shows (commands.md §15): a summary per rule and the violations for a person, one CSV row per
+ * violation, and Markdown for a CI job summary. Figures come from the checker only; this formats them.
+ */
+import { Messages } from '@salesforce/core';
+import '../common/pluginMessages.js';
+import { countOf } from '../common/plural.js';
+import type { CheckTotals, OrgCheck, Violation } from '../usage/check.js';
+import { RULES, type RuleName } from '../usage/policy.js';
+import { escapeMarkdown } from './reportMarkdown.js';
+
+const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'check');
+
+/** The CSV header of `-r csv`: one row per violation, with rows or without. */
+export const VIOLATION_CSV_COLUMNS = [
+  'orgId',
+  'rule',
+  'appDeveloperName',
+  'appIdentifier',
+  'username',
+  'userIdentifier',
+  'tokenId',
+  'lastUsedAt',
+  'initialConnectionAt',
+  'detail',
+] as const;
+
+/** How many violations the table for people and the Markdown list; CSV and JSON have them all. */
+export const SHOWN_VIOLATIONS = 50;
+
+/** What a check's output needs to know: the result's figures and violations, and the rules the policy sets. */
+export type CheckView = {
+  policyFile: string;
+  checkedAt: string;
+  orgs: OrgCheck[];
+  totals: CheckTotals;
+  violations: Violation[];
+  rules: readonly RuleName[];
+};
+
+/** One row per org and rule in force: what the summary table shows. */
+export function summaryRows(view: CheckView): Array<{ orgId: string; rule: RuleName; meaning: string; violations: number }> {
+  return view.orgs.flatMap((org) =>
+    RULES.filter((rule) => view.rules.includes(rule)).map((rule) => ({
+      orgId: org.orgId,
+      rule,
+      meaning: messages.getMessage(`rule.${rule}`),
+      violations: view.violations.filter((v) => v.orgId === org.orgId && v.rule === rule).length,
+    }))
+  );
+}
+
+/** The line that says what was checked. */
+export function checkedLine(view: CheckView): string {
+  const { totals } = view;
+  const what = [countOf(totals.apps, 'app'), countOf(totals.users, 'user'), countOf(totals.tokens, 'refreshToken')];
+  return messages.getMessage(view.orgs.length > 1 ? 'info.checkedOrgs' : 'info.checked', [...what, view.policyFile, view.orgs.length]);
+}
+
+/** The verdict: compliant, or how many violations. */
+export function verdictLine(view: CheckView): string {
+  return view.totals.violations === 0
+    ? messages.getMessage('info.compliant', [view.policyFile])
+    : messages.getMessage('info.violations', [countOf(view.totals.violations, 'violation'), view.policyFile]);
+}
+
+/** The line under a table that shows only the first violations. */
+export const moreViolationsLine = (count: number): string => messages.getMessage('info.moreViolations', [countOf(count, 'violation')]);
+
+/** For a CI job summary (GitHub Flavored Markdown): the verdict, the counts per org and rule, then the first violations. */
+export function renderCheckMarkdown(view: CheckView): string {
+  const rules = RULES.filter((rule) => view.rules.includes(rule));
+  const row = (cells: ReadonlyArray<string | number>): string => `| ${cells.join(' | ')} |`;
+  const shown = view.violations.slice(0, SHOWN_VIOLATIONS);
+  const lines = [
+    `## ${messages.getMessage(view.totals.violations === 0 ? 'markdown.titleCompliant' : 'markdown.titleViolations')}`,
+    '',
+    escapeMarkdown(checkedLine(view)),
+    '',
+    row(['Org', 'Apps', 'Users', 'Tokens', ...rules]),
+    row(['---', ...Array<string>(3 + rules.length).fill('---:')]),
+    ...view.orgs.map((org) =>
+      row([
+        escapeMarkdown(org.orgId),
+        org.apps,
+        org.users,
+        org.tokens,
+        ...rules.map((rule) => view.violations.filter((v) => v.orgId === org.orgId && v.rule === rule).length),
+      ])
+    ),
+    '',
+  ];
+  if (shown.length > 0) {
+    lines.push(
+      `### ${messages.getMessage('markdown.violations')}`,
+      '',
+      row(['Rule', 'App', 'User', 'Token ID', 'Detail']),
+      row(['---', '---', '---', '---', '---']),
+      ...shown.map((v) =>
+        row([v.rule, escapeMarkdown(v.appDeveloperName), escapeMarkdown(v.username ?? v.userIdentifier ?? ''), escapeMarkdown(v.tokenId ?? ''), escapeMarkdown(v.detail)])
+      ),
+      ''
+    );
+    if (view.violations.length > shown.length) lines.push(escapeMarkdown(moreViolationsLine(view.violations.length - shown.length)), '');
+  }
+  lines.push(escapeMarkdown(verdictLine(view)), '');
+  return lines.join('\n');
+}
