@@ -7,7 +7,7 @@ import '../common/pluginMessages.js';
 import { countOf } from '../common/plural.js';
 import type { CheckTotals, OrgCheck, Violation } from '../usage/check.js';
 import { RULES, type RuleName } from '../usage/policy.js';
-import { escapeMarkdown } from './reportMarkdown.js';
+import { escapeMarkdown } from './markdownText.js';
 
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'check');
 

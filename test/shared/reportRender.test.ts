@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { buildReport, type UsageReport } from '../../src/usage/report.js';
 import { escapeHtml, renderReportHtml, REPORT_CSP } from '../../src/ux/reportHtml.js';
-import { escapeMarkdown, renderReportMarkdown } from '../../src/ux/reportMarkdown.js';
+import { renderReportMarkdown } from '../../src/ux/reportMarkdown.js';
+import { escapeMarkdown } from '../../src/ux/markdownText.js';
 
 const AT = new Date('2026-12-01T12:00:00.000Z');
 const HOSTILE_DESCRIPTION = '<script>document.title="pwned"</script><img src=x onerror="document.title=\'pwned\'"> | `code` **bold** & "quotes"';
