@@ -51,7 +51,7 @@ const ALIAS = 'bench';
 const API_LIMIT = 10_000_000;
 
 type Goal = { op: '<=' | '<' | '>=' | '=='; value: number; text: string };
-const GOALS: Record<'overhead' | 'bulk' | 'byUser' | 'exactRequests' | 'inventory' | 'flatMemory' | 'perToken' | 'memoryMb', Goal> = {
+const GOALS: Record<'overhead' | 'bulk' | 'byUser' | 'exactRequests' | 'inventory' | 'flatMemory' | 'perToken' | 'memoryMb' | 'checkMemory', Goal> = {
   overhead: { op: '<=', value: 1.05, text: '<= 1.05x' },
   bulk: { op: '<=', value: 1.5, text: '<= 1.5x floor' },
   byUser: { op: '<=', value: 1.3, text: '<= 1.3x floor' },
@@ -59,6 +59,8 @@ const GOALS: Record<'overhead' | 'bulk' | 'byUser' | 'exactRequests' | 'inventor
   inventory: { op: '<=', value: 1.2, text: '<= 1.2x floor' },
   flatMemory: { op: '<=', value: 1.3, text: '<= 1.3x start-up' },
   perToken: { op: '>=', value: 50, text: '>= 50x faster' },
+  // usage check keeps its violations (30% of the tokens in its scenario), so its memory may grow by them alone.
+  checkMemory: { op: '<=', value: 1.5, text: '<= 1.5x start-up' },
   memoryMb: { op: '<', value: 300, text: '< 300 MB' },
 };
 
@@ -75,15 +77,21 @@ const outputFileSeeds = (seed: (tokens: number) => SeedSpec, tokens: [number, nu
 // 91+ days, 10% never used); inventory of 10,000 tokens. smoke: the same shapes at a tiny size, bin/run.js only.
 const SIZES = {
   full: { minStartups: 3, versionRuns: 3, minStale: 500, loopSample: 10, overheadSeed: { apps: 5, usersPerApp: 40, tokensPerUser: 2, seed: 7 } as SeedSpec,
-    runs: { revokeFilter: [3, 1], revokeByUser: [1, 1], inventoryJson: [2, 2], ...outputFileRuns([1, 1]) } as Record<string, [number, number]>,
+    runs: { revokeFilter: [3, 1], revokeByUser: [1, 1], inventoryJson: [2, 2], ...outputFileRuns([1, 1]), check: [1, 1], report: [1, 1] } as Record<string, [number, number]>,
     seeds: { revokeFilter: { apps: 6, usersPerApp: 100, tokensPerUser: 2, seed: 11 },
+      // 100,000 tokens, 30% of them stale (20% unused 91+ days, 10% never used): the violations of `staleDays: 90`.
+      check: { apps: 4, usersPerApp: 5000, tokensPerUser: 5, seed: 23, staleFraction: 0.2, neverUsedFraction: 0.1 },
+      // 100,000 tokens of 50,000 users of one app.
+      report: { apps: 1, usersPerApp: 50_000, tokensPerUser: 2, seed: 29 },
       revokeByUser: { apps: 1, usersPerApp: 100_000, tokensPerUser: 1, seed: 17, staleFraction: 0.2, neverUsedFraction: 0.1 },
       inventoryJson: { apps: 20, usersPerApp: 250, tokensPerUser: 2, seed: 13 },
       // 10,000 and 100,000 tokens: 4 apps, 5 tokens per user (2,000 and 20,000 token lists).
       ...outputFileSeeds((tokens) => ({ apps: 4, usersPerApp: tokens / 20, tokensPerUser: 5, seed: 19 }), [10_000, 100_000]) } as Record<string, SeedSpec> },
   smoke: { minStartups: 1, versionRuns: 0, minStale: 50, loopSample: 0, overheadSeed: EMPTY,
-    runs: { revokeFilter: [1, 0], revokeByUser: [1, 0], inventoryJson: [1, 0], ...outputFileRuns([1, 0]) } as Record<string, [number, number]>,
+    runs: { revokeFilter: [1, 0], revokeByUser: [1, 0], inventoryJson: [1, 0], ...outputFileRuns([1, 0]), check: [1, 0], report: [1, 0] } as Record<string, [number, number]>,
     seeds: { revokeFilter: { apps: 2, usersPerApp: 28, tokensPerUser: 2, seed: 11 },
+      check: { apps: 2, usersPerApp: 20, tokensPerUser: 5, seed: 23, staleFraction: 0.2, neverUsedFraction: 0.1 },
+      report: { apps: 1, usersPerApp: 100, tokensPerUser: 2, seed: 29 },
       revokeByUser: { apps: 1, usersPerApp: 250, tokensPerUser: 1, seed: 17, staleFraction: 0.2, neverUsedFraction: 0.1 },
       inventoryJson: { apps: 4, usersPerApp: 25, tokensPerUser: 2, seed: 13 },
       ...outputFileSeeds((tokens) => ({ apps: 2, usersPerApp: tokens / 10, tokensPerUser: 5, seed: 19 }), [100, 200]) } as Record<string, SeedSpec> },
@@ -450,7 +458,49 @@ const SCENARIOS: Scenario[] = [
     },
   },
   ...outputFileScenarios(),
+  {
+    key: 'check',
+    title: (n) => `usage check of ${n.toLocaleString('en-US')} tokens, 30% violating (CSV file, JUnit)`,
+    args: [...USAGE, 'check', '--policy', policyFile(), '-r', 'csv', '--output-file', outputPath('check', 'csv'), '--junit', outputPath('check', 'xml')],
+    peak: true,
+    latencyMs: OUTPUT_FILE_LATENCY_MS,
+    wallGoal: GOALS.inventory,
+    rssRatioGoal: GOALS.checkMemory,
+    check: (res, before): Outcome => {
+      // Exit 3: the org breaks the policy, which is what this scenario is about.
+      check(!res.timedOut && res.code === 3, `${res.cmd}: exit ${res.code ?? res.signal}, expected 3\nstderr: ${short(res.stderr)}`);
+      const expected = new Set(staleIds(before));
+      const rows = readCsv(readFileSync(outputPath('check', 'csv'), 'utf8')).map((row) => row.fields);
+      const ids = new Set(rows.map((row) => row.tokenId));
+      check(rows.every((row) => row.rule === 'stale') && ids.size === rows.length && rows.length === expected.size && [...ids].every((id) => expected.has(id)), `${res.cmd}: ${rows.length} violations are not exactly the emulator's ${expected.size} stale tokens`);
+      check(readFileSync(outputPath('check', 'xml'), 'utf8').includes(`failures="${usersByApp(before).size}"`), `${res.cmd}: the JUnit file does not fail every app`);
+      check(!account(emu.requests()).stages.deletes, `${res.cmd} sent DELETEs`);
+      return { units: before.tokens.length };
+    },
+  },
+  {
+    key: 'report',
+    title: (n) => `usage report of ${n.toLocaleString('en-US')} tokens of 1 app (Markdown file)`,
+    args: [...USAGE, 'report', '-r', 'markdown', '--output-file', outputPath('report', 'md'), '--json'],
+    peak: true,
+    latencyMs: OUTPUT_FILE_LATENCY_MS,
+    wallGoal: GOALS.inventory,
+    rssRatioGoal: GOALS.flatMemory,
+    check: (res, before): Outcome => {
+      const report = okJson(res) as { totals: { tokens: number; staleTokens: number } };
+      check(report.totals.tokens === before.tokens.length && report.totals.staleTokens === staleIds(before).length, `${res.cmd}: totals ${JSON.stringify(report.totals)}`);
+      check(!account(emu.requests()).stages.deletes, `${res.cmd} sent DELETEs`);
+      return { units: before.tokens.length };
+    },
+  },
 ];
+
+/** The policy of the check scenario: the stale rule alone, so that its violations are exactly the stale tokens. */
+function policyFile(): string {
+  const path = outputPath('policy', 'yml');
+  if (!existsSync(path)) writeFileSync(path, `staleDays: ${UNUSED_DAYS}\n`);
+  return path;
+}
 
 /** One scenario through one runner: its runs between start-up samples, checked, against its floor. */
 async function scenario(r: Runner, sc: Scenario, n: number): Promise<void> {

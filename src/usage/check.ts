@@ -61,7 +61,11 @@ export class PolicyCheck {
   /** Token-level fixes by token id, with the org they are in. */
   private readonly tokenFixes = new Map<string, { orgId: string; target: PlannedTarget }>();
 
-  public constructor(private readonly rules: PolicyRules, private readonly now: Date = new Date()) {}
+  /**
+   * `fixes`: keep the targets that would fix the violations (for --fix); without it only the violations are kept, as a
+   * check that fixes nothing needs no more.
+   */
+  public constructor(private readonly rules: PolicyRules, private readonly now: Date = new Date(), private readonly options: { fixes?: boolean } = {}) {}
 
   /** An app the org lists: it is checked (and counted) even when none of its users holds a token. */
   public addApp(orgId: string, app: AppRef): void {
@@ -99,7 +103,7 @@ export class PolicyCheck {
     if (maxTokensPerUser !== undefined && tokens.length > maxTokensPerUser) {
       const detail = messages.getMessage('detail.tokensPerUser', [tokens.length, maxTokensPerUser]);
       this.found.push({ rule: 'tokensPerUser', ...base, username: tokens[0].username ?? user.username, detail });
-      for (const token of beyondMostRecent(tokens, maxTokensPerUser)) this.fixToken({ ...base, username: token.username ?? user.username, tokenId: token.tokenId });
+      if (this.options.fixes !== false) for (const token of beyondMostRecent(tokens, maxTokensPerUser)) this.fixToken({ ...base, username: token.username ?? user.username, tokenId: token.tokenId });
     }
   }
 
@@ -157,7 +161,7 @@ export class PolicyCheck {
 
   /** A token to revoke, named by the (app, user) it was read for: never by ids inside the row (commands.md §17). */
   private fixToken(token: Pick<Violation, 'orgId' | 'appIdentifier' | 'appDeveloperName' | 'userIdentifier' | 'username'> & { tokenId: string }): void {
-    if (this.tokenFixes.has(token.tokenId)) return;
+    if (this.options.fixes === false || this.tokenFixes.has(token.tokenId)) return;
     const { orgId, tokenId, appIdentifier, appDeveloperName, userIdentifier, username } = token;
     const target: PlannedTarget = { scope: 'token', tokenId, appIdentifier, appDeveloperName, userIdentifier };
     this.tokenFixes.set(tokenId, { orgId, target: username === undefined ? target : { ...target, username } });

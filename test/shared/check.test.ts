@@ -114,6 +114,14 @@ describe('usage check: rules on both sides of their boundary', () => {
     expect(found.fixPlan).to.have.length(2);
   });
 
+  it('keeps no token to revoke when it is not to fix anything: the same violations, no token targets', () => {
+    const checker = new PolicyCheck({ staleDays: 30, maxTokensPerUser: 1 }, NOW, { fixes: false });
+    checker.addUserTokens(ORG, APP, user('a'), [token(APP, 'a', { lastUsedAt: null }), token(APP, 'a')]);
+    const found = checker.finish();
+    expect(found.violations.map((v) => v.rule)).to.deep.equal(['stale', 'tokensPerUser']);
+    expect(found.fixPlan).to.deep.equal([]);
+  });
+
   it('stops at a lastUsedAt that is not a date, naming it', () => {
     expect(() => check({ staleDays: 1 }, (c) => c.addUserTokens(ORG, APP, user('a'), [token(APP, 'a', { lastUsedAt: 'yesterday' })]))).to.throw(/yesterday/);
   });

@@ -108,7 +108,7 @@ export default class UsageCheck extends RevokingCommand<UsageCheckResult> {
 
     return this.whileRevoking(async () => {
       const checkedAt = new Date();
-      const checker = new PolicyCheck(policy.rules, checkedAt);
+      const checker = new PolicyCheck(policy.rules, checkedAt, { fixes: mode !== undefined });
       let fixWith: { org: Org; client: UsageClient; audit: AuditLog | undefined } | undefined;
       if (org === undefined) {
         await checkFiles(checker, fromFiles);
