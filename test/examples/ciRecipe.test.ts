@@ -8,8 +8,9 @@ import { REPO } from '../../scripts/support/hosts.js';
 
 const GITHUB_ACTIONS = join(REPO, 'examples', 'ci', 'github-actions');
 const AUDIT_WORKFLOW = join(GITHUB_ACTIONS, 'eca-oauth-audit.yml');
+const FLEET_WORKFLOW = join(GITHUB_ACTIONS, 'eca-oauth-fleet.yml');
 const EXAMPLE_POLICY = join(GITHUB_ACTIONS, 'eca-oauth-policy.yml');
-/** Where the workflow reads the policy: a file of the repository that runs it. */
+/** Where both workflows read the policy: a file of the repository that runs them. */
 const POLICY_PATH = '.github/eca-oauth-policy.yml';
 
 const CI_EXAMPLES = join(REPO, 'examples', 'ci');
@@ -23,6 +24,7 @@ type Job = {
   if?: string;
   outputs?: Record<string, string>;
   env?: Record<string, string>;
+  strategy?: { 'fail-fast'?: boolean; matrix: Record<string, unknown> };
 };
 type Workflow = { on: Record<string, unknown>; env: Record<string, string>; jobs: Record<string, Job> };
 
@@ -119,11 +121,11 @@ describe('CI recipe: examples/ci/github-actions/eca-oauth-audit.yml', () => {
 
   it("pins every action by full commit SHA with its version in a comment, as GitHub's hardening guide advises", () => {
     const examples = readdirSync(CI_EXAMPLES, { recursive: true, encoding: 'utf8' }).filter((name) => /\.ya?ml$/.test(name));
-    expect(examples).to.include(join('github-actions', 'eca-oauth-audit.yml'));
+    expect(examples).to.include.members([join('github-actions', 'eca-oauth-audit.yml'), join('github-actions', 'eca-oauth-fleet.yml')]);
     for (const name of examples) expect(unpinnedUses(readFileSync(join(CI_EXAMPLES, name), 'utf8')), name).to.deep.equal([]);
     expect(unpinnedUses(readFileSync(README, 'utf8')), 'README.md').to.deep.equal([]);
     // The line check saw every step that uses an action.
-    for (const text of [source]) {
+    for (const text of [source, readFileSync(FLEET_WORKFLOW, 'utf8')]) {
       const steps = Object.values((parse(text) as Workflow).jobs).flatMap((job) => job.steps.filter((step) => step.uses !== undefined));
       expect(text.split('\n').filter((line) => USES_LINE.test(line))).to.have.length(steps.length).and.length.greaterThan(0);
     }
@@ -149,9 +151,71 @@ describe('CI recipe: examples/ci/github-actions/eca-oauth-policy.yml', () => {
     expect(overrides.some((value) => typeof value === 'number')).to.equal(true);
   });
 
-  it('says where it goes, and the workflow names it', () => {
+  it('says where it goes, and both workflows name it', () => {
     expect(readFileSync(EXAMPLE_POLICY, 'utf8')).to.include(`as\n# ${POLICY_PATH}`);
-    for (const file of [AUDIT_WORKFLOW]) expect(readFileSync(file, 'utf8'), file).to.include('start from eca-oauth-policy.yml next to this file');
+    for (const file of [AUDIT_WORKFLOW, FLEET_WORKFLOW]) expect(readFileSync(file, 'utf8'), file).to.include('start from eca-oauth-policy.yml next to this file');
   });
 });
 
+/*
+ * The fleet: one job per org (a matrix), each logging in with its own secrets and uploading its inventory, then one job
+ * that merges the inventories into one report and one check. Its shell steps run against two emulated orgs in
+ * test/nuts/ciRecipe.nut.ts.
+ */
+describe('CI recipe: examples/ci/github-actions/eca-oauth-fleet.yml', () => {
+  const source = readFileSync(FLEET_WORKFLOW, 'utf8');
+  const workflow = parse(source) as Workflow;
+  const { inventory, fleet } = workflow.jobs;
+
+  it("is a valid GitHub Actions workflow by GitHub's workflow schema, and the validator is really checking", () => {
+    expect(validateWorkflow(source).errors).to.deep.equal([]);
+    expect(validateWorkflow(source.replace('      matrix:\n', '      matrics:\n')).errors).not.to.deep.equal([]);
+    expect(validateWorkflow(source.replace('needs: inventory', 'need: inventory')).errors).not.to.deep.equal([]);
+  });
+
+  it('runs one inventory job per org, none cancelling the others, each uploading its own inventory', () => {
+    expect(Object.keys(workflow.on).sort()).to.deep.equal(['schedule', 'workflow_dispatch']);
+    expect(inventory.strategy!['fail-fast']).to.equal(false);
+    const orgs = inventory.strategy!.matrix.org as string[];
+    expect(orgs.length).to.be.greaterThan(1);
+    // Each name ends secret names: upper-case letters, digits and underscores only.
+    for (const org of orgs) expect(org).to.match(/^[A-Z][A-Z0-9_]*$/);
+    expect(inventory.env).to.deep.equal({ ORG: '${{ matrix.org }}' });
+    expect(stepRunning(inventory, 'tokens list').run).to.include('--output-file "inventory/${ORG}.json"');
+    const [upload] = usesOf(inventory, 'actions/upload-artifact');
+    expect(upload.with).to.include({ name: 'eca-inventory-${{ matrix.org }}', path: 'inventory/', 'if-no-files-found': 'error' });
+  });
+
+  it("logs each org in with that org's own secrets, by the documented naming scheme, and never writes one into a script", () => {
+    const login = stepRunning(inventory, 'sf org login jwt');
+    for (const name of ['SF_CLIENT_ID', 'SF_USERNAME', 'SF_JWT_KEY']) {
+      expect(login.env![name]).to.equal(`\${{ secrets[format('${name}_{0}', matrix.org)] }}`);
+      expect(source).to.include(`#   ${name === 'SF_CLIENT_ID' ? 'secrets   ' : '          '}${name}_<ORG>`);
+    }
+    expect(login.env!.SF_LOGIN_URL).to.equal("${{ vars[format('SF_LOGIN_URL_{0}', matrix.org)] || 'https://login.salesforce.com' }}");
+    for (const job of Object.values(workflow.jobs)) for (const step of job.steps) expect(step.run ?? '', step.name).not.to.include('${{');
+    expect(source).not.to.match(/echo[^\n]*SF_JWT_KEY/);
+    // The merging job reads files only: no org's secret reaches it.
+    expect(JSON.stringify(fleet)).not.to.match(/secrets|vars\./);
+  });
+
+  it('merges every inventory into one fleet report and one check, which fails the job on violations', () => {
+    expect(fleet.needs).to.equal('inventory');
+    expect(fleet.if).to.equal('${{ !cancelled() }}');
+    const [download] = usesOf(fleet, 'actions/download-artifact');
+    expect(download.with).to.deep.equal({ pattern: 'eca-inventory-*', 'merge-multiple': true, path: 'inventory' });
+    const report = stepRunning(fleet, 'usage report');
+    expect(report.run).to.include('for file in inventory/*.json; do').and.include('from+=(--from-file "$file")');
+    expect(report.run).to.include('usage report "${from[@]}"').and.include('--result-format markdown >> "$GITHUB_STEP_SUMMARY"');
+    expect(report.run).to.include('--output-file eca-fleet/eca-oauth-fleet-report.html');
+    expect(stepRunning(fleet, 'usage check').run).to.include('usage check "${from[@]}"');
+    expectPolicyCheckout(workflow, fleet);
+    expectGate(fleet, 'eca-fleet/');
+  });
+
+  it("fails the fleet job, last, when an org's inventory is missing", () => {
+    const last = fleet.steps.at(-1)!;
+    expect(last.env).to.deep.equal({ INVENTORIES: '${{ needs.inventory.result }}' });
+    expect(last.run).to.include('if [ "$INVENTORIES" != success ]; then');
+  });
+});

@@ -1,12 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { parse } from 'yaml';
-import { DAY_MS, generateState, isStale, staleTokens, type EmulatorState } from '../../emulator/model.js';
+import { DAY_MS, DEFAULT_ORG, generateState, isStale, staleTokens, type EmulatorState } from '../../emulator/model.js';
 import type { Emulator } from '../../emulator/server.js';
 import { parseCsv } from '../../src/common/csv.js';
+import type { TokenUsage } from '../../src/api/types.js';
 import type { TokensRevokeResult } from '../../src/commands/external-client-app/usage/tokens/revoke.js';
 import { REPO } from '../../scripts/support/hosts.js';
 import { run } from '../../scripts/support/process.js';
@@ -294,3 +295,118 @@ describe('CI recipe eca-oauth-audit.yml: the workflow steps after the login, aga
   });
 });
 
+describe('CI recipe eca-oauth-fleet.yml: one job per org, then the fleet job, against two emulated orgs', () => {
+  const workflow = workflowOf('eca-oauth-fleet.yml');
+  const SECOND_ORG_ID = '00D000000000002AAA';
+  const prodState = generateState({ apps: 4, usersPerApp: 6, tokensPerUser: 2, seed: 41 });
+  const uatState = { ...generateState({ apps: 3, usersPerApp: 5, tokensPerUser: 3, seed: 42 }), org: { ...DEFAULT_ORG, orgId: SECOND_ORG_ID } };
+  const prod = useEmulator(prodState);
+  // A Salesforce access token starts with its org's id: so does this one, as a second org's would.
+  const uat = useEmulator(uatState, { accessToken: `${SECOND_ORG_ID}!emulator` });
+  const binDir = useSfOnPath();
+  const orgs = (): Array<{ org: string; emulator: Emulator; state: EmulatorState }> => {
+    const names = (workflow.jobs.inventory as Job & { strategy: { matrix: { org: string[] } } }).strategy.matrix.org;
+    expect(names).to.have.length(2);
+    return [
+      { org: names[0], emulator: prod.emulator, state: prodState },
+      { org: names[1], emulator: uat.emulator, state: uatState },
+    ];
+  };
+  const inventoryOf = (org: string): string => join(prod.scratch(`inventory-${org}`), 'workspace', 'inventory', `${org}.json`);
+
+  /** Each org's job, on a runner of its own, with its matrix entry. */
+  async function runInventories(): Promise<void> {
+    for (const { org, emulator } of orgs()) {
+      // eslint-disable-next-line no-await-in-loop -- one CLI at a time on shared cores, as the matrix's runners would not
+      const outcome = await runJob(workflow, 'inventory', newPlace(prod.scratch(`inventory-${org}`)), {
+        binDir: binDir(),
+        org: emulator,
+        expressions: { '${{ matrix.org }}': org },
+      });
+      expectCodes(outcome, { 'Save the inventory': 0 });
+    }
+  }
+
+  /**
+   * The fleet job on a runner of its own, given the inventories download-artifact would have merged into inventory/
+   * (the pattern eca-inventory-*, merge-multiple), and the result of the inventory jobs.
+   */
+  async function runFleet(inventories: string[], result: string): Promise<{ outcome: JobRun; place: Place }> {
+    const place = newPlace(prod.scratch('fleet'));
+    mkdirSync(join(place.workspace, 'inventory'));
+    for (const org of inventories) copyFileSync(inventoryOf(org), join(place.workspace, 'inventory', `${org}.json`));
+    const outcome = await runJob(workflow, 'fleet', place, { binDir: binDir(), expressions: { '${{ needs.inventory.result }}': result } });
+    return { outcome, place };
+  }
+
+  it("saves each org's inventory, read from that org alone, under the org's name, for upload", async () => {
+    await runInventories();
+    expect(uploadedPaths(workflow, 'inventory')).to.deep.equal(['inventory/']);
+    for (const { org, state } of orgs()) {
+      const rows = JSON.parse(readFileSync(inventoryOf(org), 'utf8')) as TokenUsage[];
+      expect(rows.map((row) => row.tokenId).sort(), org).to.deep.equal(state.tokens.map((token) => token.tokenId).sort());
+    }
+  });
+
+  // Needs rows that carry orgId (commands.md §16).
+  it('each inventory says which org its rows come from', async () => {
+    await runInventories();
+    for (const { org, state } of orgs()) {
+      const rows = JSON.parse(readFileSync(inventoryOf(org), 'utf8')) as Array<TokenUsage & { orgId?: string }>;
+      expect([...new Set(rows.map((row) => row.orgId))], org).to.deep.equal([state.org.orgId]);
+    }
+  });
+
+  // Needs rows that carry orgId and `usage report` with several --from-file (commands.md §16).
+  it('merges them into one fleet report and one check per org, which fails the job on violations', async () => {
+    await runInventories();
+    const names = orgs().map(({ org }) => org);
+    const { outcome, place } = await runFleet(names, 'success');
+    expectCodes(outcome, {
+      'Merge them into one fleet report': 0,
+      'Check every org against the policy': 3,
+      "Fail when an org's inventory is missing": 0,
+    });
+
+    const summary = readFileSync(place.summary, 'utf8');
+    const policy = examplePolicy();
+    for (const { state } of orgs()) {
+      expect(summary.split('## OAuth usage policy check')[0], 'the report names each org').to.include(state.org.orgId);
+      expect(summary, 'the check has a row per org').to.include(checkRow(state, policy));
+    }
+    expect(summary).to.include(`Merged from the inventories of ${[...names].sort().join(', ')}.`);
+
+    expect(uploadedPaths(workflow, 'fleet')).to.deep.equal(['eca-fleet/']);
+    const folder = join(place.workspace, 'eca-fleet');
+    expect(readdirSync(folder).sort()).to.deep.equal(['eca-oauth-fleet-report.html', 'policy-check.md', 'policy-check.xml']);
+    const html = readFileSync(join(folder, 'eca-oauth-fleet-report.html'), 'utf8');
+    for (const { state } of orgs()) expect(html).to.include(state.org.orgId);
+    const junit = join(folder, 'policy-check.xml');
+    xmllint('--noout', '--schema', JUNIT_XSD, junit);
+    for (const { state } of orgs()) expect(xmllint('--xpath', `count(//testsuite[@name="${state.org.orgId}: stale"])`, junit)).to.equal('1');
+  });
+
+  it("reports and checks the orgs it has, then fails, when an org's inventory is missing", async () => {
+    await runInventories();
+    const [first] = orgs();
+    const { outcome, place } = await runFleet([first.org], 'failure');
+    expectCodes(outcome, {
+      'Merge them into one fleet report': 0,
+      'Check every org against the policy': 3,
+      "Fail when an org's inventory is missing": 1,
+    });
+    const summary = readFileSync(place.summary, 'utf8');
+    expect(summary).to.include(`Merged from the inventories of ${first.org}.`);
+    expect(summary).to.include('**The inventory of at least one org failed (see its job)');
+    expect(readdirSync(join(place.workspace, 'eca-fleet')).sort()).to.deep.equal(['eca-oauth-fleet-report.html', 'policy-check.md', 'policy-check.xml']);
+  });
+
+  it('fails at the merge, and checks nothing, when no org saved an inventory', async () => {
+    const { outcome } = await runFleet([], 'failure');
+    expectCodes(outcome, {
+      'Merge them into one fleet report': 1,
+      'Check every org against the policy': null,
+      "Fail when an org's inventory is missing": 1,
+    });
+  });
+});
