@@ -4,6 +4,7 @@ import { terminalText } from '../common/terminalText.js';
 import { formatMinuteUtc } from '../common/timestamps.js';
 import type { UsageRowBase } from '../api/types.js';
 import { daysSince, parseApiDateTime } from '../usage/lastUsed.js';
+import { jsonArrayText } from './outputFile.js';
 
 export type Column<R> = {
   key: keyof R & string;
@@ -49,18 +50,26 @@ export const USE_COLUMNS: Array<Column<UsageRowBase>> = [
   { key: 'useCount', name: 'Use Count' },
 ];
 
+/** How a list goes to stdout: a table for people, or the rows for programs (`-r csv`, `-r json`). */
+export type RowFormat = 'human' | 'csv' | 'json';
+
 /**
- * Prints rows as a table or as CSV. CSV goes straight to stdout (no table chrome), with the command's documented
- * columns whether or not there are rows. Nothing is printed under --json: the command's return value is the output.
+ * Prints rows as a table, as CSV or as a JSON array. CSV and JSON go straight to stdout (no table chrome): CSV with the
+ * command's documented columns whether or not there are rows, JSON as the array an `--output-file` JSON holds, the
+ * values as the API sent them. Nothing is printed under --json: the command's return value is the output.
  */
 export function printRows<R extends Record<string, unknown>>(
   command: SfCommand<unknown>,
   rows: R[],
-  options: { format: 'human' | 'csv'; columns: Array<Column<R>>; title?: string; csvColumns?: readonly string[] }
+  options: { format: RowFormat; columns: Array<Column<R>>; title?: string; csvColumns?: readonly string[] }
 ): void {
   if (command.jsonEnabled()) return;
   if (options.format === 'csv') {
     process.stdout.write(toCsv(rows, options.csvColumns ?? options.columns.map(({ key }) => key)));
+    return;
+  }
+  if (options.format === 'json') {
+    process.stdout.write(jsonArrayText(rows));
     return;
   }
   if (rows.length === 0) return;

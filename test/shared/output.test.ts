@@ -1,5 +1,8 @@
 import { expect } from 'chai';
-import { tableOf, USE_COLUMNS, type Column } from '../../src/ux/output.js';
+import sinon from 'sinon';
+import type { SfCommand } from '@salesforce/sf-plugins-core';
+import { printRows, tableOf, USE_COLUMNS, type Column } from '../../src/ux/output.js';
+import { jsonArrayText } from '../../src/ux/outputFile.js';
 import type { UsageRowBase } from '../../src/api/types.js';
 
 const NOW = new Date('2026-03-01T12:00:00.000Z');
@@ -60,5 +63,35 @@ describe('output: the tables a person reads', () => {
   it('shows a timestamp that is no API date-time as it came, without control sequences, and no Idle Days for it', () => {
     const { data } = tableOf([row('yesterday\u001b[2J')], COLUMNS, NOW);
     expect([data[0].lastUsedAt, data[0].idleDays]).to.deep.equal(['yesterday', '']);
+  });
+});
+
+describe('output: rows for programs', () => {
+  const fakeCommand = (json: boolean): { command: SfCommand<unknown>; table: sinon.SinonSpy } => {
+    const table = sinon.spy();
+    return { command: { jsonEnabled: () => json, table } as unknown as SfCommand<unknown>, table };
+  };
+  let write: sinon.SinonStub;
+  beforeEach(() => {
+    write = sinon.stub(process.stdout, 'write');
+  });
+  afterEach(() => write.restore());
+  const printed = (): string => write.getCalls().map((call) => String(call.args[0])).join('');
+
+  it('-r json prints the rows as they are, as the JSON array of an output file: no table, no formatting', () => {
+    const rows = [row('2026-02-19T23:59:59.999Z'), row(null)];
+    const { command, table } = fakeCommand(false);
+    printRows(command, rows, { format: 'json', columns: COLUMNS });
+    write.restore();
+    expect(printed()).to.equal(jsonArrayText(rows));
+    expect(JSON.parse(printed())).to.deep.equal(rows);
+    expect(table.called).to.equal(false);
+  });
+
+  it('-r json prints an empty array for no rows, and nothing under --json', () => {
+    printRows(fakeCommand(false).command, [], { format: 'json', columns: COLUMNS });
+    printRows(fakeCommand(true).command, [row(null)], { format: 'json', columns: COLUMNS });
+    write.restore();
+    expect(printed()).to.equal('[]\n');
   });
 });
