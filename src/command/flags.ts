@@ -29,7 +29,7 @@ export const listFlags = {
     char: 'r',
     summary: messages.getMessage('flags.result-format.summary'),
     description: messages.getMessage('flags.result-format.description'),
-    options: ['human', 'csv'] as const,
+    options: ['human', 'csv', 'json'] as const,
     default: 'human' as const,
   })(),
 };

@@ -172,8 +172,9 @@ export abstract class RevokingCommand<T> extends UsageCommand<T> {
         { key: 'appDeveloperName', name: 'App' },
         { key: 'username', name: 'User' },
         { key: 'tokenId', name: 'Token ID' },
-        // How many tokens each user held, where the plan read them (offboarding): shown only then.
-        ...(rows.some((row) => row.tokenCount !== undefined) ? [{ key: 'tokenCount' as const, name: 'Tokens' }] : []),
+        // How many tokens each user held, where the plan read them (offboarding). Like Token ID and Message, the
+        // column is left out when no row fills it (tableOf).
+        { key: 'tokenCount', name: 'Tokens' },
         { key: 'status', name: 'Status' },
         { key: 'message', name: 'Message' },
       ],

@@ -1,6 +1,6 @@
 import { SfCommand } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
-import { type Column, printRows, writeJsonEnvelope } from '../ux/output.js';
+import { type Column, printRows, type RowFormat, writeJsonEnvelope } from '../ux/output.js';
 import { exitOnInterrupt } from '../ux/signals.js';
 import { checkApiBudget } from '../usage/apiBudget.js';
 import '../common/pluginMessages.js';
@@ -17,7 +17,7 @@ export type OutputFileResult = { outputFile: string; format: RowFileFormat; rows
 
 /** How a list command puts out its rows: see UsageCommand.outputRows. */
 export type RowOutput<R> = {
-  flags: { 'result-format': 'human' | 'csv'; 'output-file'?: string; limit?: number };
+  flags: { 'result-format': RowFormat; 'output-file'?: string; limit?: number };
   /** The CSV header, on stdout and in a file: the documented fields, the same with rows or without. */
   csvColumns: readonly string[];
   /** The columns of the table for people. */
@@ -51,8 +51,9 @@ export abstract class UsageCommand<T> extends SfCommand<T> {
   }
 
   /**
-   * The output of a list command. Without `--output-file`: the rows as a table (or CSV) on stdout, and as the `--json`
-   * result. With it: the rows go to the file as they are read, in the same order and the same CSV, and nothing holds
+   * The output of a list command. Without `--output-file`: the rows as a table (or CSV, or the file's JSON array) on
+   * stdout, and as the `--json` result. With it: the rows go to the file as they are read, in the same order and the
+   * same CSV or JSON, and nothing holds
    * them all; the file is opened before the first request, replaces an old one only once the run succeeded, and
    * stdout (or `--json`) says where it is and how many rows it has. Ctrl-C exits 130 either way.
    */

@@ -104,6 +104,17 @@ export function usageInstant(row: UsageDateRow, field: 'lastUsedAt' | 'initialCo
 }
 
 /**
+ * Whole days from a last use (an instant, as usageInstant reads it) to `at`, rounded down: the age `--unused-days`
+ * compares with (lastUsedMatcher: N or more is stale), the report's age buckets, and a table's "Idle Days".
+ * Undefined for never used.
+ */
+export function daysSince(time: number | undefined, at: Date): number | undefined {
+  if (time === undefined) return undefined;
+  // A clock a little ahead of the org's must not make a token "-1 days" old.
+  return Math.max(0, Math.floor((at.getTime() - time) / DAY_MS));
+}
+
+/**
  * A predicate over user or token rows; `now` is fixed once per command so every row is judged against the same instant.
  * A row whose lastUsedAt is neither null nor an ISO 8601 date-time stops the command (usageInstant).
  */

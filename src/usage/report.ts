@@ -5,12 +5,11 @@
 import { Messages } from '@salesforce/core';
 import '../common/pluginMessages.js';
 import type { AppUsage } from '../api/types.js';
-import { lastUsedMatcher, usageInstant } from './lastUsed.js';
+import { formatMinuteUtc } from '../common/timestamps.js';
+import { daysSince, lastUsedMatcher, usageInstant } from './lastUsed.js';
 import { atFileRow } from './fileRows.js';
 
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'report');
-
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** How many stale users the report names: enough for a review, few enough to read. */
 export const TOP_STALE_USERS = 10;
@@ -114,12 +113,6 @@ export type ReportInput = {
  */
 export function ageInDays(token: Pick<ReportToken, 'lastUsedAt'> & Partial<ReportToken>, at: Date): number | undefined {
   return daysSince(usageInstant(token, 'lastUsedAt'), at);
-}
-
-function daysSince(time: number | undefined, at: Date): number | undefined {
-  if (time === undefined) return undefined;
-  // A clock a little ahead of the org's must not make a token "-1 days" old.
-  return Math.max(0, Math.floor((at.getTime() - time) / DAY_MS));
 }
 
 export function ageBucket(age: number | undefined): AgeBucket {
@@ -263,12 +256,12 @@ export function formatShare(value: number): string {
   return `${(Math.round(value * 1000) / 10).toFixed(1)}%`;
 }
 
-/** A timestamp as "2026-11-20 16:42 UTC"; the renderers share it so both read the same. */
+/** A timestamp as "2026-11-20 16:42 UTC", as the list tables show them too (common/timestamps.ts). */
 export function formatTimestamp(iso: string | null): string {
   if (iso === null) return '';
   const time = Date.parse(iso);
   if (Number.isNaN(time)) return iso;
-  return `${new Date(time).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  return formatMinuteUtc(time);
 }
 
 export const formatDate = (iso: string | null): string => (iso === null ? '' : formatTimestamp(iso).slice(0, 10));

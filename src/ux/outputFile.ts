@@ -34,10 +34,20 @@ export async function writeTextFile(path: string, text: string): Promise<void> {
 
 export type RowFileFormat = 'csv' | 'json';
 
-/** `-r csv` or a name ending in `.csv` means CSV; anything else, a JSON array. */
+/**
+ * `-r csv` means CSV and `-r json` a JSON array, whatever the name; without either (`-r human`, the default, has no
+ * file form), a name ending in `.csv` means CSV and anything else a JSON array.
+ */
 export function rowFileFormat(path: string, resultFormat: string): RowFileFormat {
-  return resultFormat === 'csv' || /\.csv$/i.test(path) ? 'csv' : 'json';
+  if (resultFormat === 'csv' || resultFormat === 'json') return resultFormat;
+  return /\.csv$/i.test(path) ? 'csv' : 'json';
 }
+
+/**
+ * Rows as one JSON array, the text a JSON output file holds when whole (openRowFile writes the same bytes page by
+ * page): `-r json` prints it, so that stdout and the file can be read the same way.
+ */
+export const jsonArrayText = (rows: ReadonlyArray<Record<string, unknown>>): string => `${JSON.stringify(rows, null, 2)}\n`;
 
 /** An output file that takes rows as they are read: CSV with the header of the stdout CSV, or a JSON array. */
 export type RowFile<R> = {

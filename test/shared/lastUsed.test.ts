@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { hasLastUsedCriteria, lastUsedCriteria, lastUsedMatcher, parseApiDateTime, parseUserDate, usageInstant } from '../../src/usage/lastUsed.js';
+import { daysSince, hasLastUsedCriteria, lastUsedCriteria, lastUsedMatcher, parseApiDateTime, parseUserDate, usageInstant } from '../../src/usage/lastUsed.js';
 import { expectSfError } from './fakeTransport.js';
 
 const DAY = 86_400_000;
@@ -129,6 +129,29 @@ describe('lastUsed: lastUsedMatcher', () => {
     const match = lastUsedMatcher({ before: boundary });
     expect(match({ lastUsedAt: '2026-01-10T00:59:59.999+01:00' })).to.equal(true);
     expect(match({ lastUsedAt: '2026-01-10T01:00:00.000+01:00' })).to.equal(false);
+  });
+});
+
+describe('lastUsed: daysSince', () => {
+  const now = new Date('2026-03-01T12:00:00.000Z');
+
+  it('counts whole days, rounded down, and no day for a clock behind the org', () => {
+    expect(daysSince(now.getTime(), now)).to.equal(0);
+    expect(daysSince(now.getTime() - DAY + 1, now)).to.equal(0);
+    expect(daysSince(now.getTime() - DAY, now)).to.equal(1);
+    expect(daysSince(now.getTime() - 30 * DAY - 1, now)).to.equal(30);
+    expect(daysSince(now.getTime() + DAY, now)).to.equal(0);
+    expect(daysSince(undefined, now)).to.equal(undefined);
+  });
+
+  it('gives N exactly where --unused-days N starts to select: the Idle Days of a table and the filter agree', () => {
+    for (const days of [1, 7, 30, 90]) {
+      const match = lastUsedMatcher({ unusedDays: days }, now);
+      for (const time of [now.getTime() - days * DAY, now.getTime() - days * DAY + 1, now.getTime() - (days + 1) * DAY + 1]) {
+        const row = { lastUsedAt: new Date(time).toISOString() };
+        expect(match(row), row.lastUsedAt).to.equal(daysSince(time, now)! >= days);
+      }
+    }
   });
 });
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { toCsv } from '../../src/common/csv.js';
-import { checkedOutputPath, openRowFile, rowFileFormat, writeTextFile, type OpenFile } from '../../src/ux/outputFile.js';
+import { checkedOutputPath, jsonArrayText, openRowFile, rowFileFormat, writeTextFile, type OpenFile } from '../../src/ux/outputFile.js';
 import { expectRejection } from './fakeTransport.js';
 
 const COLUMNS = ['tokenId', 'username', 'lastUsedAt', 'useCount'];
@@ -165,6 +165,13 @@ describe('outputFile', () => {
       expect(readdirSync(dir).sort()).to.deep.equal(['a.csv', 'a.json']);
     });
 
+    it('writes in a JSON file, page by page, the text -r json prints for the same rows', async () => {
+      await written(join(dir, 'p.json'), 'json', pages);
+      expect(readFileSync(join(dir, 'p.json'), 'utf8')).to.equal(jsonArrayText(all));
+      await written(join(dir, 'none.json'), 'json', [[]]);
+      expect(readFileSync(join(dir, 'none.json'), 'utf8')).to.equal(jsonArrayText([]));
+    });
+
     it('writes the header alone, or an empty array, when there are no rows', async () => {
       await written(join(dir, 'e.csv'), 'csv', []);
       await written(join(dir, 'e.json'), 'json', [[]]);
@@ -240,6 +247,12 @@ describe('outputFile', () => {
       expect(rowFileFormat('out.txt', 'csv')).to.equal('csv');
       expect(rowFileFormat('out.json', 'human')).to.equal('json');
       expect(rowFileFormat('out', 'human')).to.equal('json');
+    });
+
+    it('takes -r json or -r csv as said, whatever the name ends in', () => {
+      expect(rowFileFormat('out.json', 'json')).to.equal('json');
+      expect(rowFileFormat('out.csv', 'json')).to.equal('json');
+      expect(rowFileFormat('out.json', 'csv')).to.equal('csv');
     });
   });
 });
