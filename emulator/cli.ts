@@ -96,17 +96,40 @@ async function main(): Promise<void> {
   );
 
   let stopping = false;
-  const shutdown = (signal: string): void => {
+  const shutdown = (why: string): void => {
     if (stopping) return;
     stopping = true;
-    process.stderr.write(`Received ${signal}, stopping emulator\n`);
+    process.stderr.write(`${why}, stopping emulator\n`);
     emulator.stop().then(
       () => process.exit(0),
       () => process.exit(1)
     );
   };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => shutdown(`Received ${signal}`));
+  stopWithParent(shutdown);
+}
+
+/**
+ * Stops the emulator once the process that started it is gone. `npm run emulator` forwards only SIGINT and SIGTERM,
+ * and only to its direct child (package.json's script `exec`s node, so that child is this process); any other end
+ * of npm (SIGHUP, SIGKILL, a crash) would leave this process running, its port bound, with nobody to stop it. A
+ * process whose parent ends is given to another parent, so the pid it started with no longer answers.
+ */
+function stopWithParent(shutdown: (why: string) => void): void {
+  const parent = process.ppid;
+  // pid 1 (init) never ends: started by it, there is nothing to watch.
+  if (parent <= 1) return;
+  const watch = setInterval(() => {
+    try {
+      process.kill(parent, 0);
+    } catch {
+      // ESRCH: gone. EPERM: that pid now belongs to another user's process, so our parent is gone too.
+      clearInterval(watch);
+      shutdown(`Its parent process (pid ${parent}) ended`);
+    }
+  }, 500);
+  // The watch alone must not keep the process alive once the server is closed.
+  watch.unref();
 }
 
 main().catch((e: unknown) => {

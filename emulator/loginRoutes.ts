@@ -1,6 +1,6 @@
 /*
  * The REST calls the sf CLI and @salesforce/core make while logging in or opening a connection: userinfo, the
- * version list, the admin User record and the Organization query, plus the one User query the plugin sends to
+ * version list, the admin User record and the Organization query, plus the User queries the plugin sends to
  * resolve usernames (the token endpoint is in oauth.ts). They answer only as much as those clients read, so a plugin can run against the emulator as if
  * it were an org.
  */
@@ -109,7 +109,7 @@ function query(store: Store, version: string, q: string | null): Reply {
   const { org } = store;
   if (!q) return { status: 400, body: errorBody('MALFORMED_QUERY', 'A query string is required (q parameter).') };
   const userQuery = USER_QUERY.exec(q);
-  if (userQuery) return usersNamed(store, version, userQuery[1]);
+  if (userQuery) return usersNamed(store, version, userQuery[1], userQuery[2]);
   if (/\bScratchOrgInfo\b/i.test(q)) {
     return { status: 400, body: errorBody('INVALID_TYPE', "sObject type 'ScratchOrgInfo' is not supported.") };
   }
@@ -140,29 +140,36 @@ function query(store: Store, version: string, q: string | null): Reply {
 }
 
 /**
- * The query the plugin sends to verify `--user` values: usernames, ids or both (`Username IN (...) OR Id IN (...)`);
- * nothing else about User is emulated.
+ * The queries the plugin sends about User: to verify `--user` values, by usernames, ids or both
+ * (`Username IN (...) OR Id IN (...)`), and, for a username no user has, the users whose usernames begin alike
+ * (`Username LIKE 'jan%' OR ... ORDER BY Username LIMIT N`); nothing else about User is emulated.
  */
-const USER_QUERY = /^\s*SELECT\s+Id\s*,\s*Username\s+FROM\s+User\s+WHERE\s+(.*)$/is;
-const USER_CONDITION = /^\s*(Username|Id)\s+IN\s*\(([^()]*)\)\s*(?:OR\s+|$)/i;
+const USER_QUERY = /^\s*SELECT\s+Id\s*,\s*Username\s+FROM\s+User\s+WHERE\s+(.*?)(?:\s+ORDER\s+BY\s+Username(?:\s+ASC)?)?(?:\s+LIMIT\s+(\d+))?\s*$/is;
+const USER_CONDITION = /^\s*(?:(Username|Id)\s+IN\s*\(([^()]*)\)|Username\s+LIKE\s+('(?:[^'\\]|\\.)*'))\s*(?:OR\s+|$)/i;
 
 /**
  * Every user of the org is found, whether or not they hold tokens: the store keeps users after their tokens go. As in
- * SOQL, an id matches in its 15- or 18-character form, and the answer carries the 18-character one.
+ * SOQL, an id matches in its 15- or 18-character form, and the answer carries the 18-character one; usernames compare
+ * ignoring case, in IN and in LIKE. Sorted by username (the plugin's LIKE query asks so), and cut at LIMIT.
  */
-function usersNamed(store: Store, version: string, where: string): Reply {
+function usersNamed(store: Store, version: string, where: string, limit: string | undefined): Reply {
   const usernames: string[] = [];
   const ids: string[] = [];
+  const patterns: RegExp[] = [];
   for (let rest = where; rest.trim() !== ''; ) {
     const condition = USER_CONDITION.exec(rest);
-    const values = condition ? soqlStrings(condition[2]) : undefined;
-    if (!condition || !values) return { status: 400, body: errorBody('MALFORMED_QUERY', `unexpected token in the WHERE clause: ${rest}`) };
-    (condition[1].toLowerCase() === 'id' ? ids : usernames).push(...values);
+    const values = condition?.[2] === undefined ? undefined : soqlStrings(condition[2]);
+    const pattern = condition?.[3] === undefined ? undefined : likeRegExp(condition[3]);
+    if (!condition || (!values && !pattern)) return { status: 400, body: errorBody('MALFORMED_QUERY', `unexpected token in the WHERE clause: ${rest}`) };
+    if (pattern) patterns.push(pattern);
+    else (condition[1].toLowerCase() === 'id' ? ids : usernames).push(...values!);
     rest = rest.slice(condition[0].length);
   }
   const byId = ids.flatMap((id) => store.orgUserById(id) ?? []);
-  const found = [...store.usersByUsername(usernames), ...byId];
-  const records = [...new Map(found.map((user) => [user.userIdentifier, user])).values()].map((user) => ({
+  const byPattern = patterns.length === 0 ? [] : store.orgUsers().filter((user) => patterns.some((pattern) => pattern.test(user.username)));
+  const found = [...new Map([...store.usersByUsername(usernames), ...byId, ...byPattern].map((user) => [user.userIdentifier, user])).values()];
+  const sorted = found.sort((a, b) => a.username.toLowerCase().localeCompare(b.username.toLowerCase()));
+  const records = (limit === undefined ? sorted : sorted.slice(0, Number(limit))).map((user) => ({
     attributes: { type: 'User', url: `/services/data/v${version}/sobjects/User/${user.userIdentifier}` },
     Id: user.userIdentifier,
     Username: user.username,
@@ -197,6 +204,28 @@ function soqlStrings(list: string): string[] | undefined {
     if (i === list.length) return values;
     if (list[i++] !== ',') return undefined;
   }
+}
+
+/**
+ * A SOQL LIKE literal (quotes included) as a regular expression: % is any text, _ one character, \% and \_ are
+ * themselves; matched ignoring case. Undefined for an escape SOQL does not know.
+ */
+function likeRegExp(literal: string): RegExp | undefined {
+  let source = '';
+  for (let i = 1; i < literal.length - 1; i++) {
+    let char = literal[i];
+    if (char === '%' || char === '_') {
+      source += char === '%' ? '.*' : '.';
+      continue;
+    }
+    if (char === '\\') {
+      const escaped = literal[++i];
+      char = escaped === '%' || escaped === '_' ? escaped : UNESCAPE[escaped];
+      if (char === undefined) return undefined;
+    }
+    source += char.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${source}$`, 'is');
 }
 
 /** The whole body of a request, as text (the token endpoint's form). */

@@ -267,6 +267,25 @@ describe('emulator server: routes', () => {
     expect(malformed.body[0].errorCode).to.equal('MALFORMED_QUERY');
   });
 
+  it('answers the username-prefix query (LIKE, ignoring case, ORDER BY Username, LIMIT), a LIKE escape matching itself', async () => {
+    const state = h.emu.state();
+    const query = async (soql: string): Promise<string[]> =>
+      (await json<{ records: Json[] }>(`/services/data/v62.0/query?q=${encodeURIComponent(soql)}`)).body.records.map((r) => String(r.Username));
+    const [first, second] = [...state.users].sort((a, b) => a.username.localeCompare(b.username));
+    const prefix = (user: { username: string }): string => user.username.slice(0, 4).toUpperCase();
+    const expected = [...state.users, { username: state.org.adminUsername }]
+      .map((user) => user.username)
+      .filter((name) => [first, second].some((user) => name.toLowerCase().startsWith(prefix(user).toLowerCase())))
+      .sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()));
+    const soql = `SELECT Id, Username FROM User WHERE Username LIKE '${prefix(first)}%' OR Username LIKE '${prefix(second)}%' ORDER BY Username`;
+    expect(await query(soql)).to.deep.equal(expected).and.include(first.username);
+    expect(await query(`${soql} LIMIT 1`)).to.deep.equal(expected.slice(0, 1));
+    // An escaped _ is an underscore, not any character.
+    expect(await query(`SELECT Id, Username FROM User WHERE Username LIKE '${first.username.slice(0, 1)}\\_%'`)).to.deep.equal([]);
+    const malformed = await json<ErrorItem[]>(`/services/data/v62.0/query?q=${encodeURIComponent("SELECT Id, Username FROM User WHERE Username LIKE 'a\\q%'")}`);
+    expect(malformed.body[0].errorCode).to.equal('MALFORMED_QUERY');
+  });
+
   it('answers 404 for a 15-character user id in a usage path, as the API does: only the 18-character id it returns works', async () => {
     const state = h.emu.state();
     const [app] = state.apps;

@@ -74,10 +74,15 @@ export class Store {
     return user && (id.length === 15 || user.userIdentifier === id) ? user : undefined;
   }
 
+  /** Every User record of the org, the admin included. */
+  public orgUsers(): EmulatedUser[] {
+    return [this.admin(), ...this.users.values()];
+  }
+
   /** The org's users (the admin included) with these usernames, compared ignoring case as Salesforce does. */
   public usersByUsername(usernames: readonly string[]): EmulatedUser[] {
     const wanted = new Set(usernames.map((name) => name.toLowerCase()));
-    return [this.admin(), ...this.users.values()].filter((user) => wanted.has(user.username.toLowerCase()));
+    return this.orgUsers().filter((user) => wanted.has(user.username.toLowerCase()));
   }
 
   public listedApps(): EmulatedApp[] {

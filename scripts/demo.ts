@@ -17,6 +17,7 @@ import { dirname, join, relative } from 'node:path';
 import { Emulator } from '../emulator/server.js';
 import { staleTokens, summarizeState, type EmulatedToken } from '../emulator/model.js';
 import { REPO } from './support/hosts.js';
+import { excerpt } from './support/excerpt.js';
 import { killGroup, run, sfEnv, type RunResult } from './support/process.js';
 
 /** 6 apps x 300 users x 2 tokens = 3600 tokens; the same names and counts every run. */
@@ -99,16 +100,11 @@ async function buildIfNeeded(): Promise<void> {
   out(green(`✔ Built in ${seconds(r.durationMs)}.`));
 }
 
-/** Prints a command's output minus NOISE; a long table is cut to its first 13 and last 4 lines. */
+/** Prints a command's output minus NOISE; a long table is cut to its first 13 and last 4 lines, with one note (excerpt). */
 function show(text: string, write: (line: string) => unknown, limit: boolean): void {
   const lines = text.split('\n').filter((l) => !NOISE.test(l)).join('\n').trimEnd().split('\n');
   if (lines.length === 1 && lines[0] === '') return;
-  const [head, tail] = [13, 4];
-  if (!limit || lines.length <= head + tail) return lines.forEach((l) => write(l));
-  const omitted = lines.slice(head, -tail);
-  lines.slice(0, head).forEach((l) => write(l));
-  write(dim(`  ⋮ ${plural(omitted.length, omitted.every((l) => l.startsWith('│')) ? 'more row' : 'more line')} not shown`));
-  lines.slice(-tail).forEach((l) => write(l));
+  (limit ? excerpt(lines, dim) : lines).forEach((l) => write(l));
 }
 
 async function main(): Promise<void> {

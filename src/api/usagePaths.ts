@@ -2,7 +2,7 @@ import { Messages } from '@salesforce/core';
 import '../common/pluginMessages.js';
 import { printable } from '../common/terminalText.js';
 import { assertSalesforceId } from './salesforceId.js';
-import { soqlString } from './soql.js';
+import { soqlPrefixPattern, soqlString } from './soql.js';
 import { assertTokenId } from './tokenIds.js';
 
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'shared');
@@ -59,6 +59,14 @@ export const usagePaths = {
       ...(ids.length > 0 ? [`Id IN (${ids.map((id) => soqlString(assertSalesforceId(id, 'user'))).join(', ')})`] : []),
     ];
     return `/query?q=${encodeURIComponent(`SELECT Id, Username FROM User WHERE ${conditions.join(' OR ')}`)}`;
+  },
+  /**
+   * The REST query resource, for at most `limit` users whose usernames begin with one of these prefixes: where close
+   * matches of a mistyped username come from. A prefix LIKE can use the index on Username.
+   */
+  usernamePrefixQuery: (prefixes: readonly string[], limit: number): string => {
+    const conditions = prefixes.map((prefix) => `Username LIKE ${soqlPrefixPattern(prefix)}`);
+    return `/query?q=${encodeURIComponent(`SELECT Id, Username FROM User WHERE ${conditions.join(' OR ')} ORDER BY Username LIMIT ${limit}`)}`;
   },
   /** Who the session belongs to: the OpenID Connect userinfo of the org's own login service. */
   userInfo: (): string => '/services/oauth2/userinfo',

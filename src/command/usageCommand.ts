@@ -68,7 +68,10 @@ export abstract class UsageCommand<T> extends SfCommand<T> {
         })
       );
       printRows(this, rows, { format: flags['result-format'], columns: output.columns, csvColumns: output.csvColumns });
-      if (flags['result-format'] === 'human') this.log(output.summary(rows));
+      const human = flags['result-format'] === 'human';
+      if (human) this.log(output.summary(rows));
+      // The line under a table says the list stopped at --limit; the rows alone (--json, CSV on stdout) don't.
+      if (this.jsonEnabled() || !human) this.warnIfLimited(flags.limit, rows.length);
       return rows;
     }
     const file = await openRowFile<R>(path, rowFileFormat(path, flags['result-format']), output.csvColumns);
@@ -82,6 +85,15 @@ export abstract class UsageCommand<T> extends SfCommand<T> {
     const written = countOf(file.rows, output.noun);
     const limited = flags.limit !== undefined && file.rows >= flags.limit;
     this.log(messages.getMessage(limited ? 'info.writtenLimited' : 'info.written', [written, file.path, ...(limited ? [flags.limit] : [])]));
+    if (this.jsonEnabled()) this.warnIfLimited(flags.limit, file.rows);
     return { outputFile: file.path, format: file.format, rows: file.rows };
+  }
+
+  /**
+   * A warning (in `warnings` under --json, on stderr otherwise) when --limit stopped the list. Reading stops at the
+   * limit, so whether more rows exist is not known: as many rows as the limit is reported as a list that may go on.
+   */
+  private warnIfLimited(limit: number | undefined, rows: number): void {
+    if (limit !== undefined && rows >= limit) this.warn(messages.getMessage('warning.limited', [limit]));
   }
 }

@@ -82,7 +82,7 @@ export type UserRef = { userIdentifier: string; username: string };
  * id or a mistyped one can then never reach a usage path, where the API would answer "no tokens" for an id it does not
  * know.
  */
-export async function resolveUsers(client: Pick<UsageClient, 'findUsers'>, inputs: readonly string[]): Promise<UserRef[]> {
+export async function resolveUsers(client: Pick<UsageClient, 'findUsers' | 'findUsersByPrefix'>, inputs: readonly string[]): Promise<UserRef[]> {
   const values = inputs.map(assertUserInput);
   const usernames = [...new Set(values.filter(isUsername).map((name) => name.toLowerCase()))];
   const ids = [...new Set(values.filter((value) => !isUsername(value)))];
@@ -94,13 +94,56 @@ export async function resolveUsers(client: Pick<UsageClient, 'findUsers'>, input
   const unknown = values.filter((value) => find(value) === undefined);
   if (unknown.length > 0) {
     const named = unknown.map((value) => messages.getMessage(isUsername(value) ? 'phrase.username' : 'phrase.userId', [printable(value)]));
-    throw messages.createError('error.UnknownUser', [named.join(', ')]);
+    const error = messages.createError('error.UnknownUser', [named.join(', ')]);
+    // Each suggestion is a message of its own, before the fixed ones: see unknownApp.
+    error.actions = [...(await usernameSuggestions(client, unknown.filter(isUsername))), ...(error.actions ?? [])];
+    throw error;
   }
   const refs = values.map((value): UserRef => {
     const record = find(value)!;
     return { userIdentifier: id18(record.Id, 'user'), username: record.Username };
   });
   return refs.filter((ref, index) => refs.findIndex((other) => other.userIdentifier === ref.userIdentifier) === index);
+}
+
+/** How many of the typed usernames are looked for, and how many User records the one lookup may read at most. */
+const SUGGESTED_USERNAMES = 10;
+const CANDIDATE_USERS = 1000;
+/** Candidates share this many first characters with the typed username (fewer when its part before the @ is shorter). */
+const PREFIX_LENGTH = 3;
+
+/**
+ * "Did you mean" lines for usernames that no user of the org has, asked from the org's users only now that the exact
+ * lookup found none of them: one query, for the users whose usernames begin as the typed ones do (a prefix LIKE,
+ * which the index on Username serves), at most CANDIDATE_USERS of them. A typo in the first characters, or in an org
+ * with more candidates than that, may go without a suggestion; the error's fixed actions still say how to look.
+ */
+async function usernameSuggestions(client: Pick<UsageClient, 'findUsersByPrefix'>, typed: readonly string[]): Promise<string[]> {
+  const asked = typed.slice(0, SUGGESTED_USERNAMES);
+  const prefixes = [...new Set(asked.map((name) => name.slice(0, Math.min(PREFIX_LENGTH, name.indexOf('@'))).toLowerCase()))].filter(Boolean);
+  if (prefixes.length === 0) return [];
+  let usernames: string[];
+  try {
+    usernames = (await client.findUsersByPrefix(prefixes, CANDIDATE_USERS)).map((user) => user.Username);
+  } catch {
+    // Suggestions only help: a failed lookup must not replace the error the user needs to see.
+    return [];
+  }
+  return asked.flatMap((name) => {
+    const close = closeUsernames(name, usernames).map(terminalText).join(', ');
+    if (close === '') return [];
+    return [asked.length === 1 ? messages.getMessage('action.didYouMean', [close]) : messages.getMessage('action.didYouMeanFor', [printable(name), close])];
+  });
+}
+
+/**
+ * Usernames close to a typed one: a typo (see closest), or the typed username with a sandbox's suffix (a sandbox copies
+ * each username with ".<sandbox name>" added), typo ones first.
+ */
+export function closeUsernames(typed: string, usernames: readonly string[], max = 3): string[] {
+  const base = `${typed.trim().toLowerCase()}.`;
+  const copies = usernames.filter((name) => name.toLowerCase().startsWith(base) && /^[a-z0-9]+$/i.test(name.slice(base.length)));
+  return [...new Set([...closest(typed, usernames, max), ...copies.sort()])].slice(0, max);
 }
 
 function unknownApp(value: string, candidates: readonly AppUsage[]): SfError {

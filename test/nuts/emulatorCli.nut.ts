@@ -1,5 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { once } from 'node:events';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -85,5 +87,120 @@ describe('npm run emulator: the instructions it prints', () => {
         if (instruction.args[0] !== 'org') expect(result.stdout, instruction.line).to.include('Billing_Connector');
       }
     }
+  });
+});
+
+/** The pids of every process below `pid`, read from /proc (Linux): who would outlive it. */
+function descendants(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // ended while we looked
+    }
+    // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so read from the last ')'.
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+  }
+  const found: number[] = [];
+  for (let queue = [pid]; queue.length > 0; ) {
+    const next = children.get(queue.shift()!) ?? [];
+    found.push(...next);
+    queue.push(...next);
+  }
+  return found;
+}
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Whether something still accepts connections on the port. */
+const listening = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+
+async function within(ms: number, condition: () => Promise<boolean> | boolean): Promise<boolean> {
+  for (const deadline = Date.now() + ms; Date.now() < deadline; ) {
+    // eslint-disable-next-line no-await-in-loop
+    if (await condition()) return true;
+    // eslint-disable-next-line no-await-in-loop
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return condition();
+}
+
+// `kill $!` after `npm run emulator &` signals npm alone: the emulator below it must stop too, and free its port.
+describe('npm run emulator: stopping npm stops the emulator', () => {
+  let npm: ChildProcess | undefined;
+
+  afterEach(() => {
+    // Whatever the test found: nothing it started outlives it.
+    if (npm) killGroup(npm, 'SIGKILL');
+    npm = undefined;
+  });
+
+  /**
+   * Starts `npm run emulator` and waits for its banner. `npmExited` settles when npm itself ends: the run's own result
+   * would wait for every process that holds its output, a leftover emulator included.
+   */
+  async function startNpm(): Promise<{ npmExited: Promise<unknown>; stderr: () => string; below: number[]; port: number }> {
+    let printed = '';
+    let stderr = '';
+    let ready: () => void;
+    const started = new Promise<void>((resolve) => (ready = resolve));
+    const exited = run('npm', ['run', '-s', 'emulator', '--', '--seed', 'emulator/seeds/small.json'], {
+      cwd: REPO,
+      env: { ...process.env, NODE_OPTIONS: '' },
+      input: null,
+      onSpawn: (child) => (npm = child),
+      onStdout: (chunk) => {
+        printed += chunk;
+        if (printed.includes('Press Ctrl+C')) ready();
+      },
+      onStderr: (chunk) => (stderr += chunk),
+    });
+    let up = false;
+    // Only an end before the banner fails here: the run ends later in every test, once its emulator is gone.
+    const endedEarly = exited.then((result) => (up ? undefined : expect.fail(`npm run emulator ended: ${result.stderr}`)));
+    await Promise.race([started, endedEarly]);
+    up = true;
+    const npmExited = once(npm!, 'exit');
+    const port = Number(/^EMULATOR_URL=http:\/\/127\.0\.0\.1:(\d+)$/m.exec(printed)?.[1]);
+    expect(await listening(port), 'the emulator listens').to.equal(true);
+    const below = descendants(npm!.pid!);
+    expect(below, 'npm started the emulator').to.not.deep.equal([]);
+    return { npmExited, stderr: () => stderr, below, port };
+  }
+
+  it('SIGTERM to npm alone (kill $!): npm exits, the emulator stops, its port is free and no process of it is left @bin-only', async () => {
+    const { npmExited, stderr, below, port } = await startNpm();
+    npm!.kill('SIGTERM');
+    await npmExited;
+    expect(await within(2000, async () => !(await listening(port))), `port ${port} is free`).to.equal(true);
+    expect(await within(2000, () => !below.some(alive)), `no process left of ${below.join(', ')}`).to.equal(true);
+    expect(stderr()).to.include('Received SIGTERM, stopping emulator');
+  });
+
+  it('SIGKILL to npm alone, which npm cannot forward: the emulator sees its parent gone and stops too @bin-only', async () => {
+    const { npmExited, stderr, below, port } = await startNpm();
+    npm!.kill('SIGKILL');
+    await npmExited;
+    expect(await within(5000, async () => !(await listening(port))), `port ${port} is free`).to.equal(true);
+    expect(await within(5000, () => !below.some(alive)), `no process left of ${below.join(', ')}`).to.equal(true);
+    expect(stderr()).to.match(/Its parent process \(pid \d+\) ended, stopping emulator/);
   });
 });

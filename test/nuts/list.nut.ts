@@ -12,7 +12,7 @@ const appsWithUsage = (state: EmulatorState): string[] =>
     .sort();
 
 describe('usage list (against the emulator)', () => {
-  const { emulator } = useEmulator(generateState({ apps: 7, usersPerApp: 5, tokensPerUser: 1, seed: 7 }));
+  const { emulator, scratch } = useEmulator(generateState({ apps: 7, usersPerApp: 5, tokensPerUser: 1, seed: 7 }));
 
   it('reads every page, following nextPageUrl until the empty page, and returns every app as JSON @smoke', async () => {
     const result = await runPlugin<AppUsage[]>(emulator, ['external-client-app', 'usage', 'list', '--page-size', '2', '--json']);
@@ -61,6 +61,33 @@ describe('usage list (against the emulator)', () => {
     const result = await runPlugin<AppUsage[]>(emulator, ['external-client-app', 'usage', 'list', '--limit', '3', '--page-size', '2', '--json']);
     expect(result.json?.result).to.have.length(3);
     expect(usageRequests(emulator)).to.have.length(2);
+  });
+
+  it('says in the --json warnings, and on stderr beside CSV, when --limit cut a list; a table says it under the rows', async () => {
+    const cut = 'The list was cut at --limit 3: the org may hold more rows than these. Rerun without --limit, or with a higher one, for all of them.';
+    const limitWarnings = (warnings: unknown[] | undefined): unknown[] => (warnings ?? []).filter((warning) => String(warning).includes('--limit'));
+    const app = appsWithUsage(emulator.state())[0];
+    for (const command of [['list'], ['users', 'list', '--app', app], ['tokens', 'list']]) {
+      const args = ['external-client-app', 'usage', ...command, '--limit', '3'];
+      // eslint-disable-next-line no-await-in-loop
+      const [json, toFile, csv, table] = await Promise.all([
+        runPlugin<unknown[]>(emulator, [...args, '--json']),
+        runPlugin(emulator, [...args, '--json', '--output-file', scratch(`${command.join('-')}.json`)]),
+        runPlugin(emulator, [...args, '-r', 'csv']),
+        runPlugin(emulator, args),
+      ]);
+      expect(json.code, json.stderr).to.equal(0);
+      expect(json.json?.result, command.join(' ')).to.have.length(3);
+      expect(limitWarnings(json.json?.warnings), command.join(' ')).to.deep.equal([cut]);
+      expect(limitWarnings(toFile.json?.warnings), command.join(' ')).to.deep.equal([cut]);
+      expect(csv.stderr, command.join(' ')).to.include(`Warning: ${cut}`);
+      expect(parseCsv(csv.stdout), command.join(' ')).to.have.length(3);
+      expect(table.stdout, command.join(' ')).to.include('(stopped at --limit 3)');
+      expect(table.stderr, command.join(' ')).not.to.include('--limit');
+    }
+    // A list that ends before its limit was not cut.
+    const whole = await runPlugin(emulator, ['external-client-app', 'usage', 'list', '--limit', '100', '--json']);
+    expect(limitWarnings(whole.json?.warnings)).to.deep.equal([]);
   });
 
   it('refuses API version 58.0 before any usage request @smoke', async () => {

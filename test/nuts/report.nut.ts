@@ -103,6 +103,16 @@ describe('usage report (against the emulator)', () => {
     expect(result.stdout).to.match(/5 apps, \d+ refresh tokens, \d+ stale \(\d+\.\d%\)/);
   });
 
+  it('counts in the line that says where the report went with the right plurals: 1 app, 1 refresh token', async () => {
+    const one = await runPlugin(emulator, ['external-client-app', 'usage', 'tokens', 'list', '--limit', '1', '--json']);
+    expect(one.code, one.stderr).to.equal(0);
+    const saved = scratch('one-token.json');
+    writeFileSync(saved, one.stdout);
+    const result = await runCli([...REPORT, '--from-file', saved, '--output-file', scratch('one.html')]);
+    expect(result.code, result.stderr).to.equal(0);
+    expect(result.stdout).to.match(/: 1 app, 1 refresh token, (0 stale \(0%\)|1 stale \(100%\))\.$/m);
+  });
+
   it('counts stale tokens by --unused-days', async () => {
     const result = await runPlugin<UsageReportResult>(emulator, [...REPORT, '--unused-days', '30', '-r', 'markdown', '--json']);
     expect(result.code, result.stderr).to.equal(0);

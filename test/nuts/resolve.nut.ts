@@ -9,7 +9,8 @@ import { runPlugin, usageRequests, useEmulator } from './runPlugin.js';
 
 /*
  * What an admin meets on the second run: `--user` and `--app` are resolved so that a finished revoke is "Nothing to
- * revoke" (exit 0), while a typo is still an error that sends nothing and suggests only names that are really close.
+ * revoke" (exit 0), while a typo is still an error that sends nothing to the usage resources and suggests only names
+ * that are really close (usernames from one more User query, sent only once the exact lookup found nobody).
  */
 
 const REVOKE = ['external-client-app', 'usage', 'tokens', 'revoke'];
@@ -58,16 +59,37 @@ describe('the second run: --user and --app resolved in the org (against the emul
     expect(emulator.state().tokens.filter((t) => t.userIdentifier === AARON.userIdentifier).map((t) => t.appIdentifier)).to.deep.equal([APPS[1].identifier]);
   });
 
-  it('a username that no user of the org has is UnknownUserError, exit 1, with no usage request and nobody else suggested', async () => {
-    for (const typo of ['aaron.jensn@acme.example.com', 'nobody@acme.example.com']) {
+  it('a username that no user of the org has is UnknownUserError, exit 1, no usage request; close usernames suggested, or none', async () => {
+    const userQueries = (): string[] =>
+      emulator
+        .requests()
+        .filter((entry) => entry.path.endsWith('/query'))
+        .map((entry) => new URLSearchParams(entry.query).get('q') ?? '')
+        .filter((query) => /\bFROM User\b/.test(query));
+    for (const [typo, suggestion] of [
+      ['aaron.jensn@acme.example.com', 'Did you mean: aaron.jensen@acme.example.com?'],
+      ['Zoe.Ueda@acme.example.co', 'Did you mean: zoe.ueda@acme.example.com?'],
+      ['nobody@acme.example.com', undefined],
+    ] as const) {
+      emulator.clearLog();
       // eslint-disable-next-line no-await-in-loop
       const result = await runPlugin(emulator, [...REVOKE, '--app', 'Billing_Connector', '--user', typo, '--no-prompt', '--json']);
       expect(result.code).to.equal(1);
       expect(result.json?.name).to.equal('UnknownUserError');
       expect(result.json?.message).to.include(`"${typo}"`);
-      expect(JSON.stringify(result.json?.actions)).to.not.match(/zoe|aaron\.jensen|Did you mean/);
+      if (suggestion) expect(result.json?.actions?.[0], typo).to.equal(suggestion);
+      else expect(JSON.stringify(result.json?.actions), typo).to.not.match(/zoe|aaron|Did you mean/);
+      // The exact lookup, then one lookup of the users whose usernames begin alike.
+      expect(userQueries(), typo).to.deep.equal([
+        `SELECT Id, Username FROM User WHERE Username IN ('${typo.toLowerCase()}')`,
+        `SELECT Id, Username FROM User WHERE Username LIKE '${typo.slice(0, 3).toLowerCase()}%' ORDER BY Username LIMIT 1000`,
+      ]);
+      expect(usageRequests(emulator)).to.deep.equal([]);
     }
-    expect(usageRequests(emulator)).to.deep.equal([]);
+    // The human error shows the suggestion above the fixed advice.
+    const human = await runPlugin(emulator, [...LIST, '--user', 'aaron.jensn@acme.example.com']);
+    expect(human.code).to.equal(1);
+    expect(human.stderr).to.match(/Did you mean: aaron\.jensen@acme\.example\.com\?[\s\S]*sf data query/);
     expect(emulator.state().tokens).to.have.length(state().tokens.length);
   });
 

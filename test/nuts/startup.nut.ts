@@ -1,8 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect } from 'chai';
+import semver from 'semver';
 import { generateState } from '../../emulator/model.js';
 import { REPO } from '../../scripts/support/hosts.js';
 import { run } from '../../scripts/support/process.js';
@@ -17,6 +19,61 @@ function pluginModulesLoaded(stderr: string): string[] {
   const ours = new RegExp(`${REPO.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/(lib|node_modules)/[^\\s'"]+`, 'g');
   return [...new Set(stderr.match(ours) ?? [])].filter((path) => !path.includes('/.cache/'));
 }
+
+/** The first Node on PATH whose version this range refuses (the machine's Node 20, under the main line), if any. */
+function refusedNodeOnPath(range: string): { node: string; version: string } | undefined {
+  for (const dir of (process.env.PATH ?? '').split(':').filter(Boolean)) {
+    const node = join(dir, 'node');
+    if (!existsSync(node)) continue;
+    const version = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout?.trim() ?? '';
+    if (semver.valid(version) && !semver.satisfies(version, range)) return { node, version };
+  }
+  return undefined;
+}
+
+// bin/run.js on a Node its line refuses: one line that says what to do, before oclif or a dependency loads (on Node
+// 20, the main line's undici crashes while loading, after oclif's warning, in a wall of errors).
+describe('bin/run.js on a Node this line does not run on', () => {
+  const manifest = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { name: string; version: string; engines: { node: string } };
+  const ARGS = ['external-client-app', 'usage', 'list', '--target-org', '00D000000000001!token'];
+
+  it('prints one line naming the Node it needs and which line to use on Node 20, exit 1, having loaded nothing @bin-only', async function () {
+    const refused = refusedNodeOnPath(manifest.engines.node);
+    // The Node 20 line runs on this machine's oldest Node: the next test covers it with a manifest of its own.
+    if (!refused) this.skip();
+    const result = await run(refused.node, [join(REPO, 'bin', 'run.js'), ...ARGS], { cwd: REPO });
+    expect(result.code, result.stderr).to.equal(1);
+    expect(result.stdout).to.equal('');
+    expect(result.stderr.trimEnd().split('\n'), result.stderr).to.have.length(1);
+    expect(result.stderr).to.include(`needs Node ${manifest.engines.node}, not ${refused.version}.`);
+    if (refused.version.startsWith('v20.')) expect(result.stderr).to.include(`sf plugins install ${manifest.name}@node20`).and.include('docs/release-lines.md');
+    expect(result.stderr).not.to.match(/Warning|TypeError|oclif/);
+    const traced = await run(refused.node, [join(REPO, 'bin', 'run.js'), ...ARGS], { cwd: REPO, env: { ...process.env, ...MODULE_DEBUG } });
+    expect(pluginModulesLoaded(traced.stderr)).to.deep.equal([]);
+  });
+
+  it('reads the range from the package.json beside bin/: the Node 20 line\'s own, without pointing to another line @bin-only', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eca-bin-'));
+    try {
+      mkdirSync(join(dir, 'bin'));
+      copyFileSync(join(REPO, 'bin', 'run.js'), join(dir, 'bin', 'run.js'));
+      const major = Number(process.versions.node.split('.')[0]);
+      for (const version of ['1.2.3-node20', '1.2.3']) {
+        writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'plugin-x', version, type: 'module', engines: { node: `>=${major + 1}.0.0` } }));
+        // eslint-disable-next-line no-await-in-loop
+        const result = await run(process.execPath, [join(dir, 'bin', 'run.js'), '--version'], { cwd: dir });
+        expect(result.code, result.stderr).to.equal(1);
+        const lines = result.stderr.trimEnd().split('\n');
+        expect(lines, result.stderr).to.have.length(1);
+        expect(lines[0]).to.match(new RegExp(`^plugin-x ${version.replace(/\./g, '\\.')} needs Node >=${major + 1}\\.0\\.0, not ${process.version.replace(/\./g, '\\.')}\\.`));
+        // Only the main line has another line to point to, and only for Node 20 and later.
+        expect(lines[0].includes('plugin-x@node20'), lines[0]).to.equal(version === '1.2.3' && major >= 20);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('what a command costs before its work (against the emulator)', () => {
   const { emulator } = useEmulator(generateState({ apps: 3, usersPerApp: 4, tokensPerUser: 1, seed: 5 }));

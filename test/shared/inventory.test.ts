@@ -113,7 +113,9 @@ describe('inventory: pairsInScope', () => {
       'UnknownUserError'
     );
     expect(error.message).to.include('"nobody@acme.example.com"').and.not.include('user1@');
-    expect(transport.calls.map((call) => call.resource.split('?')[0])).to.deep.equal(['/query']);
+    // The exact lookup, then the one lookup of close usernames: no usage request.
+    expect(transport.calls.map((call) => call.resource.split('?')[0])).to.deep.equal(['/query', '/query']);
+    expect(decodeURIComponent(transport.calls[1].resource)).to.include("WHERE Username LIKE 'nob%'");
   });
 
   it('refuses an unknown --app name before reading any user', async () => {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { assertAppInput, assertUserInput, closest, resolveApp, resolveApps, resolveUsers } from '../../src/usage/resolve.js';
+import { assertAppInput, assertUserInput, closest, closeUsernames, resolveApp, resolveApps, resolveUsers } from '../../src/usage/resolve.js';
 import type { OrgUser } from '../../src/api/types.js';
 import { appId, appRow, expectRejection, expectSfError, userId } from './fakeTransport.js';
 
@@ -103,10 +103,23 @@ describe('resolve: resolveUsers', () => {
     { Id: userId(7, true), Username: 'zoe@acme.example.com' },
   ];
   type Lookup = { usernames?: readonly string[]; ids?: readonly string[] };
-  const orgClient = (): { findUsers: (lookup: Lookup) => Promise<OrgUser[]>; queries: Lookup[] } => {
+  type OrgClient = {
+    findUsers: (lookup: Lookup) => Promise<OrgUser[]>;
+    findUsersByPrefix: (prefixes: readonly string[], limit: number) => Promise<OrgUser[]>;
+    queries: Lookup[];
+    prefixQueries: Array<{ prefixes: readonly string[]; limit: number }>;
+  };
+  const orgClient = (): OrgClient => {
     const queries: Lookup[] = [];
+    const prefixQueries: OrgClient['prefixQueries'] = [];
     return {
       queries,
+      prefixQueries,
+      // As SOQL's LIKE 'prefix%' does: ignoring case.
+      findUsersByPrefix: (prefixes, limit): Promise<OrgUser[]> => {
+        prefixQueries.push({ prefixes, limit });
+        return Promise.resolve(ORG.filter((user) => prefixes.some((prefix) => user.Username.toLowerCase().startsWith(prefix))).slice(0, limit));
+      },
       findUsers: (lookup): Promise<OrgUser[]> => {
         queries.push(lookup);
         // As SOQL does: usernames ignoring case, ids in their 15- or 18-character form.
@@ -141,15 +154,37 @@ describe('resolve: resolveUsers', () => {
     expect(await resolveUsers(client, ['aaron.jensen@acme.example.com', userId(1)])).to.have.length(1);
   });
 
-  it('refuses usernames and ids that no user of the org has, naming each, without suggesting anybody', async () => {
+  it('refuses usernames and ids that no user of the org has, naming each; suggests close usernames from one more lookup', async () => {
+    const client = orgClient();
     const error = await expectRejection(
-      resolveUsers(orgClient(), ['nobody@acme.example.com', 'aaron.jensen@acme.example.com', userId(55), 'aaron.jensn@acme.example.com']),
+      resolveUsers(client, ['nobody@acme.example.com', 'aaron.jensen@acme.example.com', userId(55), 'aaron.jensn@acme.example.com']),
       'UnknownUserError'
     );
     expect(error.message).to.include(
       `the username "nobody@acme.example.com", the ID "${userId(55, true)}", the username "aaron.jensn@acme.example.com"`
     );
-    expect(error.actions!.join('\n')).to.not.include('Did you mean');
+    // Only the typo has a close username; nobody@ gets none, and the fixed advice follows.
+    expect(error.actions![0]).to.equal('For "aaron.jensn@acme.example.com", did you mean: aaron.jensen@acme.example.com?');
+    expect(error.actions!.slice(1).join('\n')).to.not.match(/did you mean/i);
+    expect(error.actions!.slice(1).join('\n')).to.include('sf data query');
+    expect(client.prefixQueries).to.deep.equal([{ prefixes: ['nob', 'aar'], limit: 1000 }]);
+  });
+
+  it('one unknown username: "Did you mean" with the close ones, or nothing and no suggestion when none is close', async () => {
+    const typo = await expectRejection(resolveUsers(orgClient(), ['zoe@acme.example.co']), 'UnknownUserError');
+    expect(typo.actions![0]).to.equal('Did you mean: zoe@acme.example.com?');
+    const far = await expectRejection(resolveUsers(orgClient(), ['zorro@elsewhere.example.org']), 'UnknownUserError');
+    expect(far.actions!.join('\n')).to.not.match(/did you mean/i);
+    // Unknown ids only: nothing to look for, no second query.
+    const client = orgClient();
+    await expectRejection(resolveUsers(client, [userId(55)]), 'UnknownUserError');
+    expect(client.prefixQueries).to.deep.equal([]);
+  });
+
+  it('a failed suggestion lookup still ends in the unknown-user error, without suggestions', async () => {
+    const client = { ...orgClient(), findUsersByPrefix: (): Promise<OrgUser[]> => Promise.reject(new Error('boom')) };
+    const error = await expectRejection(resolveUsers(client, ['aaron.jensn@acme.example.com']), 'UnknownUserError');
+    expect(error.actions!.join('\n')).to.not.match(/did you mean/i);
   });
 
   it('refuses an invalid or mistyped value before any lookup', async () => {
@@ -165,6 +200,21 @@ describe('resolve: resolveUsers', () => {
     expect(assertUserInput(userId(1))).to.equal(userId(1, true));
     expectSfError(() => assertUserInput('bob'), 'InvalidIdError');
     expectSfError(() => assertUserInput('005/../../x'), 'InvalidIdError');
+  });
+});
+
+describe('resolve: closeUsernames', () => {
+  const names = ['jane.doe@acme.example.com', 'jane.doe@acme.example.com.fullcopy', 'jane.roe@acme.example.com', 'janet.smith@acme.example.com'];
+
+  it('suggests a typo, and the same username with a sandbox suffix, typos first', () => {
+    expect(closeUsernames('jane.deo@acme.example.com', names)).to.deep.equal(['jane.doe@acme.example.com', 'jane.roe@acme.example.com']);
+    // 9 edits away, too far for a typo; but a sandbox copies each username with ".<sandbox name>" added.
+    const copies = ['jane.doe@acme.example.com.fullcopy', 'jane.roe@acme.example.com.fullcopy', 'jane.doe@acme.example.com.full.copy'];
+    expect(closeUsernames('Jane.Doe@acme.example.com', copies)).to.deep.equal(['jane.doe@acme.example.com.fullcopy']);
+  });
+
+  it('suggests nothing when nothing is close', () => {
+    expect(closeUsernames('jack@other.example.org', names)).to.deep.equal([]);
   });
 });
 

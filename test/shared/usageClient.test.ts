@@ -236,6 +236,17 @@ describe('usageClient: findUsers', () => {
     const { client } = makeClient(transport);
     await expectRejection(client.findUsers({ usernames: ['a@b.c'] }), 'UnexpectedBodyError');
   });
+
+  it('findUsersByPrefix: one query for every prefix, bounded; none without prefixes', async () => {
+    const transport = new FakeTransport().on('GET', /^\/query\?q=/, json({ totalSize: 1, done: true, records: [{ Id: userId(1, true), Username: 'jane@acme.example.com' }] }));
+    const { client } = makeClient(transport);
+    expect(await client.findUsersByPrefix(['jan', 'zo'], 1000)).to.deep.equal([{ Id: userId(1, true), Username: 'jane@acme.example.com' }]);
+    expect(transport.calls.map((call) => decodeURIComponent(call.path.replace(/^\/query\?q=/, '')))).to.deep.equal([
+      "SELECT Id, Username FROM User WHERE Username LIKE 'jan%' OR Username LIKE 'zo%' ORDER BY Username LIMIT 1000",
+    ]);
+    expect(await client.findUsersByPrefix([], 1000)).to.deep.equal([]);
+    expect(transport.calls).to.have.length(1);
+  });
 });
 
 describe('usageClient: sessionUser', () => {

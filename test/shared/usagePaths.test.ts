@@ -4,7 +4,7 @@ import { assertTokenId, tokenIdFrom } from '../../src/api/tokenIds.js';
 import { assertUsageApiVersion } from '../../src/api/apiVersion.js';
 import { followableUsageUrl, usagePaths } from '../../src/api/usagePaths.js';
 import { printable } from '../../src/common/terminalText.js';
-import { soqlString } from '../../src/api/soql.js';
+import { soqlPrefixPattern, soqlString } from '../../src/api/soql.js';
 import { expectSfError, INSTANCE_URL } from './fakeTransport.js';
 
 const APP15 = '0xIKj000000abcD';
@@ -174,6 +174,15 @@ describe('usagePaths: the User query that resolves usernames', () => {
     expect(soqlString("o'brien@acme.example.com")).to.equal("'o\\'brien@acme.example.com'");
     expect(soqlString('a\\\'), OR Id != (\'x')).to.equal("'a\\\\\\'), OR Id != (\\'x'");
     expect(soqlString('"\n\r\t\b\f')).to.equal("'\\\"\\n\\r\\t\\b\\f'");
+  });
+
+  it('asks for the users whose usernames begin with given prefixes, ordered and bounded, LIKE wildcards in a prefix escaped', () => {
+    expect(soql(usagePaths.usernamePrefixQuery(['jan', "o'b"], 1000))).to.equal(
+      "SELECT Id, Username FROM User WHERE Username LIKE 'jan%' OR Username LIKE 'o\\'b%' ORDER BY Username LIMIT 1000"
+    );
+    // % and _ typed by the user are themselves, not wildcards.
+    expect(soqlPrefixPattern('j_%')).to.equal("'j\\_\\%%'");
+    expect(soqlPrefixPattern('a\\')).to.equal("'a\\\\%'");
   });
 
   it('encodes the query into one query-string value', () => {

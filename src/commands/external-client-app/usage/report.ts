@@ -17,6 +17,7 @@ import {
   type ReportInput,
   type UsageReport,
 } from '../../../usage/report.js';
+import { countOf } from '../../../common/plural.js';
 import { UsageClient } from '../../../api/usageClient.js';
 import { UsageCommand } from '../../../command/usageCommand.js';
 
@@ -106,7 +107,13 @@ export default class UsageReportCommand extends UsageCommand<UsageReportResult> 
       await writeTextFile(outputFile, text);
       const { totals } = report;
       this.log(
-        messages.getMessage('info.written', [outputFile, totals.apps, totals.tokens, totals.staleTokens, formatShare(totals.staleShare)])
+        messages.getMessage('info.written', [
+          outputFile,
+          countOf(totals.apps, 'app'),
+          countOf(totals.tokens, 'refreshToken'),
+          totals.staleTokens,
+          formatShare(totals.staleShare),
+        ])
       );
       return report;
     });
