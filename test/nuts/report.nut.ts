@@ -139,7 +139,8 @@ describe('usage report (against the emulator)', () => {
     expect(result.code, result.stderr).to.equal(0);
     expect(emulator.requests()).to.deep.equal([]);
     const report = result.json!.result;
-    expect(report).to.include({ orgId: 'unknown', instanceUrl: 'unknown' });
+    // Every row of tokens list names its org; none names its instance.
+    expect(report).to.include({ orgId: emulator.state().org.orgId, instanceUrl: 'unknown' });
     const expected = expectedFigures(emulator.state(), 90, new Date(report.generatedAt));
     expect(report.totals).to.deep.equal(expected.totals);
     // A saved inventory has no app descriptions; every other figure is the org's.
