@@ -8,13 +8,13 @@ import {
   buildReport,
   defaultReportFileName,
   formatShare,
-  orgOfRows,
-  reportTokensFromRows,
+  ReportFigures,
   TOP_STALE_USERS,
   UNKNOWN,
   type ReportInput,
   type ReportToken,
 } from '../../src/usage/report.js';
+import { orgOfRows, reportTokensFromRows } from '../../src/usage/reportFiles.js';
 import { lastUsedMatcher } from '../../src/usage/lastUsed.js';
 import { openRowFile } from '../../src/ux/outputFile.js';
 import { readTokenListFile } from '../../src/usage/fileRows.js';
@@ -160,6 +160,22 @@ describe('report: figures', () => {
       { userIdentifier: '005amy', username: 'amy@acme.example.com', staleTokens: 1, apps: ['A'] },
       { userIdentifier: '005bob', username: 'bob@acme.example.com', staleTokens: 1, apps: ['B'] },
     ]);
+  });
+
+  it('counts token by token: tokens added one at a time, with the apps before or after them, give what buildReport gives', () => {
+    const tokens = [token('A', 'u1', ago(1)), token('B', 'u2', null), token('A', 'u2', ago(200))];
+    const apps = [
+      { identifier: '0xIA', developerName: 'A', description: 'first' },
+      { identifier: '0xIEmpty', developerName: 'Empty' },
+    ];
+    const expected = report(tokens, { apps });
+    const figures = new ReportFigures(AT, 90);
+    for (const each of tokens) figures.addToken(each);
+    for (const app of apps) figures.addApp(app);
+    const org = { orgId: '00Dorg', instanceUrl: 'https://acme.my.salesforce.com', outputFile: null };
+    expect(figures.report(org)).to.deep.equal(expected);
+    // Taking the report does not change the figures.
+    expect(figures.report(org)).to.deep.equal(expected);
   });
 
   it(`names at most ${TOP_STALE_USERS} stale users`, () => {

@@ -8,15 +8,8 @@ import { exitOnInterrupt } from '../../../ux/signals.js';
 import { readTokenListFile } from '../../../usage/fileRows.js';
 import { appsAndTokenInventory } from '../../../usage/inventory.js';
 import { checkedOutputPath, writeTextFile } from '../../../ux/outputFile.js';
-import {
-  buildReport,
-  defaultReportFileName,
-  formatShare,
-  orgOfRows,
-  reportTokensFromRows,
-  type ReportInput,
-  type UsageReport,
-} from '../../../usage/report.js';
+import { buildReport, defaultReportFileName, formatShare, type ReportInput, type UsageReport } from '../../../usage/report.js';
+import { orgOfRows, reportTokensFromRows } from '../../../usage/reportFiles.js';
 import { UsageClient } from '../../../api/usageClient.js';
 import { UsageCommand } from '../../../command/usageCommand.js';
 
