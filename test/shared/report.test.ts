@@ -10,11 +10,11 @@ import {
   formatShare,
   ReportFigures,
   TOP_STALE_USERS,
-  UNKNOWN,
   type ReportInput,
   type ReportToken,
 } from '../../src/usage/report.js';
-import { orgOfRows, reportTokensFromRows } from '../../src/usage/reportFiles.js';
+import { reportTokenFromRow } from '../../src/usage/reportFiles.js';
+import type { FileRow } from '../../src/usage/fileRows.js';
 import { lastUsedMatcher } from '../../src/usage/lastUsed.js';
 import { openRowFile } from '../../src/ux/outputFile.js';
 import { readTokenListFile } from '../../src/usage/fileRows.js';
@@ -33,6 +33,8 @@ const token = (app: string, user: string, lastUsedAt: string | null): ReportToke
   username: `${user}@acme.example.com`,
   lastUsedAt,
 });
+
+const reportTokensFromRows = (rows: readonly FileRow[], path: string): ReportToken[] => rows.map((row) => reportTokenFromRow(row, path));
 
 const report = (tokens: ReportToken[], extra: Partial<ReportInput> = {}): ReturnType<typeof buildReport> =>
   buildReport({ tokens, generatedAt: AT, staleDays: 90, orgId: '00Dorg', instanceUrl: 'https://acme.my.salesforce.com', outputFile: null, ...extra });
@@ -255,16 +257,6 @@ describe('report: saved inventories', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
-
-  it('takes the org from the rows only when every row names the same one', () => {
-    expect(orgOfRows([{ tokenId: 'a' }])).to.deep.equal({ orgId: UNKNOWN, instanceUrl: UNKNOWN });
-    expect(orgOfRows([{ orgId: '00Da', instanceUrl: 'https://a' }, { orgId: '00Da', instanceUrl: 'https://a' }])).to.deep.equal({
-      orgId: '00Da',
-      instanceUrl: 'https://a',
-    });
-    expect(orgOfRows([{ orgId: '00Da' }, { orgId: '00Db' }]).orgId).to.equal(UNKNOWN);
-    expect(orgOfRows([]).orgId).to.equal(UNKNOWN);
   });
 });
 
