@@ -15,9 +15,10 @@ const USAGE = `Usage: node --loader ts-node/esm --no-warnings=ExperimentalWarnin
   --users N           generated data: users per app (default ${DEFAULT_SEED.usersPerApp})
   --tokens N          generated data: tokens per user and app (default ${DEFAULT_SEED.tokensPerUser})
   --random-seed N     generated data: PRNG seed (default 42)
+  --org-id ID         generated data: the org's id (00D..., default 00D000000000001AAA), to play one of several orgs
   --latency MS        delay added to every usage request
   --max-page-size N   serve at most N rows per usage page, whatever pageSize asks for
-  --token TOKEN       access token to accept (must look like 00D...!... for sf)
+  --token TOKEN       access token to accept (must look like 00D...!... for sf; default: the org id, then !emulator)
   --absolute-urls     emit absolute URLs instead of the real API's relative ones
   --help              this text
 `;
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
       users: { type: 'string' },
       tokens: { type: 'string' },
       'random-seed': { type: 'string' },
+      'org-id': { type: 'string' },
       latency: { type: 'string' },
       'max-page-size': { type: 'string' },
       token: { type: 'string' },
@@ -50,9 +52,9 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
-  const generated = [values.apps, values.users, values.tokens, values['random-seed']].some((v) => v !== undefined);
+  const generated = [values.apps, values.users, values.tokens, values['random-seed'], values['org-id']].some((v) => v !== undefined);
   if (values.seed !== undefined && generated) {
-    throw new Error('--seed cannot be combined with --apps/--users/--tokens/--random-seed');
+    throw new Error('--seed cannot be combined with --apps/--users/--tokens/--random-seed/--org-id (a seed file names its org)');
   }
   let state: EmulatorState | undefined;
   if (values.seed !== undefined) state = loadState(await readFile(values.seed, 'utf8'));
@@ -65,6 +67,7 @@ async function main(): Promise<void> {
       usersPerApp: intFlag('users', values.users) ?? DEFAULT_SEED.usersPerApp,
       tokensPerUser: intFlag('tokens', values.tokens) ?? DEFAULT_SEED.tokensPerUser,
       seed: intFlag('random-seed', values['random-seed']),
+      orgId: values['org-id'],
     },
     latencyMs: intFlag('latency', values.latency),
     maxPageSize: intFlag('max-page-size', values['max-page-size']),

@@ -225,5 +225,16 @@ export function generateState(spec: SeedSpec): EmulatorState {
     };
   });
 
-  return { org: { ...DEFAULT_ORG }, apps, users, tokens };
+  return { org: { ...DEFAULT_ORG, orgId: spec.orgId === undefined ? DEFAULT_ORG.orgId : checkOrgId(spec.orgId) }, apps, users, tokens };
+}
+
+/**
+ * An org id of the seed spec in its 18-character form, as Salesforce's login answers (userinfo, the identity URL) give
+ * it: a 15-character id gets its checksum; an 18-character one is kept as it is (DEFAULT_ORG's own suffix is no checksum).
+ */
+function checkOrgId(value: unknown): string {
+  if (typeof value !== 'string' || !/^00D[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$/.test(value)) {
+    throw new Error(`Invalid seed spec: orgId must be an org id (00D and 12 or 15 more letters and digits), got ${JSON.stringify(value)}`);
+  }
+  return to18CharId(value);
 }

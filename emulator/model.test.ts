@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { expect } from 'chai';
-import { generateState, isStale, loadState, staleTokens, to18CharId, type EmulatedToken } from './model.js';
+import { DEFAULT_ORG, generateState, isStale, loadState, staleTokens, to18CharId, type EmulatedToken } from './model.js';
+import { DEFAULT_ACCESS_TOKEN, Emulator } from './server.js';
 import { DAY, NOW, small } from './testHarness.js';
 
 describe('emulator model', () => {
@@ -71,5 +72,27 @@ describe('emulator model', () => {
     const badFormat = small();
     (badFormat.apps[0] as { accessTokenFormat: string }).accessTokenFormat = 'jwt';
     expect(() => loadState(JSON.stringify(badFormat))).to.throw(/accessTokenFormat/);
+  });
+
+  it('plays another org: the orgId of a seed spec, in its 18-character form, and an access token that starts with it', async () => {
+    const spec = { apps: 2, usersPerApp: 2, tokensPerUser: 1, seed: 4, now: NOW };
+    expect(generateState(spec).org).to.deep.equal(DEFAULT_ORG);
+    const other = generateState({ ...spec, orgId: '00D000000000002' });
+    expect(other.org).to.deep.equal({ ...DEFAULT_ORG, orgId: '00D000000000002EAA' });
+    expect(generateState({ ...spec, orgId: '00D000000000002AAA' }).org.orgId).to.equal('00D000000000002AAA');
+    for (const orgId of ['005000000000002', '00D00000000002', '00D000000000002AA!']) {
+      expect(() => generateState({ ...spec, orgId }), orgId).to.throw(/orgId must be an org id/);
+    }
+    // sf takes an access token's org from its prefix: the default token names the emulated org.
+    const emulator = await Emulator.start({ state: other });
+    const fallback = await Emulator.start({ state: generateState(spec) });
+    try {
+      expect(emulator.accessToken).to.equal('00D000000000002EAA!emulator');
+      expect(fallback.accessToken).to.equal(DEFAULT_ACCESS_TOKEN);
+      const info = await fetch(`${emulator.url}/services/oauth2/userinfo`, { headers: { Authorization: `Bearer ${emulator.accessToken}` } });
+      expect(await info.json()).to.include({ 'organization_id': '00D000000000002EAA' });
+    } finally {
+      await Promise.all([emulator.stop(), fallback.stop()]);
+    }
   });
 });

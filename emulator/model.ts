@@ -53,6 +53,11 @@ export type SeedSpec = {
   neverUsedFraction?: number;
   /** Reuse one user population for every app (default true), so a user can hold tokens of several apps. */
   sharedUsers?: boolean;
+  /**
+   * The org's id (`00D…`, 15 or 18 characters; kept in its 18-character form): several emulators with different ids
+   * play several orgs. Default: DEFAULT_ORG's.
+   */
+  orgId?: string;
 };
 
 export type StateSummary = {

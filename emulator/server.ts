@@ -12,7 +12,7 @@ import { applyFault, FaultQueue, type FaultAction, type FaultResponder, type Fau
 import { ApiLimits } from './apiLimits.js';
 import { dataResource, readBody, servesVersion, userInfo, versionList } from './loginRoutes.js';
 import { OAuthGrants, type OAuthSettings } from './oauth.js';
-import { generateState, validateState, type EmulatorState, type SeedSpec } from './model.js';
+import { DEFAULT_ORG, generateState, validateState, type EmulatorState, type SeedSpec } from './model.js';
 import { errorBody, invalidSession, methodNotAllowed, notFound, writeReply, type Reply } from './reply.js';
 import { Store } from './store.js';
 import { MIN_USAGE_VERSION, usageRoute } from './usageRoutes.js';
@@ -36,6 +36,7 @@ export type EmulatorOptions = {
   port?: number;
   state?: EmulatorState;
   seed?: SeedSpec;
+  /** Default: accessTokenFor(the org id of the state), so that sf, which takes an access token's org from its prefix, sees the emulated org. */
   accessToken?: string;
   /** The refresh token the OAuth token endpoint exchanges for `accessToken`. */
   refreshToken?: string;
@@ -46,7 +47,9 @@ export type EmulatorOptions = {
   maxPageSize?: number;
 };
 
-export const DEFAULT_ACCESS_TOKEN = '00D000000000001AAA!emulator';
+/** An access token of the org, as sf expects one: the org id, `!`, then the session part. */
+export const accessTokenFor = (orgId: string): string => `${orgId}!emulator`;
+export const DEFAULT_ACCESS_TOKEN = accessTokenFor(DEFAULT_ORG.orgId);
 export const DEFAULT_REFRESH_TOKEN = '5Aep861emulatorRefreshToken';
 export const DEFAULT_VERSIONS = Array.from({ length: 12 }, (_, i) => `${55 + i}.0`);
 export const DEFAULT_SEED: SeedSpec = { apps: 5, usersPerApp: 40, tokensPerUser: 2 };
@@ -73,14 +76,14 @@ export class Emulator {
 
   private constructor(private readonly server: http.Server, url: string, options: EmulatorOptions) {
     this.url = url;
-    this.accessToken = options.accessToken ?? DEFAULT_ACCESS_TOKEN;
+    this.store = new Store(options.state ?? generateState(options.seed ?? DEFAULT_SEED));
+    this.accessToken = options.accessToken ?? accessTokenFor(this.store.org.orgId);
     this.refreshToken = options.refreshToken ?? DEFAULT_REFRESH_TOKEN;
     this.grants = new OAuthGrants(this.accessToken, this.refreshToken);
     this.latencyMs = options.latencyMs ?? 0;
     this.setMaxPageSize(options.maxPageSize);
     this.versions = [...(options.versions ?? DEFAULT_VERSIONS)].sort((a, b) => Number(a) - Number(b));
     this.absoluteUrls = options.absoluteUrls ?? false;
-    this.store = new Store(options.state ?? generateState(options.seed ?? DEFAULT_SEED));
     server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));

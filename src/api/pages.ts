@@ -1,6 +1,6 @@
 import { Messages } from '@salesforce/core';
 import '../common/pluginMessages.js';
-import type { TokenUsage } from './types.js';
+import type { TokenUsage, UsageRowBase } from './types.js';
 import { followableUsageUrl } from './usagePaths.js';
 import { tokenIdFrom } from './tokenIds.js';
 
@@ -51,3 +51,10 @@ export function withTokenId(row: Record<string, unknown>, instanceUrl: string): 
   return token;
 }
 
+
+/** Says which org a user or token row came from, in the row itself for the reason withTokenId gives. */
+export function withOrgId<T extends UsageRowBase>(row: Record<string, unknown>, orgId: string): T {
+  const own = row as UsageRowBase;
+  own.orgId = orgId;
+  return own as T;
+}

@@ -50,6 +50,12 @@ export function id18(value: string, kind: IdKind): string {
 }
 
 /**
+ * The 18-character form of an id that Salesforce itself gave (an org's id from the login, which may hold the 15-character
+ * form): the checksum is added, never judged, and a value that is no 15-character id is returned as it is.
+ */
+export const as18 = (id: string): string => (id.length === 15 && isSalesforceId(id) ? `${id}${idChecksum(id)}` : id);
+
+/**
  * Whether two ids name the same record: compared in their 18-character form, so a 15-character id and its
  * 18-character form match, and ids that differ only in case do not. Values that are no ids never match.
  */

@@ -45,13 +45,18 @@ export type UsageRowBase = {
   useCount?: number;
   accessTokenFormat?: string;
   revocationUrl?: string;
+  /** Not sent by the API: the 18-character id of the org the row came from, so that inventories of several orgs can be merged. */
+  orgId: string;
 };
 
 /** One item of `users` from GET /apps/oauth/usage/{appId}/users. */
 export type UserUsage = UsageRowBase;
 
-/** The columns a user row and a token row both have after their identifiers, in CSV order. */
-const USE_FIELDS = ['initialConnectionAt', 'lastUsedAt', 'useCount', 'accessTokenFormat', 'revocationUrl'] as const;
+/**
+ * The columns a user row and a token row both have after their identifiers, in CSV order; `orgId` last, where a script
+ * that reads the columns by position before it existed still finds the others.
+ */
+const USE_FIELDS = ['initialConnectionAt', 'lastUsedAt', 'useCount', 'accessTokenFormat', 'revocationUrl', 'orgId'] as const;
 
 export const USER_FIELDS = ['userIdentifier', 'username', 'appIdentifier', 'appDeveloperName', ...USE_FIELDS] as const;
 

@@ -21,7 +21,8 @@ import type { AppUsage, OrgUser, TokenUsage, UsagePage, UserUsage } from './type
 import { assertUsageApiVersion, compareApiVersions, MIN_USAGE_API_VERSION } from './apiVersion.js';
 import { followableUsageUrl, usagePaths } from './usagePaths.js';
 import { tokenIdFrom } from './tokenIds.js';
-import { collect, type PageOptions, withTokenId } from './pages.js';
+import { collect, type PageOptions, withOrgId, withTokenId } from './pages.js';
+import { as18 } from './salesforceId.js';
 
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'shared');
 
@@ -35,13 +36,15 @@ export const USER_QUERY_BATCH = 100;
 
 export type UsageClientOptions = {
   instanceUrl: string;
+  /** The org's id (15 or 18 characters): every user and token row the client reads carries its 18-character form. */
+  orgId: string;
   concurrency?: number;
   retry?: RetryPolicy;
   pageCap?: number;
   sleep?: (ms: number) => Promise<void>;
 };
 
-export type ConnectOptions = Omit<UsageClientOptions, 'instanceUrl'> & { transport?: (connection: Connection) => HttpTransport };
+export type ConnectOptions = Omit<UsageClientOptions, 'instanceUrl' | 'orgId'> & { transport?: (connection: Connection) => HttpTransport };
 
 /** The transport factory of clients built on a connection: the seam command tests replace, never a connection method. */
 export const transports = { forConnection: connectionTransport };
@@ -54,6 +57,8 @@ export type RequestStats = { GET: number; DELETE: number; retries: number };
  */
 export class UsageClient {
   public readonly stats: RequestStats = { GET: 0, DELETE: 0, retries: 0 };
+  /** The 18-character id of the org, as the rows carry it. */
+  public readonly orgId: string;
   private readonly limiter: Limiter;
   private readonly retry: RetryPolicy;
   private readonly pageCap: number;
@@ -62,17 +67,17 @@ export class UsageClient {
   private interrupted = false;
 
   public constructor(private readonly transport: HttpTransport, private readonly options: UsageClientOptions) {
+    this.orgId = as18(options.orgId);
     this.limiter = createLimiter(options.concurrency ?? DEFAULT_CONCURRENCY);
     this.retry = options.retry ?? retryPolicyFromEnv();
     this.pageCap = options.pageCap ?? envInteger('SF_ECA_MAX_PAGES', 1) ?? DEFAULT_PAGE_CAP;
     this.sleep = options.sleep ?? ((ms): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
-  /** Builds a client on an sf connection; fails before any request when the API version has no usage resources. */
-  public static forConnection(connection: Connection, options: ConnectOptions = {}): UsageClient {
+  /** Builds a client on an sf connection to the org `orgId`; fails before any request when the API version has no usage resources. */
+  public static forConnection(connection: Connection, orgId: string, options: ConnectOptions = {}): UsageClient {
     assertUsageApiVersion(connection.getApiVersion());
-    const { transport, ...clientOptions } = options;
-    return new UsageClient((transport ?? transports.forConnection)(connection), { ...clientOptions, instanceUrl: connection.instanceUrl });
+    return UsageClient.onConnection(connection, orgId, options);
   }
 
   /**
@@ -84,12 +89,14 @@ export class UsageClient {
   public static async connect(org: Org, apiVersion: string | undefined, options: ConnectOptions = {}): Promise<UsageClient> {
     const connection = org.getConnection(apiVersion);
     if (apiVersion === undefined && compareApiVersions(connection.getApiVersion(), MIN_USAGE_API_VERSION) < 0) {
-      const { transport, ...clientOptions } = options;
-      const probe = new UsageClient((transport ?? transports.forConnection)(connection), { ...clientOptions, instanceUrl: connection.instanceUrl });
-      const newest = await probe.newestApiVersion();
+      const newest = await UsageClient.onConnection(connection, org.getOrgId(), options).newestApiVersion();
       if (newest !== undefined) connection.setApiVersion(newest);
     }
-    return UsageClient.forConnection(connection, options);
+    return UsageClient.forConnection(connection, org.getOrgId(), options);
+  }
+
+  private static onConnection(connection: Connection, orgId: string, { transport, ...clientOptions }: ConnectOptions): UsageClient {
+    return new UsageClient((transport ?? transports.forConnection)(connection), { ...clientOptions, instanceUrl: connection.instanceUrl, orgId });
   }
 
   public async listApps(options: PageOptions<AppUsage> = {}): Promise<AppUsage[]> {
@@ -108,18 +115,14 @@ export class UsageClient {
 
   /** One app's users page by page, as they arrive: an app can have 100,000 of them. */
   public userPages(appId: string, options: PageOptions<UserUsage> = {}): AsyncGenerator<UserUsage[]> {
-    const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
-    return this.pages<UserUsage>(usagePaths.users(appId, 0, pageSize), 'users', { kind: 'app', id: appId }, options);
+    const row = (item: Record<string, unknown>): UserUsage => withOrgId<UserUsage>(item, this.orgId);
+    return this.pages(usagePaths.users(appId, 0, options.pageSize ?? DEFAULT_PAGE_SIZE), 'users', { kind: 'app', id: appId }, options, row);
   }
 
   /** The token resource documents no paging; a `nextPageUrl`, if one ever comes, is still followed (until empty). */
   public async listTokens(appId: string, userId: string, options: PageOptions<TokenUsage> = {}): Promise<TokenUsage[]> {
-    const subject: Subject = { kind: 'user', id: userId };
-    return collect(
-      this.pages<TokenUsage>(usagePaths.tokens(appId, userId), 'tokens', subject, options, (row) =>
-        withTokenId(row, this.options.instanceUrl)
-      )
-    );
+    const row = (item: Record<string, unknown>): TokenUsage => withOrgId<TokenUsage>(withTokenId(item, this.options.instanceUrl), this.orgId);
+    return collect(this.pages(usagePaths.tokens(appId, userId), 'tokens', { kind: 'user', id: userId }, options, row));
   }
 
   /**

@@ -1,15 +1,11 @@
 /*
  * The figures of `usage report`, computed once from token rows, so that the --json result, the HTML
- * and the Markdown can never disagree: the renderers only format what is here.
+ * and the Markdown can never disagree: the renderers only format what is here. Saved
+ * inventories as its source: reportFiles.ts.
  */
-import { Messages } from '@salesforce/core';
-import '../common/pluginMessages.js';
 import type { AppUsage } from '../api/types.js';
 import { formatMinuteUtc } from '../common/timestamps.js';
 import { daysSince, lastUsedMatcher, usageInstant } from './lastUsed.js';
-import { atFileRow } from './fileRows.js';
-
-const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'report');
 
 /** How many stale users the report names: enough for a review, few enough to read. */
 export const TOP_STALE_USERS = 10;
@@ -126,119 +122,99 @@ export const share = (part: number, whole: number): number => (whole === 0 ? 0 :
 
 /** The report's figures. Stale follows `tokens list --unused-days`: never used, or not used in the last staleDays days. */
 export function buildReport(input: ReportInput): UsageReport {
-  const isStale = lastUsedMatcher({ unusedDays: input.staleDays }, input.generatedAt);
-  const apps = new Map<string, AppFigures>();
-  const appFigures = (identifier: string, developerName: string, description: string | null): AppFigures => {
-    let figures = apps.get(identifier);
-    if (!figures) {
-      figures = { identifier, developerName, description, users: new Set(), tokens: 0, neverUsed: 0, stale: 0, buckets: emptyBuckets() };
-      apps.set(identifier, figures);
-    }
-    return figures;
-  };
-  for (const app of input.apps ?? []) appFigures(app.identifier, app.developerName, typeof app.description === 'string' ? app.description : null);
+  const figures = new ReportFigures(input.generatedAt, input.staleDays);
+  for (const app of input.apps ?? []) figures.addApp(app);
+  for (const token of input.tokens) figures.addToken(token);
+  return figures.report(input);
+}
 
-  const staleUsers = new Map<string, { username: string; staleTokens: number; apps: Set<string> }>();
-  for (const token of input.tokens) {
-    const app = appFigures(token.appIdentifier, token.appDeveloperName, null);
-    const lastUsed = usageInstant(token, 'lastUsedAt');
-    const age = daysSince(lastUsed, input.generatedAt);
-    app.users.add(token.userIdentifier);
-    app.tokens++;
-    app.buckets[ageBucket(age)]++;
-    if (lastUsed === undefined) app.neverUsed++;
-    else if (app.oldest === undefined || lastUsed < app.oldest.time) app.oldest = { text: token.lastUsedAt!, time: lastUsed };
-    if (!isStale(token)) continue;
-    app.stale++;
-    const user = staleUsers.get(token.userIdentifier) ?? { username: token.username, staleTokens: 0, apps: new Set<string>() };
-    user.staleTokens++;
-    user.apps.add(app.developerName);
-    staleUsers.set(token.userIdentifier, user);
+/**
+ * The figures of one org's report, counted token by token as the tokens are read: what it keeps grows with the apps
+ * and the users (the distinct users, the stale ones with their counts), never with the tokens, so the tokens of
+ * several files need not all be held at once.
+ */
+export class ReportFigures {
+  private readonly apps = new Map<string, AppFigures>();
+  private readonly users = new Set<string>();
+  private readonly staleUsers = new Map<string, { username: string; staleTokens: number; apps: Set<string> }>();
+  private readonly isStale: (token: ReportToken) => boolean;
+  private tokens = 0;
+
+  public constructor(private readonly generatedAt: Date, private readonly staleDays: number) {
+    this.isStale = lastUsedMatcher({ unusedDays: staleDays }, generatedAt);
   }
 
-  const reportApps = [...apps.values()].map(
-    (app): ReportApp => ({
-      identifier: app.identifier,
-      developerName: app.developerName,
-      description: app.description,
-      users: app.users.size,
-      tokens: app.tokens,
-      neverUsedTokens: app.neverUsed,
-      staleTokens: app.stale,
-      staleShare: share(app.stale, app.tokens),
-      oldestLastUsedAt: app.oldest?.text ?? null,
-      ageBuckets: app.buckets,
-    })
-  );
-  // Worst first: the question the report answers is "which apps hold stale tokens".
-  reportApps.sort(
-    (a, b) => b.staleTokens - a.staleTokens || b.tokens - a.tokens || a.developerName.localeCompare(b.developerName, 'en')
-  );
-  const tokens = input.tokens.length;
-  const staleTokens = reportApps.reduce((sum, app) => sum + app.staleTokens, 0);
-  return {
-    generatedAt: input.generatedAt.toISOString(),
-    orgId: input.orgId,
-    instanceUrl: input.instanceUrl,
-    staleDays: input.staleDays,
-    outputFile: input.outputFile,
-    totals: {
-      apps: reportApps.length,
-      users: new Set(input.tokens.map((token) => token.userIdentifier)).size,
-      tokens,
-      neverUsedTokens: reportApps.reduce((sum, app) => sum + app.neverUsedTokens, 0),
-      staleTokens,
-      staleShare: share(staleTokens, tokens),
-    },
-    apps: reportApps,
-    topStaleUsers: [...staleUsers.entries()]
-      .map(([userIdentifier, user]) => ({ userIdentifier, username: user.username, staleTokens: user.staleTokens, apps: [...user.apps].sort() }))
-      .sort((a, b) => b.staleTokens - a.staleTokens || a.username.localeCompare(b.username, 'en') || a.userIdentifier.localeCompare(b.userIdentifier))
-      .slice(0, TOP_STALE_USERS),
-  };
-}
+  /** An app as the org lists it: its description, and its row even when none of its users holds a token. */
+  public addApp(app: AppUsage): void {
+    this.app(app.identifier, app.developerName).description ??= typeof app.description === 'string' ? app.description : null;
+  }
 
-/**
- * The token rows of a saved `tokens list` output, checked: a file of user rows (from `users list`) or of anything
- * else would give plausible but wrong figures, so a row without the token fields is an error that names where it is
- * (`where`: the line of a CSV, the item of a JSON array, as --from-file numbers them), and so is a lastUsedAt that is no
- * date. An empty CSV cell is how a CSV says null.
- */
-export function reportTokensFromRows(rows: ReadonlyArray<{ where: string; row: Record<string, unknown> }>, path: string): ReportToken[] {
-  return rows.map(({ where, row }) => {
-    const text = (field: string): string | undefined => (typeof row[field] === 'string' && row[field] !== '' ? row[field] : undefined);
-    const appIdentifier = text('appIdentifier');
-    const userIdentifier = text('userIdentifier');
-    if (text('tokenId') === undefined || appIdentifier === undefined || userIdentifier === undefined) {
-      throw messages.createError('error.NotATokenRow', [path, where]);
-    }
-    const token = {
-      appIdentifier,
-      appDeveloperName: text('appDeveloperName') ?? appIdentifier,
-      userIdentifier,
-      username: text('username') ?? userIdentifier,
-      lastUsedAt: row.lastUsedAt === '' || row.lastUsedAt === undefined ? null : (row.lastUsedAt as string | null),
+  public addToken(token: ReportToken): void {
+    const app = this.app(token.appIdentifier, token.appDeveloperName);
+    const lastUsed = usageInstant(token, 'lastUsedAt');
+    this.tokens++;
+    this.users.add(token.userIdentifier);
+    app.users.add(token.userIdentifier);
+    app.tokens++;
+    app.buckets[ageBucket(daysSince(lastUsed, this.generatedAt))]++;
+    if (lastUsed === undefined) app.neverUsed++;
+    else if (app.oldest === undefined || lastUsed < app.oldest.time) app.oldest = { text: token.lastUsedAt!, time: lastUsed };
+    if (!this.isStale(token)) return;
+    app.stale++;
+    const user = this.staleUsers.get(token.userIdentifier) ?? { username: token.username, staleTokens: 0, apps: new Set<string>() };
+    user.staleTokens++;
+    user.apps.add(app.developerName);
+    this.staleUsers.set(token.userIdentifier, user);
+  }
+
+  public report(org: Pick<UsageReport, 'orgId' | 'instanceUrl' | 'outputFile'>): UsageReport {
+    const apps = [...this.apps.values()].map(
+      (app): ReportApp => ({
+        identifier: app.identifier,
+        developerName: app.developerName,
+        description: app.description,
+        users: app.users.size,
+        tokens: app.tokens,
+        neverUsedTokens: app.neverUsed,
+        staleTokens: app.stale,
+        staleShare: share(app.stale, app.tokens),
+        oldestLastUsedAt: app.oldest?.text ?? null,
+        ageBuckets: { ...app.buckets },
+      })
+    );
+    // Worst first: the question the report answers is "which apps hold stale tokens".
+    apps.sort((a, b) => b.staleTokens - a.staleTokens || b.tokens - a.tokens || a.developerName.localeCompare(b.developerName, 'en'));
+    const staleTokens = apps.reduce((sum, app) => sum + app.staleTokens, 0);
+    return {
+      generatedAt: this.generatedAt.toISOString(),
+      orgId: org.orgId,
+      instanceUrl: org.instanceUrl,
+      staleDays: this.staleDays,
+      outputFile: org.outputFile,
+      totals: {
+        apps: apps.length,
+        users: this.users.size,
+        tokens: this.tokens,
+        neverUsedTokens: apps.reduce((sum, app) => sum + app.neverUsedTokens, 0),
+        staleTokens,
+        staleShare: share(staleTokens, this.tokens),
+      },
+      apps,
+      topStaleUsers: [...this.staleUsers.entries()]
+        .map(([userIdentifier, user]) => ({ userIdentifier, username: user.username, staleTokens: user.staleTokens, apps: [...user.apps].sort() }))
+        .sort((a, b) => b.staleTokens - a.staleTokens || a.username.localeCompare(b.username, 'en') || a.userIdentifier.localeCompare(b.userIdentifier))
+        .slice(0, TOP_STALE_USERS),
     };
-    try {
-      usageInstant(token, 'lastUsedAt');
-    } catch (error) {
-      throw atFileRow(error, path, where);
-    }
-    return token;
-  });
-}
+  }
 
-/**
- * The org a saved inventory came from. Token rows from the API don't name it, so this is "unknown" unless the rows
- * carry `orgId` / `instanceUrl` (added by a person or a script) and agree on them.
- */
-export function orgOfRows(rows: ReadonlyArray<Record<string, unknown>>): { orgId: string; instanceUrl: string } {
-  const only = (field: string): string => {
-    const values = new Set(rows.map((row) => row[field]));
-    const [value] = values;
-    return values.size === 1 && typeof value === 'string' && value !== '' ? value : UNKNOWN;
-  };
-  return { orgId: only('orgId'), instanceUrl: only('instanceUrl') };
+  private app(identifier: string, developerName: string): AppFigures {
+    let figures = this.apps.get(identifier);
+    if (!figures) {
+      figures = { identifier, developerName, description: null, users: new Set(), tokens: 0, neverUsed: 0, stale: 0, buckets: emptyBuckets() };
+      this.apps.set(identifier, figures);
+    }
+    return figures;
+  }
 }
 
 /** `eca-oauth-usage-<orgId>-<YYYY-MM-DD>.html`, dated in UTC like every timestamp of the report. */

@@ -8,6 +8,10 @@ body{margin:0;background:#fff;color:var(--ink);font:15px/1.5 system-ui,-apple-sy
 main{max-width:1120px;margin:0 auto;padding:32px 28px 48px}
 h1{font-size:1.75rem;line-height:1.2;margin:.1rem 0 1rem;letter-spacing:-.01em}
 h2{font-size:1.15rem;margin:2.2rem 0 .75rem;padding-bottom:.35rem;border-bottom:2px solid var(--ink)}
+h3{font-size:1rem;margin:1.8rem 0 .6rem;padding-bottom:.3rem;border-bottom:1px solid var(--line)}
+.org{margin-top:3rem}
+.org>h2{font-size:1.35rem}
+.org>.meta{margin-bottom:.5rem}
 .kicker{margin:0;color:var(--muted);font-size:.78rem;font-weight:600;letter-spacing:.08em;text-transform:uppercase}
 .meta{display:grid;grid-template-columns:repeat(auto-fit,minmax(200px,1fr));gap:.5rem 1.5rem;margin:0;padding:.9rem 1rem;background:var(--panel);border-radius:8px}
 .meta div{min-width:0}
@@ -82,6 +86,7 @@ section{break-inside:auto}
 .table-wrap{overflow:visible}
 thead{display:table-header-group}
 tr,.card,.chart{break-inside:avoid}
+.org{break-before:page;margin-top:0}
 .cards{grid-template-columns:repeat(6,minmax(0,1fr));gap:8px}
 .card{padding:.5rem .6rem}
 .card .value{font-size:1.35rem}

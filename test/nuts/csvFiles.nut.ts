@@ -42,11 +42,11 @@ describe('CSV output and --from-file (against the emulator)', () => {
     const cases: Array<[string[], string]> = [
       [
         [...USAGE, 'tokens', 'list'],
-        'tokenId,appIdentifier,appDeveloperName,userIdentifier,username,initialConnectionAt,lastUsedAt,useCount,accessTokenFormat,revocationUrl',
+        'tokenId,appIdentifier,appDeveloperName,userIdentifier,username,initialConnectionAt,lastUsedAt,useCount,accessTokenFormat,revocationUrl,orgId',
       ],
       [
         [...USAGE, 'users', 'list', '--app', app],
-        'userIdentifier,username,appIdentifier,appDeveloperName,initialConnectionAt,lastUsedAt,useCount,accessTokenFormat,revocationUrl',
+        'userIdentifier,username,appIdentifier,appDeveloperName,initialConnectionAt,lastUsedAt,useCount,accessTokenFormat,revocationUrl,orgId',
       ],
     ];
     for (const [args, expected] of cases) {
@@ -56,6 +56,11 @@ describe('CSV output and --from-file (against the emulator)', () => {
       expect(parseCsv(full.stdout)).to.have.length.greaterThan(0);
       expect(header(full.stdout), args.join(' ')).to.equal(expected);
       expect(empty.stdout, args.join(' ')).to.equal(`${expected}\r\n`);
+      // Every row names the org it came from (§16), in CSV and in JSON.
+      expect(new Set(parseCsv(full.stdout).map((row) => row.orgId)), args.join(' ')).to.deep.equal(new Set([emulator.state().org.orgId]));
+      // eslint-disable-next-line no-await-in-loop
+      const json = await runPlugin<Array<TokenUsage | UserUsage>>(emulator, [...args, '--json']);
+      expect(new Set(json.json!.result.map((row) => row.orgId)), args.join(' ')).to.deep.equal(new Set([emulator.state().org.orgId]));
     }
 
     const apps = 'identifier,developerName,description,accessTokenFormat,isFromPackage,availableActions,usageDetailsUrl';

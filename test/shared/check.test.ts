@@ -14,6 +14,7 @@ const OTHER = { identifier: '0xI000000000002AAA', developerName: 'Mobile_Field_A
 let serial = 0;
 const token = (app: typeof APP, user: string, fields: Partial<TokenUsage> = {}): TokenUsage => ({
   tokenId: `tok${++serial}`,
+  orgId: ORG,
   appIdentifier: app.identifier,
   appDeveloperName: app.developerName,
   userIdentifier: `005${user}`,

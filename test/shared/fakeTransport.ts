@@ -12,6 +12,8 @@ import { idChecksum } from '../../src/api/salesforceId.js';
  */
 
 export const INSTANCE_URL = 'https://acme.my.salesforce.com';
+/** The org of the fake clients, whose every user and token row carries it. */
+export const ORG_ID = '00D000000000001EAA';
 export const API_BASE = '/services/data/v62.0';
 
 export type Call = {
@@ -146,6 +148,7 @@ export function makeClient(
   const sleeps: number[] = [];
   const client = new UsageClient(transport, {
     instanceUrl: INSTANCE_URL,
+    orgId: ORG_ID,
     concurrency: 4,
     retry: FAST_RETRY,
     pageCap: 50,
@@ -176,6 +179,7 @@ export const appRow = (n: number, developerName: string): AppUsage => ({
   usageDetailsUrl: `${API_BASE}/apps/oauth/usage/${appId(n)}/users`,
 });
 
+/** A user row as the client hands it on: with the orgId it adds to what the API sends (the client overwrites one sent). */
 export const userRow = (app: AppUsage, n: number, lastUsedAt: string | null = '2026-01-15T10:00:00.000Z'): UserUsage => ({
   appIdentifier: app.identifier,
   appDeveloperName: app.developerName,
@@ -186,8 +190,16 @@ export const userRow = (app: AppUsage, n: number, lastUsedAt: string | null = '2
   useCount: n,
   accessTokenFormat: 'Opaque',
   revocationUrl: `${API_BASE}/apps/oauth/usage/${app.identifier}/${userId(n)}/tokens`,
+  orgId: ORG_ID,
 });
 
+/** A row as the API sends it: without the orgId the client adds. */
+export const withoutOrgId = (row: Record<string, unknown>): Record<string, unknown> => {
+  const { orgId, ...sent } = row;
+  return orgId === undefined ? row : sent;
+};
+
+/** A token row as the API sends it: no tokenId (it is in revocationUrl), no orgId. */
 export const tokenRow = (user: UserUsage, tokenId: string, lastUsedAt: string | null = '2026-01-15T10:00:00.000Z'): Omit<TokenUsage, 'tokenId'> => ({
   appIdentifier: user.appIdentifier,
   appDeveloperName: user.appDeveloperName,

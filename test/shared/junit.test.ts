@@ -29,6 +29,7 @@ function findings(rules: PolicyRules, tokensPerUser: number, orgs = [ORG]): Retu
     checker.addApp(orgId, { identifier: '0xI000000000002AAA', developerName: 'Clean_App' });
     const tokens: TokenUsage[] = Array.from({ length: tokensPerUser }, (_, i) => ({
       tokenId: `t${i}`,
+      orgId,
       appIdentifier: app.identifier,
       appDeveloperName: app.developerName,
       userIdentifier: '005000000000001AAA',

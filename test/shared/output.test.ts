@@ -9,6 +9,7 @@ const NOW = new Date('2026-03-01T12:00:00.000Z');
 const DAY = 86_400_000;
 
 const row = (lastUsedAt: string | null | undefined, initialConnectionAt: string | null = '2025-06-01T12:00:59.999Z'): UsageRowBase => ({
+  orgId: '00D000000000001EAA',
   appIdentifier: '0xIHs0000000001',
   appDeveloperName: 'App_1',
   userIdentifier: '005Hs00000000AAAAA',

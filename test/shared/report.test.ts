@@ -8,13 +8,13 @@ import {
   buildReport,
   defaultReportFileName,
   formatShare,
-  orgOfRows,
-  reportTokensFromRows,
+  ReportFigures,
   TOP_STALE_USERS,
-  UNKNOWN,
   type ReportInput,
   type ReportToken,
 } from '../../src/usage/report.js';
+import { savedToken } from '../../src/usage/savedTokens.js';
+import type { FileRow } from '../../src/usage/fileRows.js';
 import { lastUsedMatcher } from '../../src/usage/lastUsed.js';
 import { openRowFile } from '../../src/ux/outputFile.js';
 import { readTokenListFile } from '../../src/usage/fileRows.js';
@@ -33,6 +33,8 @@ const token = (app: string, user: string, lastUsedAt: string | null): ReportToke
   username: `${user}@acme.example.com`,
   lastUsedAt,
 });
+
+const reportTokensFromRows = (rows: readonly FileRow[], path: string): ReportToken[] => rows.map((row) => savedToken(row, path));
 
 const report = (tokens: ReportToken[], extra: Partial<ReportInput> = {}): ReturnType<typeof buildReport> =>
   buildReport({ tokens, generatedAt: AT, staleDays: 90, orgId: '00Dorg', instanceUrl: 'https://acme.my.salesforce.com', outputFile: null, ...extra });
@@ -162,6 +164,22 @@ describe('report: figures', () => {
     ]);
   });
 
+  it('counts token by token: tokens added one at a time, with the apps before or after them, give what buildReport gives', () => {
+    const tokens = [token('A', 'u1', ago(1)), token('B', 'u2', null), token('A', 'u2', ago(200))];
+    const apps = [
+      { identifier: '0xIA', developerName: 'A', description: 'first' },
+      { identifier: '0xIEmpty', developerName: 'Empty' },
+    ];
+    const expected = report(tokens, { apps });
+    const figures = new ReportFigures(AT, 90);
+    for (const each of tokens) figures.addToken(each);
+    for (const app of apps) figures.addApp(app);
+    const org = { orgId: '00Dorg', instanceUrl: 'https://acme.my.salesforce.com', outputFile: null };
+    expect(figures.report(org)).to.deep.equal(expected);
+    // Taking the report does not change the figures.
+    expect(figures.report(org)).to.deep.equal(expected);
+  });
+
   it(`names at most ${TOP_STALE_USERS} stale users`, () => {
     const tokens = Array.from({ length: TOP_STALE_USERS + 5 }, (_, i) => token('A', `user${String(i).padStart(2, '0')}`, null));
     expect(report(tokens).topStaleUsers).to.have.length(TOP_STALE_USERS);
@@ -239,16 +257,6 @@ describe('report: saved inventories', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
-
-  it('takes the org from the rows only when every row names the same one', () => {
-    expect(orgOfRows([{ tokenId: 'a' }])).to.deep.equal({ orgId: UNKNOWN, instanceUrl: UNKNOWN });
-    expect(orgOfRows([{ orgId: '00Da', instanceUrl: 'https://a' }, { orgId: '00Da', instanceUrl: 'https://a' }])).to.deep.equal({
-      orgId: '00Da',
-      instanceUrl: 'https://a',
-    });
-    expect(orgOfRows([{ orgId: '00Da' }, { orgId: '00Db' }]).orgId).to.equal(UNKNOWN);
-    expect(orgOfRows([]).orgId).to.equal(UNKNOWN);
   });
 });
 

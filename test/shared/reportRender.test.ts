@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { buildReport, type UsageReport } from '../../src/usage/report.js';
-import { escapeHtml, renderReportHtml, REPORT_CSP } from '../../src/ux/reportHtml.js';
-import { renderReportMarkdown } from '../../src/ux/reportMarkdown.js';
+import { fleetReport } from '../../src/usage/reportFiles.js';
+import { escapeHtml, renderFleetHtml, renderReportHtml, REPORT_CSP } from '../../src/ux/reportHtml.js';
+import { renderFleetMarkdown, renderReportMarkdown } from '../../src/ux/reportMarkdown.js';
 import { escapeMarkdown } from '../../src/ux/markdownText.js';
 
 const AT = new Date('2026-12-01T12:00:00.000Z');
@@ -151,3 +152,67 @@ describe('report Markdown: no mention, link or control sequence from a value', (
     expect(markdown).to.include(`**@${ZWSP}octocat**<br>docs at https:${ZWSP}//evil.example.com and www${ZWSP}.evil.example.com`);
   });
 });
+
+describe('report of several orgs (HTML and Markdown)', () => {
+  const plain = buildReport({
+    tokens: [
+      { appIdentifier: '0xIPlain000000001', appDeveloperName: 'Plain', userIdentifier: '005Plain', username: 'p@acme.example.com', lastUsedAt: '2026-11-30T00:00:00.000Z' },
+    ],
+    generatedAt: AT,
+    staleDays: 90,
+    orgId: '00D000000000002EAA',
+    instanceUrl: 'https://two.my.salesforce.com',
+    outputFile: null,
+  });
+  const fleet = fleetReport([hostileReport(), plain], AT);
+  const options = { source: 'the files a.json, <b>.json', orgSources: ['the file <b>.json', 'the file a.json'] };
+  const html = renderFleetHtml(fleet, options);
+  const markdown = renderFleetMarkdown(fleet, options);
+
+  it('shows the fleet totals first, then a section per org with its own figures, every id in the page once', () => {
+    expect(html).to.include('<section aria-labelledby="fleet-title" data-fleet>');
+    const fleetPart = html.slice(html.indexOf('data-fleet>'), html.indexOf('<section class="org"'));
+    expect(fleetPart).to.include(`data-total="tokens">${fleet.totals.tokens}<`);
+    expect(fleetPart).to.include(`data-total="staleTokens">${fleet.totals.staleTokens}<`);
+    expect(fleetPart).to.include('<tr data-org="00D&#60;i&#62;org">');
+    expect(fleetPart).to.include('<tr data-org="00D000000000002EAA">');
+    expect(html).to.include('<section class="org" id="org-1" aria-labelledby="org-1-title" data-org="00D&#60;i&#62;org">');
+    expect(html).to.include('<section class="org" id="org-2" aria-labelledby="org-2-title" data-org="00D000000000002EAA">');
+    expect(html.indexOf('id="org-1"')).to.be.lessThan(html.indexOf('id="org-2"'));
+    expect(html).to.include('<a href="#org-1-chart-0" data-field="developerName">');
+    const ids = [...html.matchAll(/\sid="([^"]+)"/g)].map((match) => match[1]);
+    expect(ids.filter((id, index) => ids.indexOf(id) !== index)).to.deep.equal([]);
+    const links = [...html.matchAll(/href="#([^"]+)"/g)].map((match) => match[1]);
+    expect(links.filter((link) => !ids.includes(link))).to.deep.equal([]);
+  });
+
+  it('escapes every value from the files in the fleet parts too', () => {
+    expect(html).not.to.match(/<script|<img|<i>org|<b>\.json/i);
+    expect(html).to.include(escapeHtml(options.source));
+    expect(html).to.include(escapeHtml(options.orgSources[0]));
+    expect(html).to.include(`<meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">`);
+    expect(markdown).not.to.match(/<script|<img|<b>|<i>/i);
+  });
+
+  it('writes Markdown with the fleet totals, a line per org, then each org under its own heading', () => {
+    expect(markdown).to.match(/^## OAuth usage of external client apps\n\n\*\*2 orgs\*\* · /);
+    const { totals } = fleet;
+    expect(markdown).to.include(`| ${totals.apps} | ${totals.users} | ${totals.tokens} | ${totals.neverUsedTokens} | ${totals.staleTokens} |`);
+    expect(markdown).to.include('| **00D000000000002EAA** | https:&#8203;//two.my.salesforce.com | 1 | 1 | 1 | 0 | 0 | 0% |');
+    expect(markdown).to.include('### Org 00D&#60;i&#62;org\n');
+    expect(markdown).to.include('### Org 00D000000000002EAA\n');
+    expect(markdown).to.include('#### Apps');
+    expect(markdown).not.to.match(/\n\n\n/);
+    const cells = (line: string): number => line.replace(/\\\|/g, '').split('|').length - 2;
+    for (const table of markdown.split('\n\n').filter((block) => block.startsWith('|'))) {
+      const lines = table.split('\n');
+      for (const line of lines) expect(cells(line), line).to.equal(cells(lines[0]));
+    }
+  });
+
+  it('leaves the report of one org as it is', () => {
+    expect(renderReportHtml(plain, { source: 'the org' })).not.to.include('data-fleet');
+    expect(renderReportMarkdown(plain, { source: 'the org' })).to.match(/\n### Apps\n/);
+  });
+});
+

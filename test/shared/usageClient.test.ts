@@ -15,6 +15,7 @@ import {
   FakeTransport,
   html,
   INSTANCE_URL,
+  ORG_ID,
   json,
   makeClient,
   networkError,
@@ -24,6 +25,7 @@ import {
   tokenRow,
   userId,
   userRow,
+  withoutOrgId,
 } from './fakeTransport.js';
 
 const APPS = Array.from({ length: 5 }, (_, i) => appRow(i + 1, `App_${i + 1}`));
@@ -177,10 +179,11 @@ describe('usageClient: paging', () => {
 
   it('pages the users of an app on its users resource', async () => {
     const users = [userRow(APP, 1), userRow(APP, 2), userRow(APP, 3)];
+    const sent = users.map(withoutOrgId);
     const base = `/apps/oauth/usage/${APP.identifier}/users`;
     const transport = new FakeTransport()
-      .on('GET', `${base}?page=0&pageSize=2`, json({ users: users.slice(0, 2), nextPageUrl: `${API_BASE}${base}?page=1&pageSize=2` }))
-      .on('GET', `${base}?page=1&pageSize=2`, json({ users: users.slice(2), nextPageUrl: `${API_BASE}${base}?page=2&pageSize=2` }))
+      .on('GET', `${base}?page=0&pageSize=2`, json({ users: sent.slice(0, 2), nextPageUrl: `${API_BASE}${base}?page=1&pageSize=2` }))
+      .on('GET', `${base}?page=1&pageSize=2`, json({ users: sent.slice(2), nextPageUrl: `${API_BASE}${base}?page=2&pageSize=2` }))
       .on('GET', `${base}?page=2&pageSize=2`, json({ users: [], nextPageUrl: `${API_BASE}${base}?page=3&pageSize=2` }));
     const { client } = makeClient(transport);
     expect(await client.listUsers(APP.identifier, { pageSize: 2 })).to.deep.equal(users);
@@ -260,14 +263,14 @@ describe('usageClient: sessionUser', () => {
 });
 
 describe('usageClient: tokens', () => {
-  it('listTokens adds tokenId from revocationUrl and keeps every API field', async () => {
+  it('listTokens adds tokenId from revocationUrl and the org id, and keeps every API field', async () => {
     const rows = [tokenRow(USER, 'TokA.1'), tokenRow(USER, 'TokB-2', null)];
     const transport = new FakeTransport().on('GET', TOKENS_PATH, json({ tokens: rows }));
     const { client } = makeClient(transport);
     const tokens = await client.listTokens(APP.identifier, USER.userIdentifier);
     expect(tokens).to.deep.equal([
-      { ...rows[0], tokenId: 'TokA.1' },
-      { ...rows[1], tokenId: 'TokB-2' },
+      { ...rows[0], tokenId: 'TokA.1', orgId: ORG_ID },
+      { ...rows[1], tokenId: 'TokB-2', orgId: ORG_ID },
     ]);
     expect(transport.calls.map((call) => call.path)).to.deep.equal([TOKENS_PATH]);
   });
@@ -667,6 +670,8 @@ describe('usageClient: connecting', () => {
       },
     };
     const org = {
+      // The 15-character form, as core may hold it: the rows carry the 18-character one.
+      getOrgId: (): string => ORG_ID.slice(0, 15),
       getConnection: (apiVersion?: string): StubConnection => {
         asked.push(apiVersion);
         if (apiVersion) connection.version = apiVersion;
@@ -678,7 +683,7 @@ describe('usageClient: connecting', () => {
 
   it('forConnection refuses an API version below 59.0 before any request', async () => {
     const { org, connection, options } = stubOrg('58.0', () => ({ apps: [] }));
-    expect(() => UsageClient.forConnection(org.getConnection() as unknown as Connection, options)).to.throw().with.property('name', 'ApiVersionTooLowError');
+    expect(() => UsageClient.forConnection(org.getConnection() as unknown as Connection, ORG_ID, options)).to.throw().with.property('name', 'ApiVersionTooLowError');
     await tick();
     expect(connection.requests).to.deep.equal([]);
   });
@@ -709,5 +714,13 @@ describe('usageClient: connecting', () => {
     await UsageClient.connect(org, undefined, options);
     expect(connection.version).to.equal('60.0');
     expect(connection.requests).to.deep.equal([]);
+  });
+
+  it('connect names the org by its 18-character id in every row, also when core holds the 15-character one', async () => {
+    const user = userRow(appRow(1, 'App_1'), 1);
+    const { org, options } = stubOrg('62.0', () => ({ users: [withoutOrgId(user)], nextPageUrl: null }));
+    const client = await UsageClient.connect(org, undefined, options);
+    expect(client.orgId).to.equal(ORG_ID);
+    expect(await client.listUsers(appId(1))).to.deep.equal([user]);
   });
 });

@@ -3,7 +3,6 @@ import { Messages, type Org } from '@salesforce/core';
 import '../../../common/pluginMessages.js';
 import { toCsv } from '../../../common/csv.js';
 import { countOf } from '../../../common/plural.js';
-import { idChecksum, isSalesforceId } from '../../../api/salesforceId.js';
 import { UsageClient } from '../../../api/usageClient.js';
 import { apiBudgetFlag, concurrencyFlag, revocationFlags } from '../../../command/flags.js';
 import { openAuditLog, revocationMode, RevokingCommand, type RevocationResult } from '../../../command/revokingCommand.js';
@@ -115,7 +114,7 @@ export default class UsageCheck extends RevokingCommand<UsageCheckResult> {
       } else {
         const audit = mode ? openAuditLog(mode, flags['audit-log']) : undefined;
         const client = await UsageClient.connect(org, flags['api-version'], { concurrency: flags.concurrency });
-        await this.checkOrg(checker, org, client, flags);
+        await this.checkOrg(checker, client, flags);
         fixWith = { org, client, audit };
       }
       const findings = checker.finish();
@@ -143,8 +142,8 @@ export default class UsageCheck extends RevokingCommand<UsageCheckResult> {
   }
 
   /** Reads the org the way `tokens list` does (one inventory, streamed, under the API budget) into the checker. */
-  private async checkOrg(checker: PolicyCheck, org: Org, client: UsageClient, flags: { concurrency: number; 'api-budget': number }): Promise<void> {
-    const orgId = orgId18(org.getOrgId());
+  private async checkOrg(checker: PolicyCheck, client: UsageClient, flags: { concurrency: number; 'api-budget': number }): Promise<void> {
+    const { orgId } = client;
     const progress = startInventoryProgress(this);
     const { apps } = await streamTokensByUser(
       client,
@@ -236,6 +235,3 @@ function humanText(view: CheckView): string {
   lines.push('', verdictLine(view), '');
   return lines.join('\n');
 }
-
-/** The org id in the 18-character form rows and the audit log carry (core may hold the 15-character one). */
-const orgId18 = (orgId: string): string => (orgId.length === 15 && isSalesforceId(orgId) ? `${orgId}${idChecksum(orgId)}` : orgId);

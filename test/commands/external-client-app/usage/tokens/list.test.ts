@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import { TestContext, MockTestOrgData } from '@salesforce/core/testSetup';
 import { stubSfCommandUx, stubSpinner } from '@salesforce/sf-plugins-core';
@@ -20,6 +23,8 @@ const token = (appN: number, userN: number, id: string, lastUsedAt: string | nul
 describe('external-client-app usage tokens list', () => {
   const $$ = new TestContext();
   const testOrg = new MockTestOrgData();
+  // An org id in the 15-character form, as sf may hold it.
+  testOrg.orgId = '00D000000000042';
   let ux: ReturnType<typeof stubSfCommandUx>;
 
   beforeEach(async () => {
@@ -70,6 +75,25 @@ describe('external-client-app usage tokens list', () => {
       expect.fail('should throw');
     } catch (error) {
       expect((error as Error).name).to.equal('ForeignUrlError');
+    }
+  });
+
+  it('gives every row, in JSON and in a CSV file, the 18-character id of its org, also when sf holds the 15-character one', async () => {
+    fakeOrg($$, [
+      [/\/apps\/oauth\/usage\?/, ({ url }) => appPage([app(1)], url)],
+      [/users/, () => ({ users: [{ userIdentifier: '005Hs0000000001AAA', username: 'user1@acme.example.com' }], nextPageUrl: null })],
+      [/tokens$/, () => ({ tokens: [token(1, 1, 'one', null), token(1, 1, 'two', '2026-01-01T00:00:00Z')] })],
+    ]);
+    const result = (await TokensList.run(['--target-org', testOrg.username])) as TokenUsage[];
+    expect(result.map((row) => row.orgId)).to.deep.equal(['00D000000000042EAA', '00D000000000042EAA']);
+    const dir = mkdtempSync(join(tmpdir(), 'eca-tokens-'));
+    try {
+      await TokensList.run(['--target-org', testOrg.username, '--output-file', join(dir, 'tokens.csv')]);
+      const [header, ...rows] = readFileSync(join(dir, 'tokens.csv'), 'utf8').trim().split('\r\n');
+      expect(header.split(',').pop()).to.equal('orgId');
+      expect(rows.map((row) => row.split(',').pop())).to.deep.equal(['00D000000000042EAA', '00D000000000042EAA']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

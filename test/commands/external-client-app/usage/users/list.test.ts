@@ -86,4 +86,11 @@ describe('external-client-app usage users list', () => {
     }
     expect(calls).to.deep.equal([]);
   });
+
+  it('gives every row the 18-character id of its org', async () => {
+    routes();
+    const result = (await UsersList.run(['--target-org', testOrg.username, '--app', 'App_1'])) as UserUsage[];
+    // MockTestOrgData's org id is no Salesforce id: it is carried as sf holds it.
+    expect(result.map((row) => row.orgId)).to.deep.equal(users.map(() => testOrg.orgId));
+  });
 });
