@@ -201,7 +201,7 @@ describe('report: saved inventories', () => {
   it('reads token rows and refuses rows that are not tokens, naming where the row is as --from-file does', () => {
     const rows = [{ where: 'line 2', row: { tokenId: 't1', appIdentifier: '0xIA', appDeveloperName: 'A', userIdentifier: '005u', username: 'u@x', lastUsedAt: '' } }];
     expect(reportTokensFromRows(rows, 'f.csv')).to.deep.equal([
-      { appIdentifier: '0xIA', appDeveloperName: 'A', userIdentifier: '005u', username: 'u@x', lastUsedAt: null },
+      { tokenId: 't1', orgId: 'unknown', appIdentifier: '0xIA', appDeveloperName: 'A', userIdentifier: '005u', username: 'u@x', lastUsedAt: null, initialConnectionAt: null },
     ]);
     const userRow = { where: 'line 3', row: { appIdentifier: '0xIA', userIdentifier: '005u', revocationUrl: '/services/data/v62.0/apps/oauth/usage/0xIA/005u/tokens' } };
     const error = expectSfError(() => reportTokensFromRows([...rows, userRow], 'users.csv'), 'NotATokenRowError');
