@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { to18CharId, type EmulatedToken, type EmulatorState } from '../../emulator/model.js';
+import { Emulator } from '../../emulator/server.js';
 import type { UsageCheckResult } from '../../src/commands/external-client-app/usage/check.js';
 import type { TokenUsage } from '../../src/api/types.js';
 import { runPlugin, signalWhen, usageRequests, useEmulator } from './runPlugin.js';
@@ -192,8 +193,13 @@ describe('usage check: a policy gate (against the emulator)', () => {
     const first = scratch('first.json');
     const second = scratch('second.json');
     expect((await runPlugin(emulator, [...TOKENS_LIST, '--output-file', first])).code).to.equal(0);
-    emulator.reset(state(SECOND_ORG_ID));
-    expect((await runPlugin(emulator, [...TOKENS_LIST, '--output-file', second])).code).to.equal(0);
+    // A second org is a second emulator: sf takes the org id from the access token it serves.
+    const other = await Emulator.start({ state: state(SECOND_ORG_ID) });
+    try {
+      expect((await runPlugin(other, [...TOKENS_LIST, '--output-file', second])).code).to.equal(0);
+    } finally {
+      await other.stop();
+    }
     const saved = JSON.parse(readFileSync(second, 'utf8')) as TokenUsage[];
     expect(saved[0].orgId).to.equal(SECOND_ORG_ID);
     emulator.clearLog();
