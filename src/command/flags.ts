@@ -20,7 +20,6 @@ export const listFlags = {
   }),
   'page-size': Flags.integer({
     summary: messages.getMessage('flags.page-size.summary'),
-    description: messages.getMessage('flags.page-size.description'),
     min: 1,
     max: 2000,
     default: DEFAULT_PAGE_SIZE,
@@ -28,7 +27,6 @@ export const listFlags = {
   'result-format': Flags.option({
     char: 'r',
     summary: messages.getMessage('flags.result-format.summary'),
-    description: messages.getMessage('flags.result-format.description'),
     options: ['human', 'csv', 'json'] as const,
     default: 'human' as const,
   })(),
@@ -38,7 +36,6 @@ export const listFlags = {
 export const outputFileFlag = {
   'output-file': Flags.file({
     summary: messages.getMessage('flags.output-file.summary'),
-    description: messages.getMessage('flags.output-file.description'),
   }),
 };
 
@@ -55,7 +52,6 @@ export const concurrencyFlag = {
 export const apiBudgetFlag = {
   'api-budget': Flags.integer({
     summary: messages.getMessage('flags.api-budget.summary'),
-    description: messages.getMessage('flags.api-budget.description'),
     min: 1,
     max: 100,
     default: DEFAULT_API_BUDGET_PERCENT,
@@ -77,14 +73,12 @@ const dateFlag = Flags.custom<string>({
 export const lastUsedFlags = {
   'last-used-before': dateFlag({
     summary: messages.getMessage('flags.last-used-before.summary'),
-    description: messages.getMessage('flags.last-used-before.description'),
   }),
   'last-used-after': dateFlag({
     summary: messages.getMessage('flags.last-used-after.summary'),
   }),
   'unused-days': Flags.integer({
     summary: messages.getMessage('flags.unused-days.summary'),
-    description: messages.getMessage('flags.unused-days.description'),
     // 0 would make every token stale: every token in the org selected for revocation.
     min: 1,
   }),
@@ -105,7 +99,6 @@ export const revocationFlags = {
   }),
   'audit-log': Flags.string({
     summary: messages.getMessage('flags.audit-log.summary'),
-    description: messages.getMessage('flags.audit-log.description'),
   }),
   'no-prompt': Flags.boolean({
     char: 'p',

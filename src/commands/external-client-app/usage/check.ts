@@ -59,13 +59,11 @@ export default class UsageCheck extends RevokingCommand<UsageCheckResult> {
     'api-version': Flags.orgApiVersion(),
     policy: Flags.file({
       summary: messages.getMessage('flags.policy.summary'),
-      description: messages.getMessage('flags.policy.description'),
       required: true,
       exists: true,
     }),
     'from-file': Flags.file({
       summary: messages.getMessage('flags.from-file.summary'),
-      description: messages.getMessage('flags.from-file.description'),
       multiple: true,
       exists: true,
     }),
@@ -80,11 +78,9 @@ export default class UsageCheck extends RevokingCommand<UsageCheckResult> {
     }),
     junit: Flags.file({
       summary: messages.getMessage('flags.junit.summary'),
-      description: messages.getMessage('flags.junit.description'),
     }),
     fix: Flags.boolean({
       summary: messages.getMessage('flags.fix.summary'),
-      description: messages.getMessage('flags.fix.description'),
       exclusive: ['from-file'],
     }),
     ...revocationFlags,

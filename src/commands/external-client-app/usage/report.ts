@@ -42,12 +42,10 @@ export default class UsageReportCommand extends UsageCommand<UsageReportResult> 
     }),
     'output-file': Flags.file({
       summary: messages.getMessage('flags.output-file.summary'),
-      description: messages.getMessage('flags.output-file.description'),
     }),
     'result-format': Flags.option({
       char: 'r',
       summary: messages.getMessage('flags.result-format.summary'),
-      description: messages.getMessage('flags.result-format.description'),
       options: ['html', 'markdown'] as const,
       default: 'html' as const,
     })(),

@@ -32,13 +32,11 @@ export default class TokensRevoke extends RevokingCommand<TokensRevokeResult> {
     }),
     'from-file': Flags.file({
       summary: messages.getMessage('flags.from-file.summary'),
-      description: messages.getMessage('flags.from-file.description'),
       exists: true,
     }),
     app: Flags.string({
       char: 'a',
       summary: messages.getMessage('flags.app.summary'),
-      description: messages.getMessage('flags.app.description'),
       multiple: true,
     }),
     user: Flags.string({
@@ -51,7 +49,6 @@ export default class TokensRevoke extends RevokingCommand<TokensRevokeResult> {
     ...lastUsedFlags,
     'by-user': Flags.boolean({
       summary: messages.getMessage('flags.by-user.summary'),
-      description: messages.getMessage('flags.by-user.description'),
     }),
     ...revocationFlags,
     ...concurrencyFlag,
