@@ -101,19 +101,11 @@ export type InventoryOptions = ScopeOptions & {
 
 /** Lists refresh tokens across every app and user in scope, filtered by last use: streamTokenInventory, as an array. */
 export async function tokenInventory(client: UsageClient, options: InventoryOptions): Promise<TokenUsage[]> {
-  return (await appsAndTokenInventory(client, options)).tokens;
-}
-
-/**
- * The inventory together with the apps in scope, read from the same pages: a report needs each app's description,
- * and an app whose users hold no token, which token rows alone cannot give.
- */
-export async function appsAndTokenInventory(client: UsageClient, options: InventoryOptions): Promise<{ apps: AppUsage[]; tokens: TokenUsage[] }> {
   const tokens: TokenUsage[] = [];
-  const { apps } = await streamTokenInventory(client, options, (rows) => {
+  await streamTokenInventory(client, options, (rows) => {
     for (const row of rows) tokens.push(row);
   });
-  return { apps, tokens };
+  return tokens;
 }
 
 /**

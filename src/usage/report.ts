@@ -136,7 +136,8 @@ export function buildReport(input: ReportInput): UsageReport {
 export class ReportFigures {
   private readonly apps = new Map<string, AppFigures>();
   private readonly users = new Set<string>();
-  private readonly staleUsers = new Map<string, { username: string; staleTokens: number; apps: Set<string> }>();
+  // Per stale user only what the top-stale list shows: a list of app names (most users hold one app's tokens), not a Set.
+  private readonly staleUsers = new Map<string, { username: string; staleTokens: number; apps: string[] }>();
   private readonly isStale: (token: ReportToken) => boolean;
   private tokens = 0;
 
@@ -161,9 +162,9 @@ export class ReportFigures {
     else if (app.oldest === undefined || lastUsed < app.oldest.time) app.oldest = { text: token.lastUsedAt!, time: lastUsed };
     if (!this.isStale(token)) return;
     app.stale++;
-    const user = this.staleUsers.get(token.userIdentifier) ?? { username: token.username, staleTokens: 0, apps: new Set<string>() };
+    const user = this.staleUsers.get(token.userIdentifier) ?? { username: token.username, staleTokens: 0, apps: [] };
     user.staleTokens++;
-    user.apps.add(app.developerName);
+    if (!user.apps.includes(app.developerName)) user.apps.push(app.developerName);
     this.staleUsers.set(token.userIdentifier, user);
   }
 

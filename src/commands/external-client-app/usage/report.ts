@@ -5,9 +5,9 @@ import '../../../common/pluginMessages.js';
 import { apiBudgetFlag, concurrencyFlag } from '../../../command/flags.js';
 import { startInventoryProgress } from '../../../ux/progress.js';
 import { exitOnInterrupt } from '../../../ux/signals.js';
-import { appsAndTokenInventory } from '../../../usage/inventory.js';
+import { streamTokenInventory } from '../../../usage/inventory.js';
 import { checkedOutputPath, writeTextFile } from '../../../ux/outputFile.js';
-import { buildReport, defaultReportFileName, formatShare, ReportFigures, type UsageReport } from '../../../usage/report.js';
+import { defaultReportFileName, formatShare, ReportFigures, type UsageReport } from '../../../usage/report.js';
 import { type FleetReport, fleetReport, isFleetReport, readInventories } from '../../../usage/reportFiles.js';
 import { countOf } from '../../../common/plural.js';
 import { UsageClient } from '../../../api/usageClient.js';
@@ -98,19 +98,29 @@ export default class UsageReportCommand extends UsageCommand<UsageReportResult> 
     if (!org) throw messages.createError('error.NoTargetOrg');
     const client = await UsageClient.connect(org, flags['api-version'], { concurrency: flags.concurrency });
     const progress = startInventoryProgress(this);
-    const { apps, tokens } = await appsAndTokenInventory(client, {
-      apps: [],
-      users: [],
-      criteria: {},
-      concurrency: flags.concurrency,
-      onProgress: progress.onProgress,
-      beforeTokenLists: (count) => this.checkApiBudget(client, count, flags['api-budget']),
-    }).finally(() => progress.stop());
+    // Counted as they are read, never held: a report of 100,000 tokens keeps what it shows (per app, per stale user).
+    // Ages count from when the reading began, as `tokens list --unused-days` judges every row against one instant.
     const generatedAt = new Date();
+    const figures = new ReportFigures(generatedAt, flags['unused-days']);
+    const { apps } = await streamTokenInventory(
+      client,
+      {
+        apps: [],
+        users: [],
+        criteria: {},
+        concurrency: flags.concurrency,
+        onProgress: progress.onProgress,
+        beforeTokenLists: (count) => this.checkApiBudget(client, count, flags['api-budget']),
+      },
+      (tokens) => {
+        for (const token of tokens) figures.addToken(token);
+      }
+    ).finally(() => progress.stop());
+    for (const app of apps) figures.addApp(app);
     const orgId = client.orgId;
     const outputFile = await outputFileFor(orgId, generatedAt);
     const instanceUrl = org.getConnection(flags['api-version']).instanceUrl;
-    const result = buildReport({ apps, tokens, orgId, instanceUrl, generatedAt, staleDays: flags['unused-days'], outputFile });
+    const result = figures.report({ orgId, instanceUrl, outputFile });
     const source = messages.getMessage('source.org');
     return { result, source, orgSources: [source] };
   }
