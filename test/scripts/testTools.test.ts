@@ -30,7 +30,7 @@ describe('scripts/testTools.sh: the browser of the report test and xmllint, inst
   it('runs first in npm test and in .ci/run, and checks for the browser the report test launches', () => {
     const manifest = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string; scripts: Record<string, string> };
     // In the Node 20 line's staged copy, its own manifest's `test` is one line's run; the root's runs both, after this.
-    if (!manifest.version.endsWith('-node20')) expect(manifest.scripts.test).to.match(/^sh scripts\/testTools\.sh && /);
+    if (!manifest.version.endsWith('-node20')) expect(manifest.scripts.test).to.match(/^node scripts\/install\.js && sh scripts\/testTools\.sh && /);
     expect(readFileSync(join(REPO, '.ci', 'run'), 'utf8')).to.match(/^sh scripts\/testTools\.sh$/m);
     const launched = /executablePath: '([^']+)'/.exec(readFileSync(join(REPO, 'test', 'nuts', 'report.nut.ts'), 'utf8'))?.[1];
     expect(readFileSync(SCRIPT, 'utf8')).to.include(`browser=\${1:-${launched}}`);
