@@ -57,11 +57,19 @@ function state(): EmulatorState {
 const minute = (iso: string): string => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 
 /**
- * The table in a command's stdout: its header cells and, per body line, the cells under each header. @oclif/table
- * draws cells between │ (or |) borders; lines of ─ and ┼ are chrome.
+ * The first table in a command's stdout: its header cells and, per body line, the cells under each header. The main
+ * line's sf-plugins-core 13 (@oclif/table) draws cells between │ (or |) borders, with lines of ─ and ┼ as chrome; the
+ * Node 20 line's sf-plugins-core 12 pads columns with spaces under a header that a line of dashes underlines.
  */
 function tableIn(stdout: string): { header: string[]; rows: Array<Record<string, string>> } {
+  const { header, body } = boxedTable(stdout) ?? paddedTable(stdout);
+  expect(header, stdout).to.not.equal(undefined);
+  return { header, rows: body.map((row) => Object.fromEntries(header.map((name, index) => [name, row[index]]))) };
+}
+
+function boxedTable(stdout: string): { header: string[]; body: string[][] } | undefined {
   const lines = stdout.split('\n').filter((line) => /^\s*[│|]/.test(line));
+  if (lines.length === 0) return undefined;
   const cells = (line: string): string[] =>
     line
       .trim()
@@ -69,8 +77,18 @@ function tableIn(stdout: string): { header: string[]; rows: Array<Record<string,
       .split(/[│|]/)
       .map((cell) => cell.trim());
   const [header, ...body] = lines.map(cells);
-  expect(header, stdout).to.not.equal(undefined);
-  return { header, rows: body.map((row) => Object.fromEntries(header.map((name, index) => [name, row[index]]))) };
+  return { header, body };
+}
+
+function paddedTable(stdout: string): { header: string[]; body: string[][] } {
+  const lines = stdout.split('\n');
+  const at = lines.findIndex((line, index) => line.trim() !== '' && /^-{3,}\s*$/.test(lines[index + 1] ?? ''));
+  expect(at, stdout).to.be.greaterThan(-1);
+  // A cell starts where text follows the line's start or two spaces: one space can be inside a name ("Token ID").
+  const starts = [...lines[at].matchAll(/(?:^ ?| {2,})(\S)/g)].map((match) => match.index + match[0].length - 1);
+  const cells = (line: string): string[] => starts.map((start, index) => line.slice(start, starts[index + 1]).trim());
+  const end = lines.findIndex((line, index) => index > at + 1 && line.trim() === '');
+  return { header: cells(lines[at]), body: lines.slice(at + 2, end === -1 ? undefined : end).map(cells) };
 }
 
 const ok = (result: CliResult): void => {
