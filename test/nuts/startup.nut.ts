@@ -9,6 +9,7 @@ import { generateState } from '../../emulator/model.js';
 import { REPO } from '../../scripts/support/hosts.js';
 import { run } from '../../scripts/support/process.js';
 import { KEYCHAIN_IN_HOME, saveLogin } from '../../scripts/support/savedLogin.js';
+import { runner } from '../../scripts/support/runner.js';
 import { runPlugin, useEmulator } from './runPlugin.js';
 
 // Node names each module it loads (CommonJS "load", ES modules "Storing ... in ModuleLoadMap") under NODE_DEBUG.
@@ -105,6 +106,32 @@ describe('what a command costs before its work (against the emulator)', () => {
       expect(loaded.filter((path) => needlessPackages(command)?.test(path))).to.deep.equal([]);
     });
   }
+
+  // src/common/compileCache.ts: Node 22 has module.enableCompileCache, Node 20 has not; the folder is the user's cache.
+  it('compiles core and oclif through Node\'s compile cache in the user\'s cache folder on Node 22 (not on Node 20, not on CI), and reads it back', async () => {
+    const node = (await runner()).host?.node ?? process.execPath;
+    const hasApi = Number(spawnSync(node, ['-p', 'process.versions.node'], { encoding: 'utf8' }).stdout.split('.')[0]) >= 22;
+    const home = mkdtempSync(join(tmpdir(), 'eca-cache-'));
+    const cacheDir = join(home, '.cache', 'sf', 'node-compile-cache');
+    const list = (env: Record<string, string | undefined>): ReturnType<typeof runPlugin> =>
+      runPlugin(emulator, ['external-client-app', 'usage', 'list', '--json'], { home, env: { NODE_COMPILE_CACHE: undefined, NODE_DISABLE_COMPILE_CACHE: undefined, SF_CACHE_DIR: undefined, ...env } });
+    try {
+      const onCi = await list({ CI: 'true' });
+      expect(onCi.code, onCi.stderr).to.equal(0);
+      expect(existsSync(cacheDir), 'a cache folder after a run on CI').to.equal(false);
+      const first = await list({ CI: undefined });
+      expect(first.code, first.stderr).to.equal(0);
+      expect(existsSync(cacheDir), `a cache folder after a run on Node ${hasApi ? '22' : '20'}`).to.equal(hasApi);
+      // Node reports each module it finds in the cache under NODE_DEBUG_NATIVE=COMPILE_CACHE.
+      const second = await list({ CI: undefined, NODE_DEBUG_NATIVE: 'COMPILE_CACHE' });
+      expect(second.code, second.stderr).to.equal(0);
+      expect(second.json?.result).to.deep.equal(first.json?.result);
+      const accepted = second.stderr.split('\n').filter((line) => line.includes('was accepted') && line.includes('@salesforce/core/'));
+      expect(accepted.length > 0, second.stderr.slice(0, 2000)).to.equal(hasApi);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
 
   it('usage list -o ALIAS sends only the pages of apps (the one with rows, the empty one that ends the list): no identity, version or limits call', async () => {
     const home = mkdtempSync(join(tmpdir(), 'eca-alias-'));
