@@ -3,7 +3,7 @@ import https from 'node:https';
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import { Connection, Logger, SFDX_HTTP_HEADERS } from '@salesforce/core';
-import { type Dispatcher, EnvHttpProxyAgent, request } from 'undici';
+import type { Dispatcher, EnvHttpProxyAgent, request } from 'undici';
 import { sessionRefreshRefused } from './errors.js';
 import { type HttpMethod, type HttpResponse, type HttpTransport, NetworkError } from './transport.js';
 
@@ -90,19 +90,30 @@ function refreshOnce(connection: Connection, token: string | undefined): Promise
 }
 
 const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'];
-let proxyAgent: { key: string; value: Dispatcher | undefined } | undefined;
+let proxyAgent: { key: string; value: Promise<Dispatcher> | undefined } | undefined;
+
+type ProxyClient = { EnvHttpProxyAgent: typeof EnvHttpProxyAgent; request: typeof request };
+let undici: Promise<ProxyClient> | undefined;
+/**
+ * undici is loaded only behind a proxy: importing it costs 70-90 ms of every command's start-up on the Node 20 line,
+ * whose jsforce does not load it (the main line's jsforce does, so there it is loaded anyway).
+ */
+const loadUndici = (): Promise<ProxyClient> => (undici ??= import('undici').then((loaded) => ({ EnvHttpProxyAgent: loaded.EnvHttpProxyAgent, request: loaded.request })));
 
 /**
  * Behind a proxy set in the environment, undici's EnvHttpProxyAgent, which reads HTTP(S)_PROXY and NO_PROXY as curl
  * does (one per process, made again only when the variables change); undefined without one.
  */
-function proxyForEnv(): Dispatcher | undefined {
+function proxyForEnv(): Promise<Dispatcher> | undefined {
   const key = [...PROXY_VARIABLES, 'NO_PROXY', 'no_proxy'].map((name) => process.env[name] ?? '').join('\n');
   if (proxyAgent?.key !== key) {
     const env = process.env;
     const httpProxy = env.http_proxy ?? env.HTTP_PROXY ?? env.https_proxy ?? env.HTTPS_PROXY;
     const proxied = PROXY_VARIABLES.some((name) => env[name]);
-    proxyAgent = { key, value: proxied ? withoutExperimentalWarning(() => new EnvHttpProxyAgent({ httpProxy })) : undefined };
+    proxyAgent = {
+      key,
+      value: proxied ? loadUndici().then((client) => withoutExperimentalWarning(() => new client.EnvHttpProxyAgent({ httpProxy }))) : undefined,
+    };
   }
   return proxyAgent.value;
 }
@@ -135,7 +146,7 @@ function withoutExperimentalWarning<T>(make: () => T): T {
 async function sendOnce(method: HttpMethod, url: string, headers: Record<string, string>, idleTimeoutMs: number): Promise<RawResponse> {
   const proxy = proxyForEnv();
   const { statusCode, headers: responseHeaders, bytes } = proxy
-    ? await sendThroughProxy(method, url, headers, idleTimeoutMs, proxy)
+    ? await sendThroughProxy(method, url, headers, idleTimeoutMs, await proxy)
     : await sendOverNode(method, url, headers, idleTimeoutMs);
   const body = responseHeaders['content-encoding'] === 'gzip' && bytes.length > 0 ? await gunzipAsync(bytes) : bytes;
   return { statusCode, headers: responseHeaders, body: body.toString('utf8') };
@@ -147,7 +158,7 @@ const lowerCaseHeaders = (raw: Record<string, string | string[] | undefined>): R
   Object.fromEntries(Object.entries(raw).map(([name, value]) => [name.toLowerCase(), Array.isArray(value) ? value.join(', ') : String(value ?? '')]));
 
 async function sendThroughProxy(method: HttpMethod, url: string, headers: Record<string, string>, idleTimeoutMs: number, dispatcher: Dispatcher): Promise<WireResponse> {
-  const response = await request(url, { method, headers, dispatcher, headersTimeout: idleTimeoutMs, bodyTimeout: idleTimeoutMs });
+  const response = await (await loadUndici()).request(url, { method, headers, dispatcher, headersTimeout: idleTimeoutMs, bodyTimeout: idleTimeoutMs });
   const chunks: Buffer[] = [];
   for await (const chunk of response.body) chunks.push(chunk as Buffer);
   return { statusCode: response.statusCode, headers: lowerCaseHeaders(response.headers), bytes: Buffer.concat(chunks) };
