@@ -3,8 +3,7 @@ import '../common/pluginMessages.js';
 import { csvValue } from '../common/csv.js';
 import type { AppUsage, TokenUsage, UsageRowBase } from '../api/types.js';
 import { DEFAULT_PAGE_SIZE, type UsageClient } from '../api/usageClient.js';
-import { sameSalesforceId } from '../api/salesforceId.js';
-import { assertSalesforceId } from '../api/salesforceId.js';
+import { assertSalesforceId, sameSalesforceId } from '../api/salesforceId.js';
 import { printable } from '../common/terminalText.js';
 import { tokenIdFrom } from '../api/tokenIds.js';
 import { userOfRevocationUrl } from '../api/usagePaths.js';
@@ -76,10 +75,11 @@ export const planTokenIds = (values: readonly string[]): PlannedTarget[] =>
  * appIdentifier and userIdentifier fields). A file holding both kinds is refused: a user row revokes far more than a
  * token row, so one slipped into a reviewed token list must not pass unnoticed.
  */
-export async function planFromFile(path: string): Promise<PlannedTarget[]> {
+export async function planFromFile(path: string, orgId?: string): Promise<PlannedTarget[]> {
   // A list without rows is what `tokens list` writes when nothing matched (a CSV header, an empty result): nothing to
   // revoke, so a scheduled review-then-revoke job succeeds. readTokenListFile refuses a blank file, which is no list.
   const rows = await readTokenListFile(path);
+  if (orgId) refuseRowsOfAnotherOrg(rows, path, orgId);
   const planned = rows.map((fileRow) => {
     let target: FileTarget;
     try {
@@ -95,6 +95,19 @@ export async function planFromFile(path: string): Promise<PlannedTarget[]> {
   if (firstToken && firstUser) throw messages.createError('error.FileMixesTokensAndUsers', [path, firstToken.where, firstUser.where]);
   const fields = planned.map((row) => row.fields);
   return firstUser ? planUsers(fields) : planTokens(fields as Array<UsageRowBase & { tokenId: string }>);
+}
+
+/**
+ * Rows name their org (commands.md §16): a list reviewed in one org is never revoked in another, where its ids mean
+ * nothing or someone else's access. A row without `orgId` (a list written before §16, or by hand) is taken as it is.
+ */
+function refuseRowsOfAnotherOrg(rows: readonly FileRow[], path: string, orgId: string): void {
+  for (const { where, row } of rows) {
+    const rowOrg = stringField(row.orgId);
+    if (rowOrg !== undefined && !sameSalesforceId(rowOrg, orgId)) {
+      throw messages.createError('error.FileOfAnotherOrg', [path, where, printable(rowOrg), orgId]);
+    }
+  }
 }
 
 type FileTarget = { kind?: 'token' | 'user'; fields: UsageRowBase & { tokenId?: string } };
@@ -147,9 +160,9 @@ export async function planSelection(client: UsageClient, selection: Selection, o
 }
 
 /** The plan of a selection that needs nothing from the org (token ids, a file), so it is checked before connecting. */
-export async function planOffline(selection: Selection): Promise<PlannedTarget[] | undefined> {
+export async function planOffline(selection: Selection, orgId?: string): Promise<PlannedTarget[] | undefined> {
   if (selection.kind === 'tokenIds') return planTokenIds(selection.tokenIds);
-  if (selection.kind === 'file') return planFromFile(selection.path);
+  if (selection.kind === 'file') return planFromFile(selection.path, orgId);
   return undefined;
 }
 

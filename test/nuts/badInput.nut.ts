@@ -42,6 +42,23 @@ describe('bad input is refused before anything is sent (against the emulator)', 
     expect(usageRequests(emulator)).to.deep.equal([]);
   });
 
+  it('refuses a token list with a row of another org (§16): a list reviewed in one org is never revoked in another; nothing is sent', async () => {
+    const [header, first, second] = (await runPlugin(emulator, [...USAGE, 'tokens', 'list', '-r', 'csv'])).stdout.split('\r\n');
+    expect(header.split(',').pop()).to.equal('orgId');
+    const ownOrg = first.split(',').pop()!;
+    const file = scratch('two-orgs.csv');
+    // Line 3: the same row as an inventory of another org would hold it.
+    writeFileSync(file, `${header}\r\n${first}\r\n${second.replace(/,[^,]*$/, ',00D000000000002AAA')}\r\n`);
+    emulator.clearLog();
+    const result = await runPlugin(emulator, [...REVOKE, '--from-file', file, '--no-prompt', '--json']);
+    expect(result.code, result.stdout).to.equal(1);
+    expect(result.json?.name).to.equal('FileOfAnotherOrgError');
+    expect(result.json?.message).to.equal(
+      `The file "${file}" holds a row of another org (line 3: org 00D000000000002AAA); this run revokes in org ${ownOrg}. Nothing was sent.`
+    );
+    expect(usageRequests(emulator)).to.deep.equal([]);
+  });
+
   it('reports an unbalanced quote at the line where its field opened, not at the end of the file', async () => {
     const file = scratch('quote.csv');
     // Line 4 opens a quote that is never closed; the file goes on to line 12.

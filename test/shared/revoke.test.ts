@@ -126,6 +126,23 @@ describe('revoke: planFromFile', () => {
     expect(plan).to.deep.equal(tokenTargets('T1', 'T3'));
   });
 
+  it('refuses a file with a row of another org; takes its own org in either length, and rows without orgId', async () => {
+    const THIS_ORG = '00D000000000001AAA';
+    const rows = [
+      { tokenId: 'T1', orgId: THIS_ORG },
+      { tokenId: 'T2', orgId: '' },
+      { tokenId: 'T3', orgId: '00D000000000002AAA' },
+    ];
+    const mixed = await file('two-orgs.csv', toCsv(rows, ['tokenId', 'orgId']));
+    const error = await expectRejection(planFromFile(mixed, THIS_ORG), 'FileOfAnotherOrgError');
+    expect(error.message).to.include(mixed).and.include('line 4').and.include('00D000000000002AAA').and.include(`revokes in org ${THIS_ORG}`);
+    expect(error.actions?.join(' ')).to.include('--target-org');
+    const own = await file('own.json', JSON.stringify([{ tokenId: 'T1', orgId: THIS_ORG.slice(0, 15) }, { tokenId: 'T2' }]));
+    expect((await planFromFile(own, THIS_ORG)).map((target) => target.tokenId)).to.deep.equal(['T1', 'T2']);
+    // Without the target org (no run against an org), nothing to compare with.
+    expect((await planFromFile(mixed)).map((target) => target.tokenId)).to.deep.equal(['T1', 'T2', 'T3']);
+  });
+
   it('refuses a CSV without a tokenId or revocationUrl column', async () => {
     const path = await file('users.csv', 'userIdentifier,username\r\n005000000000001,a@b.c\r\n');
     const error = await expectRejection(planFromFile(path), 'FileWithoutTokenColumnError');

@@ -71,7 +71,7 @@ export default class TokensRevoke extends RevokingCommand<TokensRevokeResult> {
     const mode = revocationMode(flags, raw);
     const org = flags['target-org'];
     return this.whileRevoking(async () => {
-      const offlinePlan = await planOffline(selection);
+      const offlinePlan = await planOffline(selection, org.getOrgId());
       const unlistedApps: string[] = [];
       const nothingToRevoke = (): TokensRevokeResult => {
         this.log(nothingToRevokeLine(selection, unlistedApps));
