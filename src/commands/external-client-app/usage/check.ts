@@ -22,7 +22,7 @@ import {
   type CheckView,
 } from '../../../ux/checkOutput.js';
 import { renderJunit } from '../../../ux/junit.js';
-import { printRows } from '../../../ux/output.js';
+import { type Column, printRows } from '../../../ux/output.js';
 import { checkedOutputPath, writeTextFile } from '../../../ux/outputFile.js';
 import { startInventoryProgress } from '../../../ux/progress.js';
 
@@ -185,27 +185,21 @@ export default class UsageCheck extends RevokingCommand<UsageCheckResult> {
   private printHuman(view: CheckView): void {
     if (this.jsonEnabled()) return;
     this.log(checkedLine(view));
-    const manyOrgs = view.orgs.length > 1;
-    printRows(this, summaryRows(view), {
-      format: 'human',
-      columns: [
-        ...(manyOrgs ? [{ key: 'orgId' as const, name: 'Org' }] : []),
-        { key: 'rule', name: 'Rule' },
-        { key: 'meaning', name: 'Violated when' },
-        { key: 'violations', name: 'Violations' },
-      ],
-    });
-    printRows(this, view.violations.slice(0, SHOWN_VIOLATIONS), {
-      format: 'human',
-      columns: [
-        ...(manyOrgs ? [{ key: 'orgId' as const, name: 'Org' }] : []),
-        { key: 'rule', name: 'Rule' },
-        { key: 'appDeveloperName', name: 'App' },
-        { key: 'username', name: 'User' },
-        { key: 'tokenId', name: 'Token ID' },
-        { key: 'detail', name: 'Detail' },
-      ],
-    });
+    // A check of several orgs names each row's org first, in both tables.
+    const table = <R extends Record<string, unknown> & { orgId: string }>(rows: R[], columns: Array<Column<R>>): void =>
+      printRows(this, rows, { format: 'human', columns: view.orgs.length > 1 ? [{ key: 'orgId', name: 'Org' }, ...columns] : columns });
+    table(summaryRows(view), [
+      { key: 'rule', name: 'Rule' },
+      { key: 'meaning', name: 'Violated when' },
+      { key: 'violations', name: 'Violations' },
+    ]);
+    table(view.violations.slice(0, SHOWN_VIOLATIONS), [
+      { key: 'rule', name: 'Rule' },
+      { key: 'appDeveloperName', name: 'App' },
+      { key: 'username', name: 'User' },
+      { key: 'tokenId', name: 'Token ID' },
+      { key: 'detail', name: 'Detail' },
+    ]);
     if (view.violations.length > SHOWN_VIOLATIONS) this.log(moreViolationsLine(view.violations.length - SHOWN_VIOLATIONS));
     this.log(verdictLine(view));
   }
