@@ -4,7 +4,7 @@ import '../../../common/pluginMessages.js';
 import { toCsv } from '../../../common/csv.js';
 import { countOf } from '../../../common/plural.js';
 import { UsageClient } from '../../../api/usageClient.js';
-import { apiBudgetFlag, concurrencyFlag, revocationFlags } from '../../../command/flags.js';
+import { apiBudgetFlag, concurrencyFlag, optionalOrgFlags, revocationFlags } from '../../../command/flags.js';
 import { openAuditLog, revocationMode, RevokingCommand, type RevocationResult } from '../../../command/revokingCommand.js';
 import type { AuditLog } from '../../../usage/auditLog.js';
 import { PolicyCheck, type CheckFindings, type OrgCheck, type CheckTotals, type Violation } from '../../../usage/check.js';
@@ -53,10 +53,7 @@ export default class UsageCheck extends RevokingCommand<UsageCheckResult> {
   public static readonly examples = messages.getMessages('examples');
 
   public static readonly flags = {
-    'target-org': Flags.optionalOrg({
-      summary: messages.getMessage('flags.target-org.summary'),
-    }),
-    'api-version': Flags.orgApiVersion(),
+    ...optionalOrgFlags(messages),
     policy: Flags.file({
       summary: messages.getMessage('flags.policy.summary'),
       required: true,

@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { Messages, type Org } from '@salesforce/core';
 import '../../../common/pluginMessages.js';
-import { apiBudgetFlag, concurrencyFlag } from '../../../command/flags.js';
+import { apiBudgetFlag, concurrencyFlag, optionalOrgFlags } from '../../../command/flags.js';
 import { startInventoryProgress } from '../../../ux/progress.js';
 import { exitOnInterrupt } from '../../../ux/signals.js';
 import { streamTokenInventory } from '../../../usage/inventory.js';
@@ -30,10 +30,7 @@ export default class UsageReportCommand extends UsageCommand<UsageReportResult> 
   public static readonly examples = messages.getMessages('examples');
 
   public static readonly flags = {
-    'target-org': Flags.optionalOrg({
-      summary: messages.getMessage('flags.target-org.summary'),
-    }),
-    'api-version': Flags.orgApiVersion(),
+    ...optionalOrgFlags(messages),
     'from-file': Flags.file({
       summary: messages.getMessage('flags.from-file.summary'),
       description: messages.getMessage('flags.from-file.description'),

@@ -1,7 +1,6 @@
-import { Flags } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
 import '../../../../common/pluginMessages.js';
-import { apiBudgetFlag, concurrencyFlag, lastUsedCriteriaFromFlags, lastUsedFlags, listFlags, orgFlags, outputFileFlag } from '../../../../command/flags.js';
+import { apiBudgetFlag, concurrencyFlag, lastUsedCriteriaFromFlags, lastUsedFlags, listFlags, orgFlags, outputFileFlag, scopeFlags } from '../../../../command/flags.js';
 import { streamTokenInventory } from '../../../../usage/inventory.js';
 import { USE_COLUMNS } from '../../../../ux/output.js';
 import { countOf } from '../../../../common/plural.js';
@@ -21,15 +20,7 @@ export default class TokensList extends UsageCommand<TokensListResult> {
 
   public static readonly flags = {
     ...orgFlags,
-    app: Flags.string({
-      char: 'a',
-      summary: messages.getMessage('flags.app.summary'),
-      multiple: true,
-    }),
-    user: Flags.string({
-      summary: messages.getMessage('flags.user.summary'),
-      multiple: true,
-    }),
+    ...scopeFlags(messages),
     ...lastUsedFlags,
     ...concurrencyFlag,
     ...apiBudgetFlag,
