@@ -100,6 +100,9 @@ export type InventoryOptions = ScopeOptions & {
   now?: Date;
 };
 
+/** The scope of an inventory of the whole org: every app with OAuth usage, each of its users, every token. */
+export const WHOLE_ORG: Pick<InventoryOptions, 'apps' | 'users' | 'criteria'> = { apps: [], users: [], criteria: {} };
+
 /** Lists refresh tokens across every app and user in scope, filtered by last use: streamTokenInventory, as an array. */
 export async function tokenInventory(client: UsageClient, options: InventoryOptions): Promise<TokenUsage[]> {
   const tokens: TokenUsage[] = [];

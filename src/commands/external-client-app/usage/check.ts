@@ -9,7 +9,7 @@ import { openAuditLog, revocationMode, RevokingCommand, type RevocationResult } 
 import type { AuditLog } from '../../../usage/auditLog.js';
 import { PolicyCheck, type CheckFindings, type OrgCheck, type CheckTotals, type Violation } from '../../../usage/check.js';
 import { checkFiles } from '../../../usage/checkFiles.js';
-import { streamTokensByUser } from '../../../usage/inventory.js';
+import { streamTokensByUser, type UserInApp, WHOLE_ORG } from '../../../usage/inventory.js';
 import { readPolicyFile, rulesInForce, type Policy, type PolicyRules } from '../../../usage/policy.js';
 import {
   checkedLine,
@@ -24,7 +24,6 @@ import {
 import { renderJunit } from '../../../ux/junit.js';
 import { type Column, printRows } from '../../../ux/output.js';
 import { checkedOutputPath, writeTextFile } from '../../../ux/outputFile.js';
-import { startInventoryProgress } from '../../../ux/progress.js';
 
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'external-client-app.usage.check');
 const checkMessages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'check');
@@ -137,20 +136,12 @@ export default class UsageCheck extends RevokingCommand<UsageCheckResult> {
   /** Reads the org the way `tokens list` does (one inventory, streamed, under the API budget) into the checker. */
   private async checkOrg(checker: PolicyCheck, client: UsageClient, flags: { concurrency: number; 'api-budget': number }): Promise<void> {
     const { orgId } = client;
-    const progress = startInventoryProgress(this);
-    const { apps } = await streamTokensByUser(
-      client,
-      {
-        apps: [],
-        users: [],
-        criteria: {},
-        concurrency: flags.concurrency,
-        onProgress: progress.onProgress,
-        beforeTokenLists: (count) => this.checkApiBudget(client, count, flags['api-budget']),
-        onForeignRows: (pair, rows) => this.warn(checkMessages.getMessage('warning.foreignRows', [pair.username ?? pair.userIdentifier, pair.app.developerName, rows])),
-      },
-      (pair, tokens) => checker.addUserTokens(orgId, pair.app, pair, tokens)
-    ).finally(() => progress.stop());
+    const warnForeignRows = (pair: UserInApp, rows: number): void => {
+      this.warn(checkMessages.getMessage('warning.foreignRows', [pair.username ?? pair.userIdentifier, pair.app.developerName, rows]));
+    };
+    const { apps } = await this.readInventory(client, flags, { ...WHOLE_ORG, onForeignRows: warnForeignRows }, (options) =>
+      streamTokensByUser(client, options, (pair, tokens) => checker.addUserTokens(orgId, pair.app, pair, tokens))
+    );
     for (const app of apps) checker.addApp(orgId, app);
   }
 

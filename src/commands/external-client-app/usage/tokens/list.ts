@@ -4,7 +4,6 @@ import { apiBudgetFlag, concurrencyFlag, lastUsedCriteriaFromFlags, lastUsedFlag
 import { streamTokenInventory } from '../../../../usage/inventory.js';
 import { USE_COLUMNS } from '../../../../ux/output.js';
 import { countOf } from '../../../../common/plural.js';
-import { startInventoryProgress } from '../../../../ux/progress.js';
 import { TOKEN_FIELDS, type TokenUsage } from '../../../../api/types.js';
 import { UsageClient } from '../../../../api/usageClient.js';
 import { type OutputFileResult, UsageCommand } from '../../../../command/usageCommand.js';
@@ -43,18 +42,8 @@ export default class TokensList extends UsageCommand<TokensListResult> {
       ],
       read: async (sink) => {
         const client = await UsageClient.connect(flags['target-org'], flags['api-version'], { concurrency: flags.concurrency });
-        const progress = startInventoryProgress(this);
-        const options = {
-          apps: flags.app ?? [],
-          users: flags.user ?? [],
-          criteria,
-          limit: flags.limit,
-          pageSize: flags['page-size'],
-          concurrency: flags.concurrency,
-          onProgress: progress.onProgress,
-          beforeTokenLists: (count: number): Promise<void> => this.checkApiBudget(client, count, flags['api-budget']),
-        };
-        await streamTokenInventory(client, options, sink).finally(() => progress.stop());
+        const scope = { apps: flags.app ?? [], users: flags.user ?? [], criteria, limit: flags.limit, pageSize: flags['page-size'] };
+        await this.readInventory(client, flags, scope, (options) => streamTokenInventory(client, options, sink));
       },
       summary: (tokens) => {
         if (tokens.length === 0) return messages.getMessage('info.noTokens');
