@@ -20,6 +20,7 @@ import {
   makeClient,
   networkError,
   noContent,
+  rejectionOf,
   status,
   tick,
   tokenRow,
@@ -462,13 +463,7 @@ describe('usageClient: retries', () => {
       throw new TypeError('bug in transport');
     });
     const { client } = makeClient(transport);
-    let caught: unknown;
-    try {
-      await client.listApps();
-    } catch (error) {
-      caught = error;
-    }
-    expect(caught).to.be.instanceOf(TypeError);
+    expect(await rejectionOf(client.listApps())).to.be.instanceOf(TypeError);
     expect(transport.calls).to.have.length(1);
   });
 
