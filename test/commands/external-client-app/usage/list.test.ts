@@ -102,41 +102,41 @@ describe('external-client-app usage list', () => {
     expect(calls.filter((c) => c.url.includes('usage'))).to.deep.equal([]);
   });
 
-  it('maps an expired session to SessionExpiredError with an action to log in again', async () => {
-    fakeOrg($$, [
-      [
-        /\/apps\/oauth\/usage\?/,
-        () => {
-          throw apiError('INVALID_SESSION_ID', 'Session expired or invalid');
-        },
-      ],
-    ]);
-    try {
-      await UsageList.run(['--target-org', testOrg.username]);
-      expect.fail('should throw');
-    } catch (error) {
-      expect((error as SfError).name).to.equal('SessionExpiredError');
-      expect((error as SfError).actions?.join(' ')).to.include('sf org login web');
-    }
-  });
-
-  it('maps missing permission to InsufficientAccessError', async () => {
-    fakeOrg($$, [
-      [
-        /\/apps\/oauth\/usage\?/,
-        () => {
-          throw apiError('INSUFFICIENT_ACCESS_OR_READONLY', 'insufficient access rights');
-        },
-      ],
-    ]);
-    try {
-      await UsageList.run(['--target-org', testOrg.username]);
-      expect.fail('should throw');
-    } catch (error) {
-      expect((error as SfError).name).to.equal('InsufficientAccessError');
-      expect((error as SfError).actions).to.have.length.greaterThan(0);
-    }
-  });
+  const apiErrors: Array<{ title: string; errorCode: string; message: string; name: string; actions: (actions: string[] | undefined) => void }> = [
+    {
+      title: 'maps an expired session to SessionExpiredError with an action to log in again',
+      errorCode: 'INVALID_SESSION_ID',
+      message: 'Session expired or invalid',
+      name: 'SessionExpiredError',
+      actions: (actions) => expect(actions?.join(' ')).to.include('sf org login web'),
+    },
+    {
+      title: 'maps missing permission to InsufficientAccessError',
+      errorCode: 'INSUFFICIENT_ACCESS_OR_READONLY',
+      message: 'insufficient access rights',
+      name: 'InsufficientAccessError',
+      actions: (actions) => expect(actions).to.have.length.greaterThan(0),
+    },
+  ];
+  for (const { title, errorCode, message, name, actions } of apiErrors) {
+    it(title, async () => {
+      fakeOrg($$, [
+        [
+          /\/apps\/oauth\/usage\?/,
+          () => {
+            throw apiError(errorCode, message);
+          },
+        ],
+      ]);
+      try {
+        await UsageList.run(['--target-org', testOrg.username]);
+        expect.fail('should throw');
+      } catch (error) {
+        expect((error as SfError).name).to.equal(name);
+        actions((error as SfError).actions);
+      }
+    });
+  }
 
   it('rejects a --page-size above 2000 as a flag error', async () => {
     fakeOrg($$, []);
