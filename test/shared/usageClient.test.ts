@@ -37,6 +37,12 @@ const appsPage = (page: number, pageSize: number, next: string | null = `${API_B
   nextPageUrl: next,
 });
 const followed = (page: number, pageSize: number): string => `/apps/oauth/usage?page=${page}&pageSize=${pageSize}`;
+/** A transport that serves the app list in pages of `pageSize`: pages 0, 1 and 2, each with the next one's URL. */
+const pagedApps = (pageSize: number): FakeTransport => {
+  const transport = new FakeTransport();
+  for (const page of [0, 1, 2]) transport.on('GET', followed(page, pageSize), json(appsPage(page, pageSize)));
+  return transport;
+};
 
 const APP = appRow(1, 'Billing_Connector');
 const USER = userRow(APP, 7);
@@ -59,10 +65,7 @@ describe('usageClient: paging', () => {
   });
 
   it('does not stop at a short page: it asks for the next one, and ends at the empty page', async () => {
-    const transport = new FakeTransport()
-      .on('GET', followed(0, 3), json(appsPage(0, 3)))
-      .on('GET', followed(1, 3), json(appsPage(1, 3)))
-      .on('GET', followed(2, 3), json(appsPage(2, 3)));
+    const transport = pagedApps(3);
     const { client } = makeClient(transport);
     expect(await client.listApps({ pageSize: 3 })).to.have.length(5);
     expect(transport.calls.map((call) => call.resource)).to.deep.equal([0, 1, 2].map((page) => followed(page, 3)));
@@ -94,10 +97,7 @@ describe('usageClient: paging', () => {
   });
 
   it('stops at limit without requesting another page', async () => {
-    const transport = new FakeTransport()
-      .on('GET', followed(0, 2), json(appsPage(0, 2)))
-      .on('GET', followed(1, 2), json(appsPage(1, 2)))
-      .on('GET', followed(2, 2), json(appsPage(2, 2)));
+    const transport = pagedApps(2);
     const { client } = makeClient(transport);
     const pages: number[] = [];
     const apps = await client.listApps({ pageSize: 2, limit: 3, onPage: (n) => pages.push(n) });
@@ -114,10 +114,7 @@ describe('usageClient: paging', () => {
   });
 
   it('counts only kept rows toward limit', async () => {
-    const transport = new FakeTransport()
-      .on('GET', followed(0, 2), json(appsPage(0, 2)))
-      .on('GET', followed(1, 2), json(appsPage(1, 2)))
-      .on('GET', followed(2, 2), json(appsPage(2, 2)));
+    const transport = pagedApps(2);
     const { client } = makeClient(transport);
     const odd = (app: AppUsage): boolean => Number(app.developerName.split('_')[1]) % 2 === 1;
     const apps = await client.listApps({ pageSize: 2, limit: 2, keep: odd });
