@@ -17,7 +17,7 @@ import {
 import { connectionTransport } from './http.js';
 import { type HttpMethod, type HttpResponse, type HttpTransport, NetworkError } from './transport.js';
 import { isRetryableStatus, nextDelay, parseRetryAfter, type RetryPolicy, retryPolicyFromEnv } from './retry.js';
-import type { AppUsage, OrgUser, TokenUsage, UsagePage, UserUsage } from './types.js';
+import type { AppUsage, TokenUsage, UsagePage, UserUsage } from './types.js';
 import { assertUsageApiVersion, compareApiVersions, MIN_USAGE_API_VERSION } from './apiVersion.js';
 import { followableUsageUrl, usagePaths } from './usagePaths.js';
 import { tokenIdFrom } from './tokenIds.js';
@@ -31,8 +31,6 @@ export const DEFAULT_CONCURRENCY = 8;
 export const MAX_CONCURRENCY = 32;
 /** A server that never sends an empty page must not keep us paging forever (Infisical caps at 10 for this reason). */
 export const DEFAULT_PAGE_CAP = 2000;
-/** Usernames per User query: 100 long usernames, escaped and URL-encoded, stay near 10,000 characters of URL. */
-export const USER_QUERY_BATCH = 100;
 
 export type UsageClientOptions = {
   instanceUrl: string;
@@ -125,37 +123,6 @@ export class UsageClient {
     return collect(this.pages(usagePaths.tokens(appId, userId), 'tokens', { kind: 'user', id: userId }, options, row));
   }
 
-  /**
-   * The User records (Id, Username) of these usernames and ids: whoever has one is a user of the org, tokens or not.
-   * One query per USER_QUERY_BATCH values keeps the URL well under the length the REST API accepts.
-   */
-  public async findUsers({ usernames = [], ids = [] }: { usernames?: readonly string[]; ids?: readonly string[] }): Promise<OrgUser[]> {
-    const values: Array<{ username?: string; id?: string }> = [...usernames.map((username) => ({ username })), ...ids.map((id) => ({ id }))];
-    const batches: Array<typeof values> = [];
-    for (let start = 0; start < values.length; start += USER_QUERY_BATCH) batches.push(values.slice(start, start + USER_QUERY_BATCH));
-    const answers = await Promise.all(
-      batches.map((batch) =>
-        this.userRecords(usagePaths.userQuery({ usernames: batch.flatMap((value) => value.username ?? []), ids: batch.flatMap((value) => value.id ?? []) }))
-      )
-    );
-    return answers.flat();
-  }
-
-  /** At most `limit` User records whose username begins with one of these prefixes, in one query (see usernamePrefixQuery). */
-  public async findUsersByPrefix(prefixes: readonly string[], limit: number): Promise<OrgUser[]> {
-    return prefixes.length === 0 ? [] : this.userRecords(usagePaths.usernamePrefixQuery(prefixes, limit));
-  }
-
-  /** The user the session belongs to, from the org's userinfo: for the audit log, when the saved login does not say. */
-  public async sessionUser(): Promise<{ userId?: string; username?: string }> {
-    const response = await this.send('GET', usagePaths.userInfo(), { kind: 'user lookup' });
-    const info = response.body as { user_id?: unknown; preferred_username?: unknown } | undefined;
-    return {
-      ...(typeof info?.user_id === 'string' ? { userId: info.user_id } : {}),
-      ...(typeof info?.preferred_username === 'string' ? { username: info.preferred_username } : {}),
-    };
-  }
-
   public async revokeToken(tokenIdOrUrl: string): Promise<void> {
     const tokenId = tokenIdFrom(tokenIdOrUrl);
     await this.revoke(usagePaths.revokeToken(tokenId), { kind: 'token', id: tokenId });
@@ -186,6 +153,11 @@ export class UsageClient {
       .filter((version): version is string => typeof version === 'string' && /^\d{2,3}\.\d$/.test(version))
       .sort(compareApiVersions)
       .pop();
+  }
+
+  /** A GET of any path of the org's REST API, through `send` like every other request: for the lookups of orgUsers.ts. */
+  public async get(path: string, subject: Subject): Promise<HttpResponse> {
+    return this.send('GET', path, subject);
   }
 
   /** After this, requests not yet sent fail with InterruptedError; requests in flight finish. */
@@ -231,16 +203,6 @@ export class UsageClient {
       const next = page.nextPageUrl;
       path = items.length === 0 || typeof next !== 'string' || next === '' ? undefined : followableUsageUrl(next, this.options.instanceUrl);
     }
-  }
-
-  /** The Id and Username of each record a User query answered. */
-  private async userRecords(path: string): Promise<OrgUser[]> {
-    const response = await this.send('GET', path, { kind: 'user lookup' });
-    const records = (response.body as { records?: unknown } | undefined)?.records;
-    if (!Array.isArray(records)) throw unexpectedBodyError(response, 'GET', { kind: 'user lookup' });
-    return (records as Array<Record<string, unknown>>)
-      .filter((record) => typeof record.Id === 'string' && typeof record.Username === 'string')
-      .map((record) => ({ Id: record.Id as string, Username: record.Username as string }));
   }
 
   /** A DELETE that resolves only when the org said the tokens are gone: 200 or 204 (404 rejects, as not found). */

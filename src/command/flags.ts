@@ -1,5 +1,6 @@
 import { Flags } from '@salesforce/sf-plugins-core';
-import { Messages } from '@salesforce/core';
+import type { Interfaces } from '@oclif/core';
+import { Messages, type Org } from '@salesforce/core';
 import '../common/pluginMessages.js';
 import { lastUsedCriteria, type LastUsedCriteria, parseUserDate } from '../usage/lastUsed.js';
 import { DEFAULT_API_BUDGET_PERCENT } from '../usage/apiBudget.js';
@@ -12,6 +13,31 @@ export const orgFlags = {
   'target-org': Flags.requiredOrg(),
   'api-version': Flags.orgApiVersion(),
 };
+
+/** For the commands that read an org or saved inventories instead (`usage check`, `usage report`): the org is optional, and each says what for. */
+export const optionalOrgFlags = (
+  commandMessages: Messages<string>
+): { 'target-org': Interfaces.OptionFlag<Org | undefined>; 'api-version': Interfaces.OptionFlag<string | undefined> } => ({
+  'target-org': Flags.optionalOrg({
+    summary: commandMessages.getMessage('flags.target-org.summary'),
+  }),
+  'api-version': Flags.orgApiVersion(),
+});
+
+/** `--app` and `--user`, each repeatable, for `tokens list` and `tokens revoke`: each command says what it does with them. */
+export const scopeFlags = (
+  commandMessages: Messages<string>
+): { app: Interfaces.OptionFlag<string[] | undefined>; user: Interfaces.OptionFlag<string[] | undefined> } => ({
+  app: Flags.string({
+    char: 'a',
+    summary: commandMessages.getMessage('flags.app.summary'),
+    multiple: true,
+  }),
+  user: Flags.string({
+    summary: commandMessages.getMessage('flags.user.summary'),
+    multiple: true,
+  }),
+});
 
 export const listFlags = {
   limit: Flags.integer({

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Messages, OrgConfigProperties, type Org } from '@salesforce/core';
 import '../common/pluginMessages.js';
+import { OrgUsers } from '../api/orgUsers.js';
 import { id18, isSalesforceId } from '../api/salesforceId.js';
 import type { UsageClient } from '../api/usageClient.js';
 import { AuditLog, auditLogPath, type RunStart } from '../usage/auditLog.js';
@@ -193,7 +194,7 @@ async function runIdentity(org: Org, client: UsageClient): Promise<Pick<RunStart
   const fields = connection.getAuthInfoFields();
   const savedUsername = fields.username && !isAccessToken(fields.username, connection.accessToken ?? undefined) ? fields.username : undefined;
   const savedUserId = fields.userId ?? connection.userInfo?.id;
-  const asked = savedUsername && savedUserId ? {} : await client.sessionUser();
+  const asked = savedUsername && savedUserId ? {} : await new OrgUsers(client).sessionUser();
   const actorUsername = savedUsername ?? asked.username;
   const actorUserId = savedUserId ?? asked.userId;
   if (!actorUsername) throw sharedMessages.createError('error.ActorUnknown');

@@ -3,6 +3,8 @@ import { Messages } from '@salesforce/core';
 import { type Column, printRows, type RowFormat, writeJsonEnvelope } from '../ux/output.js';
 import { exitOnInterrupt } from '../ux/signals.js';
 import { checkApiBudget } from '../usage/apiBudget.js';
+import type { InventoryOptions } from '../usage/inventory.js';
+import { startInventoryProgress } from '../ux/progress.js';
 import '../common/pluginMessages.js';
 import { openRowFile, rowFileFormat, type RowFileFormat } from '../ux/outputFile.js';
 import { countOf, type Noun } from '../common/plural.js';
@@ -48,6 +50,26 @@ export abstract class UsageCommand<T> extends SfCommand<T> {
   protected async checkApiBudget(client: UsageClient, planned: number, percent: number): Promise<void> {
     const warning = await checkApiBudget(client, planned, percent);
     if (warning !== undefined) this.warn(warning);
+  }
+
+  /**
+   * Reads an inventory (`read`, with the options it is given) under the progress line and `--api-budget`, which is
+   * checked once the inventory knows how many token lists it will read: `tokens list`, `usage check` and `usage report`
+   * each read their scope this way, and do their own with the rows.
+   */
+  protected async readInventory<Result>(
+    client: UsageClient,
+    flags: { concurrency: number; 'api-budget': number },
+    scope: Omit<InventoryOptions, 'concurrency' | 'onProgress' | 'beforeTokenLists'>,
+    read: (options: InventoryOptions) => Promise<Result>
+  ): Promise<Result> {
+    const progress = startInventoryProgress(this);
+    return read({
+      ...scope,
+      concurrency: flags.concurrency,
+      onProgress: progress.onProgress,
+      beforeTokenLists: (count) => this.checkApiBudget(client, count, flags['api-budget']),
+    }).finally(() => progress.stop());
   }
 
   /**

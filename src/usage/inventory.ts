@@ -2,6 +2,7 @@ import { sameSalesforceId } from '../api/salesforceId.js';
 import { runPool, runPoolInOrder } from '../common/limiter.js';
 import { isNotFound } from '../api/errors.js';
 import type { AppUsage, TokenUsage, UserUsage } from '../api/types.js';
+import { OrgUsers } from '../api/orgUsers.js';
 import { pagesInto, type RowSink } from '../api/pages.js';
 import type { UsageClient } from '../api/usageClient.js';
 import { assertAppInput, resolveApps, resolveUsers } from './resolve.js';
@@ -42,7 +43,7 @@ export async function pairsInScope(client: UsageClient, options: ScopeOptions): 
 
 /** The apps in scope and the (app, user) pairs whose token lists an inventory reads. */
 async function scopeOf(client: UsageClient, options: ScopeOptions): Promise<{ apps: AppUsage[]; pairs: UserInApp[] }> {
-  const users = options.users.length > 0 ? await resolveUsers(client, options.users) : undefined;
+  const users = options.users.length > 0 ? await resolveUsers(new OrgUsers(client), options.users) : undefined;
   const apps = await appsInScope(client, options);
   if (users) return { apps, pairs: apps.flatMap((app) => users.map((user) => ({ app, ...user }))) };
   // Only the ids are kept: an app can have 100,000 users, and a pair is all an inventory needs of each.
@@ -98,6 +99,9 @@ export type InventoryOptions = ScopeOptions & {
   limit?: number;
   now?: Date;
 };
+
+/** The scope of an inventory of the whole org: every app with OAuth usage, each of its users, every token. */
+export const WHOLE_ORG: Pick<InventoryOptions, 'apps' | 'users' | 'criteria'> = { apps: [], users: [], criteria: {} };
 
 /** Lists refresh tokens across every app and user in scope, filtered by last use: streamTokenInventory, as an array. */
 export async function tokenInventory(client: UsageClient, options: InventoryOptions): Promise<TokenUsage[]> {

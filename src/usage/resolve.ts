@@ -4,7 +4,7 @@ import levenshtein from 'fast-levenshtein';
 import { id18, isSalesforceId, sameSalesforceId } from '../api/salesforceId.js';
 import { terminalText } from '../common/terminalText.js';
 import type { AppUsage } from '../api/types.js';
-import type { UsageClient } from '../api/usageClient.js';
+import type { OrgUsers } from '../api/orgUsers.js';
 import { printable } from '../common/terminalText.js';
 
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'shared');
@@ -82,7 +82,7 @@ export type UserRef = { userIdentifier: string; username: string };
  * id or a mistyped one can then never reach a usage path, where the API would answer "no tokens" for an id it does not
  * know.
  */
-export async function resolveUsers(client: Pick<UsageClient, 'findUsers' | 'findUsersByPrefix'>, inputs: readonly string[]): Promise<UserRef[]> {
+export async function resolveUsers(client: Pick<OrgUsers, 'findUsers' | 'findUsersByPrefix'>, inputs: readonly string[]): Promise<UserRef[]> {
   const values = inputs.map(assertUserInput);
   const usernames = [...new Set(values.filter(isUsername).map((name) => name.toLowerCase()))];
   const ids = [...new Set(values.filter((value) => !isUsername(value)))];
@@ -118,7 +118,7 @@ const PREFIX_LENGTH = 3;
  * which the index on Username serves), at most CANDIDATE_USERS of them. A typo in the first characters, or in an org
  * with more candidates than that, may go without a suggestion; the error's fixed actions still say how to look.
  */
-async function usernameSuggestions(client: Pick<UsageClient, 'findUsersByPrefix'>, typed: readonly string[]): Promise<string[]> {
+async function usernameSuggestions(client: Pick<OrgUsers, 'findUsersByPrefix'>, typed: readonly string[]): Promise<string[]> {
   const asked = typed.slice(0, SUGGESTED_USERNAMES);
   const prefixes = [...new Set(asked.map((name) => name.slice(0, Math.min(PREFIX_LENGTH, name.indexOf('@'))).toLowerCase()))].filter(Boolean);
   if (prefixes.length === 0) return [];

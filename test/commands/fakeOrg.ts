@@ -1,7 +1,25 @@
-import type { TestContext } from '@salesforce/core/testSetup';
+import { TestContext, type MockTestOrgData } from '@salesforce/core/testSetup';
+import { stubSfCommandUx, stubSpinner } from '@salesforce/sf-plugins-core';
 import type { SinonStub } from 'sinon';
 import { transports } from '../../src/api/usageClient.js';
 import type { HttpResponse, HttpTransport } from '../../src/api/transport.js';
+
+/**
+ * The set-up of a command's tests, for each test of the describe it is called in: the test org's saved login, sf's
+ * output stubbed (`ux()` is what the test that runs printed: tables, lines, warnings) and no spinner; all restored
+ * after the test.
+ */
+export function commandTestContext(testOrg: MockTestOrgData): { $$: TestContext; ux: () => ReturnType<typeof stubSfCommandUx> } {
+  const $$ = new TestContext();
+  let ux: ReturnType<typeof stubSfCommandUx> | undefined;
+  beforeEach(async () => {
+    await $$.stubAuths(testOrg);
+    ux = stubSfCommandUx($$.SANDBOX);
+    stubSpinner($$.SANDBOX);
+  });
+  afterEach(() => $$.restore());
+  return { $$, ux: () => ux! };
+}
 
 export type FakeCall = { method: string; url: string };
 export type FakeRoute = (call: FakeCall) => unknown;

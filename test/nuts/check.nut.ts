@@ -56,16 +56,8 @@ const TOKENS = {
   partnerNever: token('partner-never', 2, 3, null),
 };
 
-const POLICY = [
-  'staleDays: 90            # stale: never used, or last used N or more whole days ago',
-  'maxTokenAgeDays: 365',
-  'maxTokensPerUser: 3',
-  'allowedApps: [Billing_Connector, Mobile_Field_App]',
-  'apps:',
-  '  Mobile_Field_App: { staleDays: 30 }',
-  '  Partner_Gateway: { staleDays: null }',
-  '',
-].join('\n');
+/** The policy of the contract example, with per-app overrides and null: test/shared/policy.test.ts reads it too. */
+const POLICY = readFileSync(new URL('../fixtures/policy.yml', import.meta.url), 'utf8');
 
 function state(orgId = ORG_ID): EmulatorState {
   return {

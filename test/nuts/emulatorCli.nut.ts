@@ -36,28 +36,50 @@ function instructions(stdout: string): Instruction[] {
   return found;
 }
 
+/**
+ * Starts the emulator with its small seed (`node emulator/cli.ts`, or through `npm run emulator`) and waits for its
+ * banner; only an end before the banner fails here. `exited` settles when the run ends, `printed` is its stdout so far
+ * and `stderr` its stderr so far.
+ */
+async function startEmulatorCli(
+  command: string,
+  args: string[],
+  name: string,
+  onSpawn: (child: ChildProcess) => void
+): Promise<{ exited: Promise<RunResult>; printed: () => string; stderr: () => string }> {
+  let printed = '';
+  let stderr = '';
+  let ready: () => void;
+  const started = new Promise<void>((resolve) => (ready = resolve));
+  const exited = run(command, [...args, '--seed', 'emulator/seeds/small.json'], {
+    cwd: REPO,
+    env: { ...process.env, NODE_OPTIONS: '' },
+    input: null,
+    onSpawn,
+    onStdout: (chunk) => {
+      printed += chunk;
+      if (printed.includes('Press Ctrl+C')) ready();
+    },
+    onStderr: (chunk) => (stderr += chunk),
+  });
+  let up = false;
+  const endedEarly = exited.then((result) => (up ? undefined : expect.fail(`${name} ended: ${result.stderr}`)));
+  await Promise.race([started, endedEarly]);
+  up = true;
+  return { exited, printed: () => printed, stderr: () => stderr };
+}
+
 // `npm run emulator` tells a developer how to point a CLI at it; what it prints must work with the CLI it names.
 describe('npm run emulator: the instructions it prints', () => {
   let emulator: ChildProcess | undefined;
   let exited: Promise<RunResult>;
-  let printed = '';
+  let printed: () => string;
   let home: string;
 
   before(async () => {
     home = mkdtempSync(join(tmpdir(), 'eca-emulator-cli-'));
-    let ready: () => void;
-    const started = new Promise<void>((resolve) => (ready = resolve));
-    exited = run(process.execPath, ['--loader', 'ts-node/esm', '--no-warnings=ExperimentalWarning', 'emulator/cli.ts', '--seed', 'emulator/seeds/small.json'], {
-      cwd: REPO,
-      env: { ...process.env, NODE_OPTIONS: '' },
-      input: null,
-      onSpawn: (child) => (emulator = child),
-      onStdout: (chunk) => {
-        printed += chunk;
-        if (printed.includes('Press Ctrl+C')) ready();
-      },
-    });
-    await Promise.race([started, exited.then((result) => expect.fail(`the emulator ended: ${result.stderr}`))]);
+    const cliArgs = ['--loader', 'ts-node/esm', '--no-warnings=ExperimentalWarning', 'emulator/cli.ts'];
+    ({ exited, printed } = await startEmulatorCli(process.execPath, cliArgs, 'the emulator', (child) => (emulator = child)));
   });
   after(async () => {
     if (emulator) killGroup(emulator, 'SIGTERM');
@@ -66,7 +88,7 @@ describe('npm run emulator: the instructions it prints', () => {
   });
 
   it('prints commands for both runners, and marks the saved-login ones as for the real sf only', () => {
-    const all = instructions(printed);
+    const all = instructions(printed());
     expect(all.filter((i) => !i.sfOnly).map((i) => i.program)).to.have.members(['sf', './bin/run.js']);
     expect(all.filter((i) => i.sfOnly).map((i) => i.args.slice(0, 3).join(' '))).to.deep.equal([
       'org login access-token',
@@ -76,7 +98,7 @@ describe('npm run emulator: the instructions it prints', () => {
 
   it('prints commands that work with this runner, and saved-login ones that fail only where it says they would', async () => {
     const cli = await runner();
-    for (const instruction of instructions(printed)) {
+    for (const instruction of instructions(printed())) {
       // eslint-disable-next-line no-await-in-loop
       const result = await runCli(instruction.args, { env: { ...KEYCHAIN_IN_HOME, ...instruction.env }, home });
       if (instruction.sfOnly && !cli.host) {
@@ -158,49 +180,38 @@ describe('npm run emulator: stopping npm stops the emulator', () => {
    * would wait for every process that holds its output, a leftover emulator included.
    */
   async function startNpm(): Promise<{ npmExited: Promise<unknown>; stderr: () => string; below: number[]; port: number }> {
-    let printed = '';
-    let stderr = '';
-    let ready: () => void;
-    const started = new Promise<void>((resolve) => (ready = resolve));
-    const exited = run('npm', ['run', '-s', 'emulator', '--', '--seed', 'emulator/seeds/small.json'], {
-      cwd: REPO,
-      env: { ...process.env, NODE_OPTIONS: '' },
-      input: null,
-      onSpawn: (child) => (npm = child),
-      onStdout: (chunk) => {
-        printed += chunk;
-        if (printed.includes('Press Ctrl+C')) ready();
-      },
-      onStderr: (chunk) => (stderr += chunk),
-    });
-    let up = false;
-    // Only an end before the banner fails here: the run ends later in every test, once its emulator is gone.
-    const endedEarly = exited.then((result) => (up ? undefined : expect.fail(`npm run emulator ended: ${result.stderr}`)));
-    await Promise.race([started, endedEarly]);
-    up = true;
+    // The run ends later in every test, once its emulator is gone.
+    const { printed, stderr } = await startEmulatorCli('npm', ['run', '-s', 'emulator', '--'], 'npm run emulator', (child) => (npm = child));
     const npmExited = once(npm!, 'exit');
-    const port = Number(/^EMULATOR_URL=http:\/\/127\.0\.0\.1:(\d+)$/m.exec(printed)?.[1]);
+    const port = Number(/^EMULATOR_URL=http:\/\/127\.0\.0\.1:(\d+)$/m.exec(printed())?.[1]);
     expect(await listening(port), 'the emulator listens').to.equal(true);
     const below = descendants(npm!.pid!);
     expect(below, 'npm started the emulator').to.not.deep.equal([]);
-    return { npmExited, stderr: () => stderr, below, port };
+    return { npmExited, stderr, below, port };
   }
 
-  it('SIGTERM to npm alone (kill $!): npm exits, the emulator stops, its port is free and no process of it is left @bin-only', async () => {
-    const { npmExited, stderr, below, port } = await startNpm();
-    npm!.kill('SIGTERM');
-    await npmExited;
-    expect(await within(2000, async () => !(await listening(port))), `port ${port} is free`).to.equal(true);
-    expect(await within(2000, () => !below.some(alive)), `no process left of ${below.join(', ')}`).to.equal(true);
-    expect(stderr()).to.include('Received SIGTERM, stopping emulator');
-  });
-
-  it('SIGKILL to npm alone, which npm cannot forward: the emulator sees its parent gone and stops too @bin-only', async () => {
-    const { npmExited, stderr, below, port } = await startNpm();
-    npm!.kill('SIGKILL');
-    await npmExited;
-    expect(await within(5000, async () => !(await listening(port))), `port ${port} is free`).to.equal(true);
-    expect(await within(5000, () => !below.some(alive)), `no process left of ${below.join(', ')}`).to.equal(true);
-    expect(stderr()).to.match(/Its parent process \(pid \d+\) ended, stopping emulator/);
-  });
+  const stops: Array<{ title: string; signal: NodeJS.Signals; ms: number; said: (stderr: string) => void }> = [
+    {
+      title: 'SIGTERM to npm alone (kill $!): npm exits, the emulator stops, its port is free and no process of it is left @bin-only',
+      signal: 'SIGTERM',
+      ms: 2000,
+      said: (stderr) => expect(stderr).to.include('Received SIGTERM, stopping emulator'),
+    },
+    {
+      title: 'SIGKILL to npm alone, which npm cannot forward: the emulator sees its parent gone and stops too @bin-only',
+      signal: 'SIGKILL',
+      ms: 5000,
+      said: (stderr) => expect(stderr).to.match(/Its parent process \(pid \d+\) ended, stopping emulator/),
+    },
+  ];
+  for (const { title, signal, ms, said } of stops) {
+    it(title, async () => {
+      const { npmExited, stderr, below, port } = await startNpm();
+      npm!.kill(signal);
+      await npmExited;
+      expect(await within(ms, async () => !(await listening(port))), `port ${port} is free`).to.equal(true);
+      expect(await within(ms, () => !below.some(alive)), `no process left of ${below.join(', ')}`).to.equal(true);
+      said(stderr());
+    });
+  }
 });

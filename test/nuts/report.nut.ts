@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect } from 'chai';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { DAY_MS, generateState, staleTokens, type EmulatorState } from '../../emulator/model.js';
 import type { UsageReport } from '../../src/usage/report.js';
 import type { FleetReport } from '../../src/usage/reportFiles.js';
@@ -248,6 +248,26 @@ const launchChromium = (): Promise<Browser> =>
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
 
+/**
+ * Opens a report file in a new page of the browser, checking that it loads with no console error or warning, no
+ * uncaught error, and no request but the file itself.
+ */
+async function openReport(browser: Browser, file: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const problems: string[] = [];
+  const requests: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning') problems.push(`${message.type()}: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  page.on('request', (request) => requests.push(request.url()));
+  const url = pathToFileURL(file).href;
+  await page.goto(url, { waitUntil: 'load' });
+  expect(problems).to.deep.equal([]);
+  expect(requests).to.deep.equal([url]);
+  return page;
+}
+
 // The browser sees the file the plugin wrote; which CLI wrote it doesn't matter, so once is enough.
 describe('usage report in a real browser @bin-only', () => {
   const HOSTILE = '<script>document.title=\'pwned\'</script><img src=x onerror="document.title=\'pwned\';document.body.dataset.pwned=1"> | `tick`';
@@ -274,19 +294,7 @@ describe('usage report in a real browser @bin-only', () => {
   });
 
   it('opens with no console error, no request but the file, figures equal to --json, and hostile values shown as text', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const problems: string[] = [];
-    const requests: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error' || message.type() === 'warning') problems.push(`${message.type()}: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-    page.on('request', (request) => requests.push(request.url()));
-    const url = pathToFileURL(file).href;
-    await page.goto(url, { waitUntil: 'load' });
-
-    expect(problems).to.deep.equal([]);
-    expect(requests).to.deep.equal([url]);
+    const page = await openReport(browser, file);
 
     expect(await page.evaluate<PageFigures>(readFigures('body'))).to.deep.equal(pageFiguresOf(report));
 
@@ -408,18 +416,7 @@ describe('usage report of several orgs (two emulated orgs)', () => {
     const fleet = result.json!.result;
     const browser = await launchChromium();
     try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-      const problems: string[] = [];
-      const requests: string[] = [];
-      page.on('console', (message) => {
-        if (message.type() === 'error' || message.type() === 'warning') problems.push(`${message.type()}: ${message.text()}`);
-      });
-      page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-      page.on('request', (request) => requests.push(request.url()));
-      const url = pathToFileURL(file).href;
-      await page.goto(url, { waitUntil: 'load' });
-      expect(problems).to.deep.equal([]);
-      expect(requests).to.deep.equal([url]);
+      const page = await openReport(browser, file);
 
       const fleetTotalsSeen = await page.evaluate<Record<string, number>>(`Object.fromEntries(${JSON.stringify(TOTALS)}.map((key) =>
         [key, Number(document.querySelector('section[data-fleet] [data-total="' + key + '"]').textContent.replace(/,/g, ''))]))`);

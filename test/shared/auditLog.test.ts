@@ -1,8 +1,8 @@
-import { appendFileSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, chownSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { AuditLog, auditLogPath } from '../../src/usage/auditLog.js';
+import { tempDirEachTest } from './tempDir.js';
 
 const target = { scope: 'token' as const, tokenId: 'T1', appIdentifier: '0xIHs000000A1b2', appDeveloperName: 'Billing' };
 const lines = (path: string): Array<Record<string, unknown>> =>
@@ -12,14 +12,10 @@ const lines = (path: string): Array<Record<string, unknown>> =>
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 
 describe('audit log', () => {
-  let dir: string;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'eca-audit-'));
-  });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDirEachTest('eca-audit-');
 
   it('appends run-start, sending, result and run-end as JSON lines, event first, creating the folder', async () => {
-    const path = join(dir, 'nested', 'audit.jsonl');
+    const path = join(dir(), 'nested', 'audit.jsonl');
     const log = AuditLog.open(path, 'run-1', { createFolder: true });
     await log.runStart({ orgId: '00D', instanceUrl: 'https://x', actorUsername: 'admin@acme.example.com', pluginVersion: '0.1.0', selection: { tokenId: ['T1'] }, planned: 1 });
     await log.sending(target);
@@ -33,7 +29,7 @@ describe('audit log', () => {
   });
 
   it('only appends: a second run adds to what the first wrote', async () => {
-    const path = join(dir, 'audit.jsonl');
+    const path = join(dir(), 'audit.jsonl');
     for (const runId of ['a', 'b']) {
       const log = AuditLog.open(path, runId);
       // eslint-disable-next-line no-await-in-loop
@@ -45,7 +41,7 @@ describe('audit log', () => {
   });
 
   it('shares one sync among many concurrent sending records and resolves every one of them', async () => {
-    const path = join(dir, 'audit.jsonl');
+    const path = join(dir(), 'audit.jsonl');
     const log = AuditLog.open(path, 'r');
     await Promise.all(Array.from({ length: 50 }, (_, i) => log.sending({ ...target, tokenId: `T${i}` })));
     await log.runEnd({ counts: {}, exitCode: 0, interrupted: false });
@@ -53,23 +49,23 @@ describe('audit log', () => {
   });
 
   it('refuses to open a folder that stands where the file should be, naming the path', () => {
-    const path = join(dir, 'audit.jsonl');
+    const path = join(dir(), 'audit.jsonl');
     mkdirSync(path);
     expect(() => AuditLog.open(path, 'r')).to.throw(/Can't open the audit log/).with.property('name', 'AuditLogUnwritableError');
   });
 
   it('refuses a folder that does not exist unless told to create it (the default log only)', () => {
-    const path = join(dir, 'nosuch', 'audit.jsonl');
+    const path = join(dir(), 'nosuch', 'audit.jsonl');
     expect(() => AuditLog.open(path, 'r'))
-      .to.throw(join(dir, 'nosuch'))
+      .to.throw(join(dir(), 'nosuch'))
       .with.property('name', 'NoAuditLogFolderError');
-    expect(existsSync(join(dir, 'nosuch'))).to.equal(false);
+    expect(existsSync(join(dir(), 'nosuch'))).to.equal(false);
   });
 
   it('refuses a symlink, leaving the file it points to as it was', () => {
-    const victim = join(dir, 'victim.jsonl');
+    const victim = join(dir(), 'victim.jsonl');
     writeFileSync(victim, 'precious\n');
-    const path = join(dir, 'audit.jsonl');
+    const path = join(dir(), 'audit.jsonl');
     symlinkSync(victim, path);
     expect(() => AuditLog.open(path, 'r'))
       .to.throw(path)
@@ -78,7 +74,7 @@ describe('audit log', () => {
   });
 
   it('creates the log readable by its owner alone, and refuses a log another user owns', async () => {
-    const path = join(dir, 'audit.jsonl');
+    const path = join(dir(), 'audit.jsonl');
     await AuditLog.open(path, 'r').runEnd({ counts: {}, exitCode: 0, interrupted: false });
     expect(statSync(path).mode & 0o777).to.equal(0o600);
     const self = process.getuid!();
@@ -96,7 +92,7 @@ describe('audit log', () => {
   });
 
   it('rejects a record written only in part, and every record after it, without writing more', async () => {
-    const path = join(dir, 'audit.jsonl');
+    const path = join(dir(), 'audit.jsonl');
     const calls: number[] = [];
     // Takes 40 bytes of whatever it is given, as a write on a nearly full disk may, without an error.
     const halfWrites = (fd: number, bytes: Uint8Array): number => {
@@ -115,7 +111,7 @@ describe('audit log', () => {
   });
 
   it('starts a new line after a record an earlier run left unfinished, so the next record reads alone', async () => {
-    const path = join(dir, 'audit.jsonl');
+    const path = join(dir(), 'audit.jsonl');
     appendFileSync(path, '{"event":"sending","time":"2026-01-01T00:00:00.000Z","runId"', { mode: 0o600 });
     const log = AuditLog.open(path, 'next');
     await log.sending(target);

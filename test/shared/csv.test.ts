@@ -1,49 +1,26 @@
 import { expect } from 'chai';
 import { csvField, csvValue, parseCsv, readCsv, toCsv } from '../../src/common/csv.js';
 import { expectSfError } from './fakeTransport.js';
+import { itMaps } from './tables.js';
 
 describe('csv: fields', () => {
-  it('leaves plain values unquoted', () => {
-    expect(csvField('abc')).to.equal('abc');
-    expect(csvField(42)).to.equal('42');
-    expect(csvField(false)).to.equal('false');
-    expect(csvField('')).to.equal('');
-  });
-
-  it('quotes a comma, a quote, a CR and a LF, doubling quotes', () => {
-    expect(csvField('a,b')).to.equal('"a,b"');
-    expect(csvField('say "hi"')).to.equal('"say ""hi"""');
-    expect(csvField('a\rb')).to.equal('"a\rb"');
-    expect(csvField('a\nb')).to.equal('"a\nb"');
-    expect(csvField('"')).to.equal('""""');
-  });
-
-  it('writes null and undefined as empty fields', () => {
-    expect(csvField(null)).to.equal('');
-    expect(csvField(undefined)).to.equal('');
-  });
-
-  it('writes objects and arrays as JSON, quoted when needed', () => {
-    expect(csvField({ a: 1 })).to.equal('"{""a"":1}"');
-    expect(csvField(['x'])).to.equal('"[""x""]"');
-    expect(csvField([])).to.equal('[]');
-  });
+  itMaps(csvField, [
+    ['leaves plain values unquoted', [['abc', 'abc'], [42, '42'], [false, 'false'], ['', '']]],
+    ['quotes a comma, a quote, a CR and a LF, doubling quotes', [['a,b', '"a,b"'], ['say "hi"', '"say ""hi"""'], ['a\rb', '"a\rb"'], ['a\nb', '"a\nb"'], ['"', '""""']]],
+    ['writes null and undefined as empty fields', [[null, ''], [undefined, '']]],
+    ['writes objects and arrays as JSON, quoted when needed', [[{ a: 1 }, '"{""a"":1}"'], [['x'], '"[""x""]"'], [[], '[]']]],
+  ]);
 });
 
 describe('csv: cells a spreadsheet would run as formulas', () => {
   const hostile = ['=HYPERLINK("http://evil.example","x")', '+1+1', '-2+3', '@SUM(A1)', '\tlead', '\rlead', "'=already", "''+twice"];
 
-  it("prefixes a cell that starts with =, +, -, @, a tab or a CR (after any quotes) with '", () => {
-    expect(csvField('=1+1')).to.equal("'=1+1");
-    expect(csvField('+1')).to.equal("'+1");
-    expect(csvField('-1')).to.equal("'-1");
-    expect(csvField(-1)).to.equal("'-1");
-    expect(csvField('@x')).to.equal("'@x");
-    expect(csvField('\tx')).to.equal("'\tx");
-    expect(csvField('\rx')).to.equal('"\'\rx"');
-    expect(csvField("'=x")).to.equal("''=x");
-    expect(csvField('=SUM(A1,B1)')).to.equal('"\'=SUM(A1,B1)"');
-  });
+  itMaps(csvField, [
+    [
+      "prefixes a cell that starts with =, +, -, @, a tab or a CR (after any quotes) with '",
+      [['=1+1', "'=1+1"], ['+1', "'+1"], ['-1', "'-1"], [-1, "'-1"], ['@x', "'@x"], ['\tx', "'\tx"], ['\rx', '"\'\rx"'], ["'=x", "''=x"], ['=SUM(A1,B1)', '"\'=SUM(A1,B1)"']],
+    ],
+  ]);
 
   it("leaves other cells alone, a leading ' included", () => {
     for (const value of ["'abc", "o'brien@acme.com", 'a=b', 'x-1', '2026-01-31T08:00:00.000Z', "'", ' =x']) {

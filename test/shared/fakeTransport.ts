@@ -291,13 +291,18 @@ export function expectSfError(fn: () => unknown, name: string): SfError {
   return thrown as SfError;
 }
 
-export async function expectRejection(promise: Promise<unknown>, name: string): Promise<SfError> {
-  let thrown: unknown;
+/** What the promise rejects with, or undefined when it fulfils. */
+export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
   try {
     await promise;
   } catch (error) {
-    thrown = error;
+    return error;
   }
+  return undefined;
+}
+
+export async function expectRejection(promise: Promise<unknown>, name: string): Promise<SfError> {
+  const thrown = await rejectionOf(promise);
   expect(thrown, `expected ${name} to be thrown`).to.be.instanceOf(SfError);
   expect((thrown as SfError).name).to.equal(name);
   return thrown as SfError;

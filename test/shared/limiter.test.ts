@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { SfError } from '@salesforce/core';
 import { createLimiter, runPool, runPoolInOrder } from '../../src/common/limiter.js';
-import { deferred, expectRejection, tick, type Deferred } from './fakeTransport.js';
+import { deferred, expectRejection, rejectionOf, tick, type Deferred } from './fakeTransport.js';
 
 describe('limiter: createLimiter', () => {
   it('refuses a concurrency that is not a positive integer', () => {
@@ -72,12 +72,7 @@ describe('limiter: createLimiter', () => {
       throw new Error('boom');
     });
     const next = limiter.run(async () => 'ran');
-    let caught: unknown;
-    try {
-      await failing;
-    } catch (error) {
-      caught = error;
-    }
+    const caught = await rejectionOf(failing);
     expect((caught as Error).message).to.equal('boom');
     expect(await next).to.equal('ran');
     expect(limiter.active).to.equal(0);
@@ -88,12 +83,7 @@ describe('limiter: createLimiter', () => {
     const failing = limiter.run((): Promise<void> => {
       throw new Error('sync');
     });
-    let caught: unknown;
-    try {
-      await failing;
-    } catch (error) {
-      caught = error;
-    }
+    const caught = await rejectionOf(failing);
     expect((caught as Error).message).to.equal('sync');
     expect(await limiter.run(async () => 7)).to.equal(7);
   });

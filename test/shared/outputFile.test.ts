@@ -1,11 +1,11 @@
-import { chmodSync, constants, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, constants, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { toCsv } from '../../src/common/csv.js';
 import { checkedOutputPath, jsonArrayText, openRowFile, rowFileFormat, writeTextFile, type OpenFile } from '../../src/ux/outputFile.js';
 import { expectRejection } from './fakeTransport.js';
+import { tempDirEachTest } from './tempDir.js';
 
 const COLUMNS = ['tokenId', 'username', 'lastUsedAt', 'useCount'];
 /** Rows with what CSV and JSON must both get right: a formula-like cell, a comma and quotes, a line break, a null. */
@@ -61,33 +61,29 @@ const shortWrites =
 const modeOf = (path: string): number => lstatSync(path).mode & 0o777;
 
 describe('outputFile', () => {
-  let dir: string;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'eca-output-'));
-  });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDirEachTest('eca-output-');
 
   it('gives the absolute path of a file in an existing folder', async () => {
-    expect(await checkedOutputPath(join(dir, 'r.html'))).to.equal(join(dir, 'r.html'));
+    expect(await checkedOutputPath(join(dir(), 'r.html'))).to.equal(join(dir(), 'r.html'));
   });
 
   it('refuses a missing folder, and a folder given as the file', async () => {
-    const missing = await expectRejection(checkedOutputPath(join(dir, 'nope', 'r.html')), 'NoOutputFolderError');
-    expect(missing.message).to.include(join(dir, 'nope'));
-    mkdirSync(join(dir, 'sub'));
-    await expectRejection(checkedOutputPath(join(dir, 'sub')), 'OutputIsFolderError');
+    const missing = await expectRejection(checkedOutputPath(join(dir(), 'nope', 'r.html')), 'NoOutputFolderError');
+    expect(missing.message).to.include(join(dir(), 'nope'));
+    mkdirSync(join(dir(), 'sub'));
+    await expectRejection(checkedOutputPath(join(dir(), 'sub')), 'OutputIsFolderError');
   });
 
   it('replaces an existing file whole and leaves no temporary file', async () => {
-    const file = join(dir, 'r.html');
+    const file = join(dir(), 'r.html');
     writeFileSync(file, 'old');
     await writeTextFile(file, 'new');
     expect(readFileSync(file, 'utf8')).to.equal('new');
-    expect(readdirSync(dir)).to.deep.equal(['r.html']);
+    expect(readdirSync(dir())).to.deep.equal(['r.html']);
   });
 
   it('writes a new file readable by its owner alone, and keeps the mode of a file it replaces', async () => {
-    const file = join(dir, 'r.html');
+    const file = join(dir(), 'r.html');
     await writeTextFile(file, 'new');
     expect(modeOf(file)).to.equal(0o600);
     for (const mode of [0o600, 0o640]) {
@@ -100,9 +96,9 @@ describe('outputFile', () => {
   });
 
   it('replaces a symlink at the target with a file, leaving the file it pointed to as it was', async () => {
-    const victim = join(dir, 'victim.txt');
+    const victim = join(dir(), 'victim.txt');
     writeFileSync(victim, 'precious', { mode: 0o644 });
-    const file = join(dir, 'r.html');
+    const file = join(dir(), 'r.html');
     symlinkSync(victim, file);
     await writeTextFile(file, 'report');
     expect(readFileSync(victim, 'utf8')).to.equal('precious');
@@ -113,9 +109,9 @@ describe('outputFile', () => {
   });
 
   it('creates its temporary file under a name nobody can guess, exclusively, never through a symlink', async () => {
-    const file = join(dir, 'r.html');
+    const file = join(dir(), 'r.html');
     // Planted where a temporary name made of the process id would be.
-    const victim = join(dir, 'victim.txt');
+    const victim = join(dir(), 'victim.txt');
     writeFileSync(victim, 'precious');
     symlinkSync(victim, `${file}.${process.pid}.tmp`);
     const opened: Array<{ path: string; flags: number; mode: number }> = [];
@@ -140,10 +136,10 @@ describe('outputFile', () => {
   });
 
   it('says why a file cannot be written, and cleans up', async () => {
-    writeFileSync(join(dir, 'plain'), '');
-    const error = await expectRejection(writeTextFile(join(dir, 'plain', 'r.html'), 'x'), 'CannotWriteError');
-    expect(error.message).to.include(join(dir, 'plain', 'r.html'));
-    expect(readdirSync(dir)).to.deep.equal(['plain']);
+    writeFileSync(join(dir(), 'plain'), '');
+    const error = await expectRejection(writeTextFile(join(dir(), 'plain', 'r.html'), 'x'), 'CannotWriteError');
+    expect(error.message).to.include(join(dir(), 'plain', 'r.html'));
+    expect(readdirSync(dir())).to.deep.equal(['plain']);
   });
 
   describe('openRowFile', () => {
@@ -158,43 +154,43 @@ describe('outputFile', () => {
     const all = pages.flat();
 
     it('writes, page by page, exactly the CSV of stdout and the JSON array of --json', async () => {
-      expect(await written(join(dir, 'a.csv'), 'csv', pages)).to.equal(all.length);
-      expect(readFileSync(join(dir, 'a.csv'), 'utf8')).to.equal(toCsv(all, COLUMNS));
-      expect(await written(join(dir, 'a.json'), 'json', pages)).to.equal(all.length);
-      expect(readFileSync(join(dir, 'a.json'), 'utf8')).to.equal(`${JSON.stringify(all, null, 2)}\n`);
-      expect(readdirSync(dir).sort()).to.deep.equal(['a.csv', 'a.json']);
+      expect(await written(join(dir(), 'a.csv'), 'csv', pages)).to.equal(all.length);
+      expect(readFileSync(join(dir(), 'a.csv'), 'utf8')).to.equal(toCsv(all, COLUMNS));
+      expect(await written(join(dir(), 'a.json'), 'json', pages)).to.equal(all.length);
+      expect(readFileSync(join(dir(), 'a.json'), 'utf8')).to.equal(`${JSON.stringify(all, null, 2)}\n`);
+      expect(readdirSync(dir()).sort()).to.deep.equal(['a.csv', 'a.json']);
     });
 
     it('writes in a JSON file, page by page, the text -r json prints for the same rows', async () => {
-      await written(join(dir, 'p.json'), 'json', pages);
-      expect(readFileSync(join(dir, 'p.json'), 'utf8')).to.equal(jsonArrayText(all));
-      await written(join(dir, 'none.json'), 'json', [[]]);
-      expect(readFileSync(join(dir, 'none.json'), 'utf8')).to.equal(jsonArrayText([]));
+      await written(join(dir(), 'p.json'), 'json', pages);
+      expect(readFileSync(join(dir(), 'p.json'), 'utf8')).to.equal(jsonArrayText(all));
+      await written(join(dir(), 'none.json'), 'json', [[]]);
+      expect(readFileSync(join(dir(), 'none.json'), 'utf8')).to.equal(jsonArrayText([]));
     });
 
     it('writes the header alone, or an empty array, when there are no rows', async () => {
-      await written(join(dir, 'e.csv'), 'csv', []);
-      await written(join(dir, 'e.json'), 'json', [[]]);
-      expect(readFileSync(join(dir, 'e.csv'), 'utf8')).to.equal(toCsv([], COLUMNS));
-      expect(JSON.parse(readFileSync(join(dir, 'e.json'), 'utf8'))).to.deep.equal([]);
+      await written(join(dir(), 'e.csv'), 'csv', []);
+      await written(join(dir(), 'e.json'), 'json', [[]]);
+      expect(readFileSync(join(dir(), 'e.csv'), 'utf8')).to.equal(toCsv([], COLUMNS));
+      expect(JSON.parse(readFileSync(join(dir(), 'e.json'), 'utf8'))).to.deep.equal([]);
     });
 
     it('leaves an old file as it was until commit, and as it was after abort, with no temporary file', async () => {
-      const file = join(dir, 'tokens.json');
+      const file = join(dir(), 'tokens.json');
       writeFileSync(file, 'old');
       const out = await openRowFile(file, 'json', COLUMNS);
       await out.write(rows(3000));
       expect(readFileSync(file, 'utf8')).to.equal('old');
-      expect(readdirSync(dir)).to.have.length(2);
+      expect(readdirSync(dir())).to.have.length(2);
       await out.abort();
       expect(readFileSync(file, 'utf8')).to.equal('old');
-      expect(readdirSync(dir)).to.deep.equal(['tokens.json']);
+      expect(readdirSync(dir())).to.deep.equal(['tokens.json']);
       await written(file, 'json', [rows(1)]);
       expect(JSON.parse(readFileSync(file, 'utf8'))).to.deep.equal(rows(1));
     });
 
     it('fails a write error mid-run (a full disk) clearly, removing the temporary file and keeping the old one', async () => {
-      const file = join(dir, 'tokens.csv');
+      const file = join(dir(), 'tokens.csv');
       writeFileSync(file, 'old');
       const out = await openRowFile(file, 'csv', COLUMNS, fullAfter(100_000));
       const writeAll = async (): Promise<void> => {
@@ -204,11 +200,11 @@ describe('outputFile', () => {
       const error = await expectRejection(writeAll(), 'CannotWriteError');
       expect(error.message).to.include(file).and.include('ENOSPC');
       expect(readFileSync(file, 'utf8')).to.equal('old');
-      expect(readdirSync(dir)).to.deep.equal(['tokens.csv']);
+      expect(readdirSync(dir())).to.deep.equal(['tokens.csv']);
     });
 
     it('writes what a short write left over, so the file is whole', async () => {
-      const file = join(dir, 'tokens.csv');
+      const file = join(dir(), 'tokens.csv');
       const many = rows(500);
       const out = await openRowFile(file, 'csv', COLUMNS, shortWrites(1000));
       await out.write(many);
@@ -217,7 +213,7 @@ describe('outputFile', () => {
     });
 
     it('fails when the disk takes no more bytes without saying so, keeping the old file and no temporary file', async () => {
-      const file = join(dir, 'tokens.csv');
+      const file = join(dir(), 'tokens.csv');
       writeFileSync(file, 'old');
       const out = await openRowFile(file, 'csv', COLUMNS, shortWrites(4096, 4096));
       const error = await expectRejection(
@@ -229,16 +225,16 @@ describe('outputFile', () => {
       );
       expect(error.message).to.include(file).and.match(/bytes could not be written/);
       expect(readFileSync(file, 'utf8')).to.equal('old');
-      expect(readdirSync(dir)).to.deep.equal(['tokens.csv']);
+      expect(readdirSync(dir())).to.deep.equal(['tokens.csv']);
     });
 
     it('refuses a missing folder, a folder, or a file it cannot create, before anything is written', async () => {
-      await expectRejection(openRowFile(join(dir, 'nope', 'x.csv'), 'csv', COLUMNS), 'NoOutputFolderError');
-      await expectRejection(openRowFile(dir, 'csv', COLUMNS), 'OutputIsFolderError');
+      await expectRejection(openRowFile(join(dir(), 'nope', 'x.csv'), 'csv', COLUMNS), 'NoOutputFolderError');
+      await expectRejection(openRowFile(dir(), 'csv', COLUMNS), 'OutputIsFolderError');
       const refused: OpenFile = () => Promise.reject(Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' }));
-      const error = await expectRejection(openRowFile(join(dir, 'x.csv'), 'csv', COLUMNS, refused), 'CannotCreateError');
+      const error = await expectRejection(openRowFile(join(dir(), 'x.csv'), 'csv', COLUMNS, refused), 'CannotCreateError');
       expect(error.message).to.include('EACCES').and.include('Nothing was sent');
-      expect(readdirSync(dir)).to.deep.equal([]);
+      expect(readdirSync(dir())).to.deep.equal([]);
     });
 
     it('chooses CSV for -r csv or a .csv name, JSON otherwise', () => {

@@ -1,4 +1,5 @@
 /* eslint-disable camelcase -- app developer names are snake case in Salesforce */
+import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { SfError } from '@salesforce/core';
 import { isAllowedApp, limitsFor, parsePolicy, rulesInForce } from '../../src/usage/policy.js';
@@ -16,18 +17,8 @@ function refusal(text: string): SfError {
 
 describe('policy file', () => {
   it('reads the contract example in YAML, with overrides and null', () => {
-    const rules = parsePolicy(
-      [
-        'staleDays: 90            # stale',
-        'maxTokenAgeDays: 365',
-        'maxTokensPerUser: 3',
-        'allowedApps: [Billing_Connector, Mobile_Field_App]',
-        'apps:',
-        '  Mobile_Field_App: { staleDays: 30 }',
-        '  Partner_Gateway: { staleDays: null }',
-      ].join('\n'),
-      'policy.yml'
-    );
+    // The policy usage check's NUT checks an org against.
+    const rules = parsePolicy(readFileSync(new URL('../fixtures/policy.yml', import.meta.url), 'utf8'), 'policy.yml');
     expect(rules).to.deep.equal({
       staleDays: 90,
       maxTokenAgeDays: 365,

@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { expect } from 'chai';
 import { buildReport, ReportFigures, UNKNOWN, type ReportToken, type UsageReport } from '../../src/usage/report.js';
@@ -7,6 +6,7 @@ import { fleetReport, isFleetReport, readInventories, type OrgInventory } from '
 import { toCsv } from '../../src/common/csv.js';
 import { TOKEN_FIELDS } from '../../src/api/types.js';
 import { expectRejection } from './fakeTransport.js';
+import { tempDirEachTest } from './tempDir.js';
 
 const DAY = 86_400_000;
 const AT = new Date('2026-12-01T12:00:00.000Z');
@@ -35,15 +35,11 @@ const tokenOf = (saved: Record<string, unknown>): ReportToken => ({
 });
 
 describe('report: saved inventories of several orgs', () => {
-  let dir: string;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'eca-report-files-'));
-  });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDirEachTest('eca-report-files-');
 
   /** Writes rows as the JSON array of --output-file, or as the --json envelope. */
   const file = (name: string, rows: Array<Record<string, unknown>>, envelope = false): string => {
-    const path = join(dir, name);
+    const path = join(dir(), name);
     writeFileSync(path, JSON.stringify(envelope ? { status: 0, result: rows, warnings: [] } : rows));
     return path;
   };
@@ -57,7 +53,7 @@ describe('report: saved inventories of several orgs', () => {
     const b = [row(ORG_B18, 3, ago(200), 'B'), row(ORG_B18, 4, ago(5), 'B', 'u1')];
     const a2 = [row(ORG_A, 5, ago(100), 'C', 'u1')];
     const orgs = await read([file('a1.json', a1), file('b.json', b, true), file('a2.json', a2)]);
-    expect(orgs.map((org) => [org.orgId, org.files.map((path) => path.slice(dir.length + 1))])).to.deep.equal([
+    expect(orgs.map((org) => [org.orgId, org.files.map((path) => path.slice(dir().length + 1))])).to.deep.equal([
       [ORG_A, ['a1.json', 'a2.json']],
       [ORG_B18, ['b.json']],
     ]);
@@ -95,7 +91,7 @@ describe('report: saved inventories of several orgs', () => {
 
   it('reads a CSV inventory as it reads JSON, and a file given twice once', async () => {
     const rows = [row(ORG_A, 1, ago(3)), row(ORG_A, 2, null)];
-    const csv = join(dir, 'tokens.csv');
+    const csv = join(dir(), 'tokens.csv');
     writeFileSync(csv, toCsv(rows.map((each) => ({ ...each, lastUsedAt: each.lastUsedAt ?? '' })), TOKEN_FIELDS));
     // The same file by another name: relative to the working folder.
     const orgs = await read([csv, relative(process.cwd(), csv)]);

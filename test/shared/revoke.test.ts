@@ -32,6 +32,12 @@ const USERS = [userRow(APP, 1), userRow(APP, 2)];
 const revocationUrl = (tokenId: string): string => `${API_BASE}/apps/oauth/usage/tokens/${tokenId}`;
 const tokenTargets = (...ids: string[]): PlannedTarget[] => ids.map((tokenId) => ({ scope: 'token', tokenId }));
 const deletePath = (tokenId: string): string => `/apps/oauth/usage/tokens/${tokenId}`;
+/** The org's answers to the DELETEs of T1, T2 and T3: revoked (204), not found (404) and failed (500). */
+const mixedAnswers = (): FakeTransport =>
+  new FakeTransport()
+    .on('DELETE', deletePath('T1'), noContent())
+    .on('DELETE', deletePath('T2'), apiFailure(404, 'NOT_FOUND', 'The requested resource does not exist'))
+    .on('DELETE', deletePath('T3'), apiFailure(500, 'UNKNOWN_EXCEPTION', 'An unexpected error occurred.'));
 
 describe('revoke: plans', () => {
   it('planTokens keeps the token fields and drops repeats', () => {
@@ -385,10 +391,7 @@ describe('revoke: executePlan', () => {
   });
 
   it('sorts 204 into revoked, 404 into not-found (a success) and 500 into failed with the API error', async () => {
-    const transport = new FakeTransport()
-      .on('DELETE', deletePath('T1'), noContent())
-      .on('DELETE', deletePath('T2'), apiFailure(404, 'NOT_FOUND', 'The requested resource does not exist'))
-      .on('DELETE', deletePath('T3'), apiFailure(500, 'UNKNOWN_EXCEPTION', 'An unexpected error occurred.'));
+    const transport = mixedAnswers();
     const { client } = makeClient(transport);
     const progress: Array<[number, number]> = [];
     const outcome = await executePlan(client, tokenTargets('T1', 'T2', 'T3'), {
@@ -531,10 +534,7 @@ describe('revoke: executePlan', () => {
   };
 
   it('audit: each target is recorded as sending before its DELETE and its result after, with the HTTP status known', async () => {
-    const transport = new FakeTransport()
-      .on('DELETE', deletePath('T1'), noContent())
-      .on('DELETE', deletePath('T2'), apiFailure(404, 'NOT_FOUND', 'The requested resource does not exist'))
-      .on('DELETE', deletePath('T3'), apiFailure(500, 'UNKNOWN_EXCEPTION', 'An unexpected error occurred.'));
+    const transport = mixedAnswers();
     const { client } = makeClient(transport);
     const { events, audit } = fakeAudit();
     const sentBeforeRecord: string[] = [];

@@ -20,6 +20,7 @@ import {
   makeClient,
   networkError,
   noContent,
+  rejectionOf,
   status,
   tick,
   tokenRow,
@@ -36,6 +37,12 @@ const appsPage = (page: number, pageSize: number, next: string | null = `${API_B
   nextPageUrl: next,
 });
 const followed = (page: number, pageSize: number): string => `/apps/oauth/usage?page=${page}&pageSize=${pageSize}`;
+/** A transport that serves the app list in pages of `pageSize`: pages 0, 1 and 2, each with the next one's URL. */
+const pagedApps = (pageSize: number): FakeTransport => {
+  const transport = new FakeTransport();
+  for (const page of [0, 1, 2]) transport.on('GET', followed(page, pageSize), json(appsPage(page, pageSize)));
+  return transport;
+};
 
 const APP = appRow(1, 'Billing_Connector');
 const USER = userRow(APP, 7);
@@ -58,10 +65,7 @@ describe('usageClient: paging', () => {
   });
 
   it('does not stop at a short page: it asks for the next one, and ends at the empty page', async () => {
-    const transport = new FakeTransport()
-      .on('GET', followed(0, 3), json(appsPage(0, 3)))
-      .on('GET', followed(1, 3), json(appsPage(1, 3)))
-      .on('GET', followed(2, 3), json(appsPage(2, 3)));
+    const transport = pagedApps(3);
     const { client } = makeClient(transport);
     expect(await client.listApps({ pageSize: 3 })).to.have.length(5);
     expect(transport.calls.map((call) => call.resource)).to.deep.equal([0, 1, 2].map((page) => followed(page, 3)));
@@ -93,10 +97,7 @@ describe('usageClient: paging', () => {
   });
 
   it('stops at limit without requesting another page', async () => {
-    const transport = new FakeTransport()
-      .on('GET', followed(0, 2), json(appsPage(0, 2)))
-      .on('GET', followed(1, 2), json(appsPage(1, 2)))
-      .on('GET', followed(2, 2), json(appsPage(2, 2)));
+    const transport = pagedApps(2);
     const { client } = makeClient(transport);
     const pages: number[] = [];
     const apps = await client.listApps({ pageSize: 2, limit: 3, onPage: (n) => pages.push(n) });
@@ -113,10 +114,7 @@ describe('usageClient: paging', () => {
   });
 
   it('counts only kept rows toward limit', async () => {
-    const transport = new FakeTransport()
-      .on('GET', followed(0, 2), json(appsPage(0, 2)))
-      .on('GET', followed(1, 2), json(appsPage(1, 2)))
-      .on('GET', followed(2, 2), json(appsPage(2, 2)));
+    const transport = pagedApps(2);
     const { client } = makeClient(transport);
     const odd = (app: AppUsage): boolean => Number(app.developerName.split('_')[1]) % 2 === 1;
     const apps = await client.listApps({ pageSize: 2, limit: 2, keep: odd });
@@ -214,51 +212,6 @@ describe('usageClient: bodies', () => {
       // eslint-disable-next-line no-await-in-loop
       await expectRejection(client.listApps(), 'UnexpectedBodyError');
     }
-  });
-});
-
-describe('usageClient: findUsers', () => {
-  it('reads the User records of the usernames and ids, at most 100 values per query', async () => {
-    const names = Array.from({ length: 120 }, (_, i) => `user${i}@acme.example.com`);
-    const ids = Array.from({ length: 30 }, (_, i) => userId(i + 1, true));
-    const transport = new FakeTransport().on('GET', /^\/query\?q=/, (call) =>
-      json({ totalSize: 1, done: true, records: [{ attributes: { type: 'User' }, Id: userId(call.path.length), Username: 'x@y.z' }] })
-    );
-    const { client } = makeClient(transport);
-    const users = await client.findUsers({ usernames: names, ids });
-    const queries = transport.calls.map((call) => decodeURIComponent(call.path.replace(/^\/query\?q=/, '')));
-    expect(queries.map((query) => query.match(/'/g)!.length / 2)).to.deep.equal([100, 50]);
-    expect(queries[0]).to.match(/^SELECT Id, Username FROM User WHERE Username IN \('user0@acme.example.com', /);
-    expect(queries[1]).to.match(/WHERE Username IN \('user100@acme.example.com', .*\) OR Id IN \('005000000000001AAA', /);
-    expect(users).to.have.length(2);
-    expect(users[0]).to.deep.equal({ Id: userId(transport.calls[0].path.length), Username: 'x@y.z' });
-  });
-
-  it('refuses an answer without records with UnexpectedBodyError', async () => {
-    const transport = new FakeTransport().on('GET', /^\/query/, json({ totalSize: 0 }));
-    const { client } = makeClient(transport);
-    await expectRejection(client.findUsers({ usernames: ['a@b.c'] }), 'UnexpectedBodyError');
-  });
-
-  it('findUsersByPrefix: one query for every prefix, bounded; none without prefixes', async () => {
-    const transport = new FakeTransport().on('GET', /^\/query\?q=/, json({ totalSize: 1, done: true, records: [{ Id: userId(1, true), Username: 'jane@acme.example.com' }] }));
-    const { client } = makeClient(transport);
-    expect(await client.findUsersByPrefix(['jan', 'zo'], 1000)).to.deep.equal([{ Id: userId(1, true), Username: 'jane@acme.example.com' }]);
-    expect(transport.calls.map((call) => decodeURIComponent(call.path.replace(/^\/query\?q=/, '')))).to.deep.equal([
-      "SELECT Id, Username FROM User WHERE Username LIKE 'jan%' OR Username LIKE 'zo%' ORDER BY Username LIMIT 1000",
-    ]);
-    expect(await client.findUsersByPrefix([], 1000)).to.deep.equal([]);
-    expect(transport.calls).to.have.length(1);
-  });
-});
-
-describe('usageClient: sessionUser', () => {
-  it("reads the session's user id and username from the org's userinfo", async () => {
-    // The field names of OpenID Connect's userinfo.
-    // eslint-disable-next-line camelcase
-    const transport = new FakeTransport().on('GET', '/services/oauth2/userinfo', json({ user_id: userId(3, true), preferred_username: 'me@acme.example.com' }));
-    const { client } = makeClient(transport);
-    expect(await client.sessionUser()).to.deep.equal({ userId: userId(3, true), username: 'me@acme.example.com' });
   });
 });
 
@@ -507,13 +460,7 @@ describe('usageClient: retries', () => {
       throw new TypeError('bug in transport');
     });
     const { client } = makeClient(transport);
-    let caught: unknown;
-    try {
-      await client.listApps();
-    } catch (error) {
-      caught = error;
-    }
-    expect(caught).to.be.instanceOf(TypeError);
+    expect(await rejectionOf(client.listApps())).to.be.instanceOf(TypeError);
     expect(transport.calls).to.have.length(1);
   });
 

@@ -6,12 +6,12 @@ import '../../../common/pluginMessages.js';
 import { toCsv } from '../../../common/csv.js';
 import { countOf } from '../../../common/plural.js';
 import { UsageClient } from '../../../api/usageClient.js';
-import { apiBudgetFlag, concurrencyFlag, revocationFlags } from '../../../command/flags.js';
+import { apiBudgetFlag, concurrencyFlag, optionalOrgFlags, revocationFlags } from '../../../command/flags.js';
 import { openAuditLog, revocationMode, RevokingCommand, type RevocationResult } from '../../../command/revokingCommand.js';
 import type { AuditLog } from '../../../usage/auditLog.js';
 import { PolicyCheck, type CheckFindings, type OrgCheck, type CheckTotals, type Violation } from '../../../usage/check.js';
 import { checkFiles } from '../../../usage/checkFiles.js';
-import { streamTokensByUser } from '../../../usage/inventory.js';
+import { streamTokensByUser, type UserInApp, WHOLE_ORG } from '../../../usage/inventory.js';
 import { readPolicyFile, rulesInForce, type Policy, type PolicyRules } from '../../../usage/policy.js';
 import {
   checkedLine,
@@ -24,9 +24,8 @@ import {
   type CheckView,
 } from '../../../ux/checkOutput.js';
 import { renderJunit } from '../../../ux/junit.js';
-import { printRows } from '../../../ux/output.js';
+import { type Column, printRows } from '../../../ux/output.js';
 import { checkedOutputPath, writeTextFile } from '../../../ux/outputFile.js';
-import { startInventoryProgress } from '../../../ux/progress.js';
 
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'external-client-app.usage.check');
 const checkMessages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'check');
@@ -55,10 +54,7 @@ export default class UsageCheck extends RevokingCommand<UsageCheckResult> {
   public static readonly examples = messages.getMessages('examples');
 
   public static readonly flags = {
-    'target-org': Flags.optionalOrg({
-      summary: messages.getMessage('flags.target-org.summary'),
-    }),
-    'api-version': Flags.orgApiVersion(),
+    ...optionalOrgFlags(messages),
     policy: Flags.file({
       summary: messages.getMessage('flags.policy.summary'),
       required: true,
@@ -142,20 +138,12 @@ export default class UsageCheck extends RevokingCommand<UsageCheckResult> {
   /** Reads the org the way `tokens list` does (one inventory, streamed, under the API budget) into the checker. */
   private async checkOrg(checker: PolicyCheck, client: UsageClient, flags: { concurrency: number; 'api-budget': number }): Promise<void> {
     const { orgId } = client;
-    const progress = startInventoryProgress(this);
-    const { apps } = await streamTokensByUser(
-      client,
-      {
-        apps: [],
-        users: [],
-        criteria: {},
-        concurrency: flags.concurrency,
-        onProgress: progress.onProgress,
-        beforeTokenLists: (count) => this.checkApiBudget(client, count, flags['api-budget']),
-        onForeignRows: (pair, rows) => this.warn(checkMessages.getMessage('warning.foreignRows', [pair.username ?? pair.userIdentifier, pair.app.developerName, rows])),
-      },
-      (pair, tokens) => checker.addUserTokens(orgId, pair.app, pair, tokens)
-    ).finally(() => progress.stop());
+    const warnForeignRows = (pair: UserInApp, rows: number): void => {
+      this.warn(checkMessages.getMessage('warning.foreignRows', [pair.username ?? pair.userIdentifier, pair.app.developerName, rows]));
+    };
+    const { apps } = await this.readInventory(client, flags, { ...WHOLE_ORG, onForeignRows: warnForeignRows }, (options) =>
+      streamTokensByUser(client, options, (pair, tokens) => checker.addUserTokens(orgId, pair.app, pair, tokens))
+    );
     for (const app of apps) checker.addApp(orgId, app);
   }
 
@@ -187,27 +175,21 @@ export default class UsageCheck extends RevokingCommand<UsageCheckResult> {
   private printHuman(view: CheckView): void {
     if (this.jsonEnabled()) return;
     this.log(checkedLine(view));
-    const manyOrgs = view.orgs.length > 1;
-    printRows(this, summaryRows(view), {
-      format: 'human',
-      columns: [
-        ...(manyOrgs ? [{ key: 'orgId' as const, name: 'Org' }] : []),
-        { key: 'rule', name: 'Rule' },
-        { key: 'meaning', name: 'Violated when' },
-        { key: 'violations', name: 'Violations' },
-      ],
-    });
-    printRows(this, view.violations.slice(0, SHOWN_VIOLATIONS), {
-      format: 'human',
-      columns: [
-        ...(manyOrgs ? [{ key: 'orgId' as const, name: 'Org' }] : []),
-        { key: 'rule', name: 'Rule' },
-        { key: 'appDeveloperName', name: 'App' },
-        { key: 'username', name: 'User' },
-        { key: 'tokenId', name: 'Token ID' },
-        { key: 'detail', name: 'Detail' },
-      ],
-    });
+    // A check of several orgs names each row's org first, in both tables.
+    const table = <R extends Record<string, unknown> & { orgId: string }>(rows: R[], columns: Array<Column<R>>): void =>
+      printRows(this, rows, { format: 'human', columns: view.orgs.length > 1 ? [{ key: 'orgId', name: 'Org' }, ...columns] : columns });
+    table(summaryRows(view), [
+      { key: 'rule', name: 'Rule' },
+      { key: 'meaning', name: 'Violated when' },
+      { key: 'violations', name: 'Violations' },
+    ]);
+    table(view.violations.slice(0, SHOWN_VIOLATIONS), [
+      { key: 'rule', name: 'Rule' },
+      { key: 'appDeveloperName', name: 'App' },
+      { key: 'username', name: 'User' },
+      { key: 'tokenId', name: 'Token ID' },
+      { key: 'detail', name: 'Detail' },
+    ]);
     if (view.violations.length > SHOWN_VIOLATIONS) this.log(moreViolationsLine(view.violations.length - SHOWN_VIOLATIONS));
     this.log(verdictLine(view));
   }

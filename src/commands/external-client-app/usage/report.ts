@@ -4,10 +4,9 @@ import { basename } from 'node:path';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { Messages, type Org } from '@salesforce/core';
 import '../../../common/pluginMessages.js';
-import { apiBudgetFlag, concurrencyFlag } from '../../../command/flags.js';
-import { startInventoryProgress } from '../../../ux/progress.js';
+import { apiBudgetFlag, concurrencyFlag, optionalOrgFlags } from '../../../command/flags.js';
 import { exitOnInterrupt } from '../../../ux/signals.js';
-import { streamTokenInventory } from '../../../usage/inventory.js';
+import { streamTokenInventory, WHOLE_ORG } from '../../../usage/inventory.js';
 import { checkedOutputPath, writeTextFile } from '../../../ux/outputFile.js';
 import { defaultReportFileName, formatShare, ReportFigures, type UsageReport } from '../../../usage/report.js';
 import { type FleetReport, fleetReport, isFleetReport, readInventories } from '../../../usage/reportFiles.js';
@@ -32,10 +31,7 @@ export default class UsageReportCommand extends UsageCommand<UsageReportResult> 
   public static readonly examples = messages.getMessages('examples');
 
   public static readonly flags = {
-    'target-org': Flags.optionalOrg({
-      summary: messages.getMessage('flags.target-org.summary'),
-    }),
-    'api-version': Flags.orgApiVersion(),
+    ...optionalOrgFlags(messages),
     'from-file': Flags.file({
       summary: messages.getMessage('flags.from-file.summary'),
       description: messages.getMessage('flags.from-file.description'),
@@ -99,25 +95,15 @@ export default class UsageReportCommand extends UsageCommand<UsageReportResult> 
     const org = flags['target-org'];
     if (!org) throw messages.createError('error.NoTargetOrg');
     const client = await UsageClient.connect(org, flags['api-version'], { concurrency: flags.concurrency });
-    const progress = startInventoryProgress(this);
     // Counted as they are read, never held: a report of 100,000 tokens keeps what it shows (per app, per stale user).
     // Ages count from when the reading began, as `tokens list --unused-days` judges every row against one instant.
     const generatedAt = new Date();
     const figures = new ReportFigures(generatedAt, flags['unused-days']);
-    const { apps } = await streamTokenInventory(
-      client,
-      {
-        apps: [],
-        users: [],
-        criteria: {},
-        concurrency: flags.concurrency,
-        onProgress: progress.onProgress,
-        beforeTokenLists: (count) => this.checkApiBudget(client, count, flags['api-budget']),
-      },
-      (tokens) => {
+    const { apps } = await this.readInventory(client, flags, WHOLE_ORG, (options) =>
+      streamTokenInventory(client, options, (tokens) => {
         for (const token of tokens) figures.addToken(token);
-      }
-    ).finally(() => progress.stop());
+      })
+    );
     for (const app of apps) figures.addApp(app);
     const orgId = client.orgId;
     const outputFile = await outputFileFor(orgId, generatedAt);

@@ -1,23 +1,14 @@
 import { expect } from 'chai';
-import { TestContext, MockTestOrgData } from '@salesforce/core/testSetup';
+import { MockTestOrgData } from '@salesforce/core/testSetup';
 import { SfError } from '@salesforce/core';
-import { stubSfCommandUx, stubSpinner } from '@salesforce/sf-plugins-core';
 import UsageList from '../../../../src/commands/external-client-app/usage/list.js';
-import { apiError, app, appPage, fakeOrg } from '../../fakeOrg.js';
+import { apiError, app, appPage, commandTestContext, fakeOrg } from '../../fakeOrg.js';
 import type { AppUsage } from '../../../../src/api/types.js';
 
 describe('external-client-app usage list', () => {
-  const $$ = new TestContext();
   const testOrg = new MockTestOrgData();
-  let ux: ReturnType<typeof stubSfCommandUx>;
+  const { $$, ux } = commandTestContext(testOrg);
   const apps = [1, 2, 3, 4, 5].map(app);
-
-  beforeEach(async () => {
-    await $$.stubAuths(testOrg);
-    ux = stubSfCommandUx($$.SANDBOX);
-    stubSpinner($$.SANDBOX);
-  });
-  afterEach(() => $$.restore());
 
   it('pages through the apps and returns every field the API sent', async () => {
     const calls = fakeOrg($$, [[/\/apps\/oauth\/usage\?/, ({ url }) => appPage(apps, url)]]);
@@ -35,16 +26,16 @@ describe('external-client-app usage list', () => {
   it('prints a table with the developer names and a summary line', async () => {
     fakeOrg($$, [[/\/apps\/oauth\/usage\?/, ({ url }) => appPage(apps, url)]]);
     await UsageList.run(['--target-org', testOrg.username]);
-    const table = ux.table.firstCall.args[0] as { data: Array<Record<string, unknown>>; columns: Array<{ key: string }> };
+    const table = ux().table.firstCall.args[0] as { data: Array<Record<string, unknown>>; columns: Array<{ key: string }> };
     expect(table.data.map((row) => row.developerName)).to.deep.equal(apps.map((a) => a.developerName));
     expect(table.columns.map((c) => c.key)).to.deep.equal(['developerName', 'identifier', 'accessTokenFormat', 'isFromPackage']);
-    expect(ux.log.lastCall.args[0]).to.equal('5 external client apps with OAuth usage.');
+    expect(ux().log.lastCall.args[0]).to.equal('5 external client apps with OAuth usage.');
   });
 
   it('says "1 external client app", singular, for one app', async () => {
     fakeOrg($$, [[/\/apps\/oauth\/usage\?/, ({ url }) => appPage(apps.slice(0, 1), url)]]);
     await UsageList.run(['--target-org', testOrg.username]);
-    expect(ux.log.lastCall.args[0]).to.equal('1 external client app with OAuth usage.');
+    expect(ux().log.lastCall.args[0]).to.equal('1 external client app with OAuth usage.');
   });
 
   it('adds userCount with --user-counts by reading every page of users', async () => {
@@ -57,7 +48,7 @@ describe('external-client-app usage list', () => {
     ]);
     const result = await UsageList.run(['--target-org', testOrg.username, '--user-counts']);
     expect((result as AppUsage[]).map((a) => a.userCount)).to.deep.equal([3, 0]);
-    expect((ux.table.firstCall.args[0] as { columns: Array<{ key: string }> }).columns.map((c) => c.key)).to.include('userCount');
+    expect((ux().table.firstCall.args[0] as { columns: Array<{ key: string }> }).columns.map((c) => c.key)).to.include('userCount');
   });
 
   const csvOf = async (rows: Array<Record<string, unknown>>, ...args: string[]): Promise<string> => {
@@ -77,7 +68,7 @@ describe('external-client-app usage list', () => {
       `${header}\r\n` +
         '0xIHs0000000001,App_1,"App number 1, ""quoted""",JWT,false,"disable, enable",/services/data/v62.0/apps/oauth/usage/0xIHs0000000001/users\r\n'
     );
-    expect(ux.table.called).to.equal(false);
+    expect(ux().table.called).to.equal(false);
   });
 
   it('writes the same CSV header with no app as with apps, userCount only with --user-counts', async () => {
@@ -94,7 +85,7 @@ describe('external-client-app usage list', () => {
     fakeOrg($$, [[/\/apps\/oauth\/usage\?/, ({ url }) => appPage([], url)]]);
     const result = await UsageList.run(['--target-org', testOrg.username]);
     expect(result).to.deep.equal([]);
-    expect(ux.log.lastCall.args[0]).to.equal('No external client app has OAuth usage in this org.');
+    expect(ux().log.lastCall.args[0]).to.equal('No external client app has OAuth usage in this org.');
   });
 
   it('refuses --api-version 58.0 with an action, before any usage request', async () => {
@@ -111,41 +102,41 @@ describe('external-client-app usage list', () => {
     expect(calls.filter((c) => c.url.includes('usage'))).to.deep.equal([]);
   });
 
-  it('maps an expired session to SessionExpiredError with an action to log in again', async () => {
-    fakeOrg($$, [
-      [
-        /\/apps\/oauth\/usage\?/,
-        () => {
-          throw apiError('INVALID_SESSION_ID', 'Session expired or invalid');
-        },
-      ],
-    ]);
-    try {
-      await UsageList.run(['--target-org', testOrg.username]);
-      expect.fail('should throw');
-    } catch (error) {
-      expect((error as SfError).name).to.equal('SessionExpiredError');
-      expect((error as SfError).actions?.join(' ')).to.include('sf org login web');
-    }
-  });
-
-  it('maps missing permission to InsufficientAccessError', async () => {
-    fakeOrg($$, [
-      [
-        /\/apps\/oauth\/usage\?/,
-        () => {
-          throw apiError('INSUFFICIENT_ACCESS_OR_READONLY', 'insufficient access rights');
-        },
-      ],
-    ]);
-    try {
-      await UsageList.run(['--target-org', testOrg.username]);
-      expect.fail('should throw');
-    } catch (error) {
-      expect((error as SfError).name).to.equal('InsufficientAccessError');
-      expect((error as SfError).actions).to.have.length.greaterThan(0);
-    }
-  });
+  const apiErrors: Array<{ title: string; errorCode: string; message: string; name: string; actions: (actions: string[] | undefined) => void }> = [
+    {
+      title: 'maps an expired session to SessionExpiredError with an action to log in again',
+      errorCode: 'INVALID_SESSION_ID',
+      message: 'Session expired or invalid',
+      name: 'SessionExpiredError',
+      actions: (actions) => expect(actions?.join(' ')).to.include('sf org login web'),
+    },
+    {
+      title: 'maps missing permission to InsufficientAccessError',
+      errorCode: 'INSUFFICIENT_ACCESS_OR_READONLY',
+      message: 'insufficient access rights',
+      name: 'InsufficientAccessError',
+      actions: (actions) => expect(actions).to.have.length.greaterThan(0),
+    },
+  ];
+  for (const { title, errorCode, message, name, actions } of apiErrors) {
+    it(title, async () => {
+      fakeOrg($$, [
+        [
+          /\/apps\/oauth\/usage\?/,
+          () => {
+            throw apiError(errorCode, message);
+          },
+        ],
+      ]);
+      try {
+        await UsageList.run(['--target-org', testOrg.username]);
+        expect.fail('should throw');
+      } catch (error) {
+        expect((error as SfError).name).to.equal(name);
+        actions((error as SfError).actions);
+      }
+    });
+  }
 
   it('rejects a --page-size above 2000 as a flag error', async () => {
     fakeOrg($$, []);

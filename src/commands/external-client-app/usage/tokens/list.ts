@@ -1,13 +1,11 @@
 // First of all: the packages imported below compile through Node's compile cache (see common/compileCache.ts).
 import '../../../../common/compileCache.js';
-import { Flags } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
 import '../../../../common/pluginMessages.js';
-import { apiBudgetFlag, concurrencyFlag, lastUsedCriteriaFromFlags, lastUsedFlags, listFlags, orgFlags, outputFileFlag } from '../../../../command/flags.js';
+import { apiBudgetFlag, concurrencyFlag, lastUsedCriteriaFromFlags, lastUsedFlags, listFlags, orgFlags, outputFileFlag, scopeFlags } from '../../../../command/flags.js';
 import { streamTokenInventory } from '../../../../usage/inventory.js';
 import { USE_COLUMNS } from '../../../../ux/output.js';
 import { countOf } from '../../../../common/plural.js';
-import { startInventoryProgress } from '../../../../ux/progress.js';
 import { TOKEN_FIELDS, type TokenUsage } from '../../../../api/types.js';
 import { UsageClient } from '../../../../api/usageClient.js';
 import { type OutputFileResult, UsageCommand } from '../../../../command/usageCommand.js';
@@ -23,15 +21,7 @@ export default class TokensList extends UsageCommand<TokensListResult> {
 
   public static readonly flags = {
     ...orgFlags,
-    app: Flags.string({
-      char: 'a',
-      summary: messages.getMessage('flags.app.summary'),
-      multiple: true,
-    }),
-    user: Flags.string({
-      summary: messages.getMessage('flags.user.summary'),
-      multiple: true,
-    }),
+    ...scopeFlags(messages),
     ...lastUsedFlags,
     ...concurrencyFlag,
     ...apiBudgetFlag,
@@ -54,18 +44,8 @@ export default class TokensList extends UsageCommand<TokensListResult> {
       ],
       read: async (sink) => {
         const client = await UsageClient.connect(flags['target-org'], flags['api-version'], { concurrency: flags.concurrency });
-        const progress = startInventoryProgress(this);
-        const options = {
-          apps: flags.app ?? [],
-          users: flags.user ?? [],
-          criteria,
-          limit: flags.limit,
-          pageSize: flags['page-size'],
-          concurrency: flags.concurrency,
-          onProgress: progress.onProgress,
-          beforeTokenLists: (count: number): Promise<void> => this.checkApiBudget(client, count, flags['api-budget']),
-        };
-        await streamTokenInventory(client, options, sink).finally(() => progress.stop());
+        const scope = { apps: flags.app ?? [], users: flags.user ?? [], criteria, limit: flags.limit, pageSize: flags['page-size'] };
+        await this.readInventory(client, flags, scope, (options) => streamTokenInventory(client, options, sink));
       },
       summary: (tokens) => {
         if (tokens.length === 0) return messages.getMessage('info.noTokens');

@@ -3,7 +3,7 @@ import '../../../../common/compileCache.js';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
 import '../../../../common/pluginMessages.js';
-import { apiBudgetFlag, concurrencyFlag, lastUsedCriteriaFromFlags, lastUsedFlags, orgFlags, revocationFlags } from '../../../../command/flags.js';
+import { apiBudgetFlag, concurrencyFlag, lastUsedCriteriaFromFlags, lastUsedFlags, orgFlags, revocationFlags, scopeFlags } from '../../../../command/flags.js';
 import { startInventoryProgress } from '../../../../ux/progress.js';
 import type { UserInApp } from '../../../../usage/inventory.js';
 import { planOffline, planSelection, type PlanOptions } from '../../../../usage/plan.js';
@@ -36,15 +36,7 @@ export default class TokensRevoke extends RevokingCommand<TokensRevokeResult> {
       summary: messages.getMessage('flags.from-file.summary'),
       exists: true,
     }),
-    app: Flags.string({
-      char: 'a',
-      summary: messages.getMessage('flags.app.summary'),
-      multiple: true,
-    }),
-    user: Flags.string({
-      summary: messages.getMessage('flags.user.summary'),
-      multiple: true,
-    }),
+    ...scopeFlags(messages),
     'all-users': Flags.boolean({
       summary: messages.getMessage('flags.all-users.summary'),
     }),

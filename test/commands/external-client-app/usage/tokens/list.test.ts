@@ -2,10 +2,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { TestContext, MockTestOrgData } from '@salesforce/core/testSetup';
-import { stubSfCommandUx, stubSpinner } from '@salesforce/sf-plugins-core';
+import { MockTestOrgData } from '@salesforce/core/testSetup';
 import TokensList from '../../../../../src/commands/external-client-app/usage/tokens/list.js';
-import { app, appPage, fakeOrg } from '../../../fakeOrg.js';
+import { app, appPage, commandTestContext, fakeOrg } from '../../../fakeOrg.js';
 import type { TokenUsage } from '../../../../../src/api/types.js';
 
 const token = (appN: number, userN: number, id: string, lastUsedAt: string | null): Record<string, unknown> => ({
@@ -21,18 +20,10 @@ const token = (appN: number, userN: number, id: string, lastUsedAt: string | nul
 });
 
 describe('external-client-app usage tokens list', () => {
-  const $$ = new TestContext();
   const testOrg = new MockTestOrgData();
   // An org id in the 15-character form, as sf may hold it.
   testOrg.orgId = '00D000000000042';
-  let ux: ReturnType<typeof stubSfCommandUx>;
-
-  beforeEach(async () => {
-    await $$.stubAuths(testOrg);
-    ux = stubSfCommandUx($$.SANDBOX);
-    stubSpinner($$.SANDBOX);
-  });
-  afterEach(() => $$.restore());
+  const { $$, ux } = commandTestContext(testOrg);
 
   it('takes an inventory across apps and users, filters stale tokens, and adds tokenId', async () => {
     const users = (appN: number): unknown => ({
@@ -51,7 +42,7 @@ describe('external-client-app usage tokens list', () => {
     const result = await TokensList.run(['--target-org', testOrg.username, '--unused-days', '90']);
     expect((result as TokenUsage[]).map((t) => t.tokenId)).to.deep.equal(['a1-old', 'a2-never', 'b2.old_x']);
     expect(calls.filter((c) => c.url.endsWith('/tokens'))).to.have.length(4);
-    expect(ux.log.lastCall.args[0]).to.equal('3 refresh tokens of 2 users in 2 apps.');
+    expect(ux().log.lastCall.args[0]).to.equal('3 refresh tokens of 2 users in 2 apps.');
   });
 
   it('says "1 refresh token of 1 user in 1 app", singular, for one of each', async () => {
@@ -61,7 +52,7 @@ describe('external-client-app usage tokens list', () => {
       [/tokens$/, () => ({ tokens: [token(1, 1, 'only', null)] })],
     ]);
     await TokensList.run(['--target-org', testOrg.username]);
-    expect(ux.log.lastCall.args[0]).to.equal('1 refresh token of 1 user in 1 app.');
+    expect(ux().log.lastCall.args[0]).to.equal('1 refresh token of 1 user in 1 app.');
   });
 
   it('refuses a revocationUrl on a foreign origin', async () => {

@@ -1,9 +1,8 @@
 import { expect } from 'chai';
-import { TestContext, MockTestOrgData } from '@salesforce/core/testSetup';
+import { MockTestOrgData } from '@salesforce/core/testSetup';
 import { SfError } from '@salesforce/core';
-import { stubSfCommandUx, stubSpinner } from '@salesforce/sf-plugins-core';
 import UsersList from '../../../../../src/commands/external-client-app/usage/users/list.js';
-import { app, appPage, fakeOrg } from '../../../fakeOrg.js';
+import { app, appPage, commandTestContext, fakeOrg } from '../../../fakeOrg.js';
 import type { UserUsage } from '../../../../../src/api/types.js';
 
 const user = (n: number, lastUsedAt: string | null): Record<string, unknown> => ({
@@ -18,17 +17,9 @@ const user = (n: number, lastUsedAt: string | null): Record<string, unknown> => 
 });
 
 describe('external-client-app usage users list', () => {
-  const $$ = new TestContext();
   const testOrg = new MockTestOrgData();
-  let ux: ReturnType<typeof stubSfCommandUx>;
+  const { $$, ux } = commandTestContext(testOrg);
   const users = [user(1, '2026-11-01T00:00:00.000Z'), user(2, null), user(3, '2024-01-01T00:00:00.000Z')];
-
-  beforeEach(async () => {
-    await $$.stubAuths(testOrg);
-    ux = stubSfCommandUx($$.SANDBOX);
-    stubSpinner($$.SANDBOX);
-  });
-  afterEach(() => $$.restore());
 
   const routes = (): ReturnType<typeof fakeOrg> =>
     fakeOrg($$, [
@@ -48,20 +39,20 @@ describe('external-client-app usage users list', () => {
     const result = await UsersList.run(['--target-org', testOrg.username, '--app', '0xIHs0000000001MAA']);
     expect(result).to.deep.equal(users);
     expect(calls.map((c) => c.url)).to.include('/apps/oauth/usage/0xIHs0000000001/users?page=0&pageSize=100');
-    expect(ux.log.lastCall.args[0]).to.equal('3 users of App_1.');
+    expect(ux().log.lastCall.args[0]).to.equal('3 users of App_1.');
   });
 
   it('says "1 user", singular, for one user', async () => {
     routes();
     await UsersList.run(['--target-org', testOrg.username, '--app', 'App_1', '--last-used-after', '2026-10-01']);
-    expect(ux.log.lastCall.args[0]).to.equal('1 user of App_1.');
+    expect(ux().log.lastCall.args[0]).to.equal('1 user of App_1.');
   });
 
   it('keeps never-used users for --unused-days and drops recent ones', async () => {
     routes();
     const result = await UsersList.run(['--target-org', testOrg.username, '--app', 'app_1', '--unused-days', '90']);
     expect((result as UserUsage[]).map((u) => u.username)).to.deep.equal(['user2@acme.example.com', 'user3@acme.example.com']);
-    const table = ux.table.firstCall.args[0] as { data: Array<Record<string, unknown>> };
+    const table = ux().table.firstCall.args[0] as { data: Array<Record<string, unknown>> };
     expect(table.data[0].lastUsedAt).to.equal('never');
   });
 
