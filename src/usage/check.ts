@@ -15,7 +15,8 @@ const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** A violation as the JSON `result`, `-r csv` and the tables show it. */
+// A violation as the JSON `result`, `-r csv` and the tables show it. (A line comment: a doc comment would be part of
+// the command's JSON schema, which stays as it is.)
 export type Violation = {
   rule: RuleName;
   orgId: string;
