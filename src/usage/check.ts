@@ -15,6 +15,8 @@ const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+// A violation as the JSON `result`, `-r csv` and the tables show it. (A line comment: a doc comment would be part of
+// the command's JSON schema, which stays as it is.)
 export type Violation = {
   rule: RuleName;
   orgId: string;
@@ -29,6 +31,26 @@ export type Violation = {
   detail: string;
 };
 
+/**
+ * A violation as the checker keeps it until it is written: the app (one object per app, shared), the user and token
+ * as the inventory read them, and the figures its sentence is made of. violationOf makes the Violation, sentence and
+ * all, when it is shown: a check of 100,000 tokens keeps 30,000 of these small records, not 30,000 sentences.
+ */
+export type ViolationRecord = {
+  rule: RuleName;
+  orgId: string;
+  app: AppRef;
+  userIdentifier?: string;
+  username?: string;
+  tokenId?: string;
+  lastUsedAt?: string | null;
+  initialConnectionAt?: string | null;
+  /** stale: whole days since the last use (undefined: never used); tokenAge: days since granted; tokensPerUser, unapprovedApp: tokens held. */
+  count?: number;
+  /** The policy's number that `count` breaks; unapprovedApp: the users holding the app's tokens. */
+  limit: number;
+};
+
 export type ViolationsByRule = Record<RuleName, number>;
 
 export type OrgCheck = { orgId: string; apps: number; users: number; tokens: number; violations: number };
@@ -39,7 +61,8 @@ export type CheckTotals = { apps: number; users: number; tokens: number; violati
 export type CheckFindings = {
   orgs: OrgCheck[];
   totals: CheckTotals;
-  violations: Violation[];
+  /** By org, then rule; within a rule in the order the inventory read them. */
+  violations: ViolationRecord[];
   /** The revocations that end every violation: tokens by id, and one app-level target per unapproved app. */
   fixPlan: PlannedTarget[];
   /** Apps with overrides in the policy that no org checked lists (their tokens may all be gone, or the name is wrong). */
@@ -53,11 +76,11 @@ export type CheckedApp = { identifier: string; developerName: string; rules: Rul
 type AppRef = { identifier: string; developerName: string };
 type UserRef = { userIdentifier: string; username?: string };
 type AppState = AppRef & { tokens: number; users: number; limits: Limits };
-type OrgState = { orgId: string; apps: Map<string, AppState>; users: Set<string>; tokens: number };
+/** `violations`: one list per rule, in RULES order, so that they come out by rule with no sort. */
+type OrgState = { orgId: string; apps: Map<string, AppState>; users: Set<string>; tokens: number; violations: ViolationRecord[][] };
 
 export class PolicyCheck {
   private readonly orgs = new Map<string, OrgState>();
-  private readonly found: Violation[] = [];
   /** Token-level fixes by token id, with the org they are in. */
   private readonly tokenFixes = new Map<string, { orgId: string; target: PlannedTarget }>();
 
@@ -72,7 +95,10 @@ export class PolicyCheck {
     this.appState(orgId, app);
   }
 
-  /** One user's tokens of one app, judged by every rule in force for the app. */
+  /**
+   * One user's tokens of one app, judged by every rule in force for the app. Nothing is made per token but for a
+   * violation: the tokens of 100,000 users pass through here, and what is made for each of them must die young.
+   */
   public addUserTokens(orgId: string, app: AppRef, user: UserRef, tokens: readonly TokenUsage[]): void {
     if (tokens.length === 0) return;
     const org = this.orgState(orgId);
@@ -82,28 +108,18 @@ export class PolicyCheck {
     org.tokens += tokens.length;
     org.users.add(user.userIdentifier);
     const { staleDays, maxTokenAgeDays, maxTokensPerUser } = state.limits;
-    const base = { orgId, appIdentifier: app.identifier, appDeveloperName: app.developerName, userIdentifier: user.userIdentifier };
     for (const token of tokens) {
-      const username = token.username ?? user.username;
-      const row = { ...base, username, tokenId: token.tokenId, lastUsedAt: token.lastUsedAt ?? null, initialConnectionAt: token.initialConnectionAt ?? null };
       const lastUsed = usageInstant(token, 'lastUsedAt');
-      if (staleDays !== undefined && (lastUsed === undefined || this.daysSince(lastUsed) >= staleDays)) {
-        const detail =
-          lastUsed === undefined
-            ? messages.getMessage('detail.staleNever', [staleDays])
-            : messages.getMessage('detail.stale', [this.daysSince(lastUsed), day(lastUsed), staleDays]);
-        this.violation({ rule: 'stale', ...row, detail });
-      }
+      const idle = lastUsed === undefined ? undefined : this.daysSince(lastUsed);
+      if (staleDays !== undefined && (idle === undefined || idle >= staleDays)) this.tokenViolation(org, state, user, token, 'stale', idle, staleDays);
       const granted = usageInstant(token, 'initialConnectionAt');
-      if (maxTokenAgeDays !== undefined && granted !== undefined && this.daysSince(granted) >= maxTokenAgeDays) {
-        const detail = messages.getMessage('detail.tokenAge', [this.daysSince(granted), day(granted), maxTokenAgeDays]);
-        this.violation({ rule: 'tokenAge', ...row, detail });
-      }
+      const age = granted === undefined ? undefined : this.daysSince(granted);
+      if (maxTokenAgeDays !== undefined && age !== undefined && age >= maxTokenAgeDays) this.tokenViolation(org, state, user, token, 'tokenAge', age, maxTokenAgeDays);
     }
     if (maxTokensPerUser !== undefined && tokens.length > maxTokensPerUser) {
-      const detail = messages.getMessage('detail.tokensPerUser', [tokens.length, maxTokensPerUser]);
-      this.found.push({ rule: 'tokensPerUser', ...base, username: tokens[0].username ?? user.username, detail });
-      if (this.options.fixes !== false) for (const token of beyondMostRecent(tokens, maxTokensPerUser)) this.fixToken({ ...base, username: token.username ?? user.username, tokenId: token.tokenId });
+      const username = tokens[0].username ?? user.username;
+      record(org, { rule: 'tokensPerUser', orgId, app: state, userIdentifier: user.userIdentifier, username, count: tokens.length, limit: maxTokensPerUser });
+      if (this.options.fixes !== false) for (const token of beyondMostRecent(tokens, maxTokensPerUser)) this.fixToken(orgId, state, user, token);
     }
   }
 
@@ -114,56 +130,59 @@ export class PolicyCheck {
     for (const org of this.orgs.values()) {
       for (const app of org.apps.values()) {
         if (app.tokens === 0 || isAllowedApp(this.rules, app.developerName)) continue;
-        const detail = messages.getMessage('detail.unapprovedApp', [countOf(app.tokens, 'refreshToken'), countOf(app.users, 'user')]);
-        this.found.push({ rule: 'unapprovedApp', orgId: org.orgId, appIdentifier: app.identifier, appDeveloperName: app.developerName, detail });
+        record(org, { rule: 'unapprovedApp', orgId: org.orgId, app, count: app.tokens, limit: app.users });
         fixPlan.push({ scope: 'app', appIdentifier: app.identifier, appDeveloperName: app.developerName });
         wholeApps.add(`${org.orgId}/${app.identifier}`);
       }
     }
     // A token of an app revoked whole goes with its app: no DELETE of its own.
-    const orgIds = [...this.orgs.keys()];
     const tokenTargets = [...this.tokenFixes.values()]
       .filter(({ orgId, target }) => !wholeApps.has(`${orgId}/${target.appIdentifier ?? ''}`))
       .map(({ target }) => target);
-    const violations = sortViolations(this.found, orgIds);
-    const byRule = Object.fromEntries(RULES.map((rule) => [rule, violations.filter((v) => v.rule === rule).length])) as ViolationsByRule;
-    const orgs = [...this.orgs.values()].map((org) => ({
+    const states = [...this.orgs.values()];
+    const byRule = Object.fromEntries(RULES.map((rule, index) => [rule, total(states.map((org) => org.violations[index].length))])) as ViolationsByRule;
+    const orgs = states.map((org) => ({
       orgId: org.orgId,
       apps: org.apps.size,
       users: org.users.size,
       tokens: org.tokens,
-      violations: violations.filter((v) => v.orgId === org.orgId).length,
+      violations: total(org.violations.map((list) => list.length)),
     }));
-    const listed = new Set([...this.orgs.values()].flatMap((org) => [...org.apps.values()].map((app) => app.developerName)));
+    const listed = new Set(states.flatMap((org) => [...org.apps.values()].map((app) => app.developerName)));
     return {
       orgs,
       totals: {
-        apps: sum(orgs, 'apps'),
-        users: sum(orgs, 'users'),
-        tokens: sum(orgs, 'tokens'),
-        violations: violations.length,
+        apps: total(orgs.map((org) => org.apps)),
+        users: total(orgs.map((org) => org.users)),
+        tokens: total(orgs.map((org) => org.tokens)),
+        violations: total(orgs.map((org) => org.violations)),
         byRule,
       },
-      violations,
+      violations: states.flatMap((org) => org.violations.flat()),
       fixPlan: [...tokenTargets, ...fixPlan],
       unlistedOverrides: Object.keys(this.rules.apps ?? {}).filter((name) => !listed.has(name)),
-      appsByOrg: [...this.orgs.values()].map((org) => ({
+      appsByOrg: states.map((org) => ({
         orgId: org.orgId,
         apps: [...org.apps.values()].map((app) => ({ identifier: app.identifier, developerName: app.developerName, rules: this.rulesOf(app) })),
       })),
     };
   }
 
-  private violation(violation: Violation & { tokenId: string }): void {
-    this.found.push(violation);
-    this.fixToken(violation);
+  /** A token that breaks a rule: its record, and the fix that ends it. */
+  private tokenViolation(org: OrgState, app: AppState, user: UserRef, token: TokenUsage, rule: 'stale' | 'tokenAge', count: number | undefined, limit: number): void {
+    const { userIdentifier } = user;
+    const username = token.username ?? user.username;
+    const { tokenId, lastUsedAt = null, initialConnectionAt = null } = token;
+    record(org, { rule, orgId: org.orgId, app, userIdentifier, username, tokenId, lastUsedAt, initialConnectionAt, count, limit });
+    this.fixToken(org.orgId, app, user, token);
   }
 
   /** A token to revoke, named by the (app, user) it was read for: never by ids inside the row (commands.md §17). */
-  private fixToken(token: Pick<Violation, 'orgId' | 'appIdentifier' | 'appDeveloperName' | 'userIdentifier' | 'username'> & { tokenId: string }): void {
-    if (this.options.fixes === false || this.tokenFixes.has(token.tokenId)) return;
-    const { orgId, tokenId, appIdentifier, appDeveloperName, userIdentifier, username } = token;
-    const target: PlannedTarget = { scope: 'token', tokenId, appIdentifier, appDeveloperName, userIdentifier };
+  private fixToken(orgId: string, app: AppRef, user: UserRef, token: TokenUsage): void {
+    const { tokenId } = token;
+    if (this.options.fixes === false || this.tokenFixes.has(tokenId)) return;
+    const username = token.username ?? user.username;
+    const target: PlannedTarget = { scope: 'token', tokenId, appIdentifier: app.identifier, appDeveloperName: app.developerName, userIdentifier: user.userIdentifier };
     this.tokenFixes.set(tokenId, { orgId, target: username === undefined ? target : { ...target, username } });
   }
 
@@ -186,7 +205,7 @@ export class PolicyCheck {
   private orgState(orgId: string): OrgState {
     let org = this.orgs.get(orgId);
     if (!org) {
-      org = { orgId, apps: new Map(), users: new Set(), tokens: 0 };
+      org = { orgId, apps: new Map(), users: new Set(), tokens: 0, violations: RULES.map(() => []) };
       this.orgs.set(orgId, org);
     }
     return org;
@@ -196,11 +215,47 @@ export class PolicyCheck {
     const org = this.orgState(orgId);
     let state = org.apps.get(app.identifier);
     if (!state) {
-      state = { ...app, tokens: 0, users: 0, limits: limitsFor(this.rules, app.developerName) };
+      state = { identifier: app.identifier, developerName: app.developerName, tokens: 0, users: 0, limits: limitsFor(this.rules, app.developerName) };
       org.apps.set(app.identifier, state);
     }
     return state;
   }
+}
+
+/**
+ * A violation as it is shown, its sentence made now from the record's figures. The fields come in the order the JSON
+ * `result` has always had them; a field the rule does not have (a tokensPerUser violation has no token) is left out.
+ */
+export function violationOf(found: ViolationRecord): Violation {
+  const { rule, orgId, userIdentifier, username } = found;
+  const [appIdentifier, appDeveloperName, detail] = [found.app.identifier, found.app.developerName, detailOf(found)];
+  if (rule === 'unapprovedApp') return { rule, orgId, appIdentifier, appDeveloperName, detail };
+  if (rule === 'tokensPerUser') return { rule, orgId, appIdentifier, appDeveloperName, userIdentifier, username, detail };
+  const { tokenId, lastUsedAt = null, initialConnectionAt = null } = found;
+  return { rule, orgId, appIdentifier, appDeveloperName, userIdentifier, username, tokenId, lastUsedAt, initialConnectionAt, detail };
+}
+
+/** The sentence of a violation: what is wrong, with the figures, and what the policy says. */
+export function detailOf(found: ViolationRecord): string {
+  // A token's dates were read once already, when it was judged: read again here, they are valid.
+  const dayOf = (field: 'lastUsedAt' | 'initialConnectionAt'): string => new Date(usageInstant(found, field) ?? NaN).toISOString().slice(0, 10);
+  switch (found.rule) {
+    case 'stale':
+      return found.count === undefined
+        ? messages.getMessage('detail.staleNever', [found.limit])
+        : messages.getMessage('detail.stale', [found.count, dayOf('lastUsedAt'), found.limit]);
+    case 'tokenAge':
+      return messages.getMessage('detail.tokenAge', [found.count, dayOf('initialConnectionAt'), found.limit]);
+    case 'tokensPerUser':
+      return messages.getMessage('detail.tokensPerUser', [found.count, found.limit]);
+    case 'unapprovedApp':
+      return messages.getMessage('detail.unapprovedApp', [countOf(found.count ?? 0, 'refreshToken'), countOf(found.limit, 'user')]);
+  }
+}
+
+/** Kept in its org's list for its rule: violations come out by org and rule, each rule in the order read. */
+function record(org: OrgState, found: ViolationRecord): void {
+  org.violations[RULES.indexOf(found.rule)].push(found);
 }
 
 /**
@@ -215,12 +270,4 @@ export function beyondMostRecent(tokens: readonly TokenUsage[], keep: number): T
   return newestFirst.slice(keep);
 }
 
-function sortViolations(violations: Violation[], orgIds: string[]): Violation[] {
-  const order = (v: Violation): number => orgIds.indexOf(v.orgId) * RULES.length + RULES.indexOf(v.rule);
-  // Array.prototype.sort is stable: within a rule, violations stay in the order the inventory read them.
-  return [...violations].sort((a, b) => order(a) - order(b));
-}
-
-const sum = (orgs: readonly OrgCheck[], field: 'apps' | 'users' | 'tokens'): number => orgs.reduce((total, org) => total + org[field], 0);
-
-const day = (time: number): string => new Date(time).toISOString().slice(0, 10);
+const total = (counts: readonly number[]): number => counts.reduce((sum, count) => sum + count, 0);

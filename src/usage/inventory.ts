@@ -195,6 +195,10 @@ async function tokensOf(client: UsageClient, pair: UserInApp, onForeignRows?: (p
   }
   const own = tokens.filter((token) => belongsTo(token, pair));
   if (own.length < tokens.length) onForeignRows?.(pair, tokens.length - own.length);
+  // A row's user id that is the pair's, character for character, becomes the pair's own string: whatever keeps it
+  // (the report's count of users, a check's violations) then keeps the one copy the inventory holds anyway, not a
+  // second one per user.
+  for (const token of own) if (token.userIdentifier === pair.userIdentifier) token.userIdentifier = pair.userIdentifier;
   return own;
 }
 

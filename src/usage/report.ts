@@ -4,6 +4,7 @@
  * inventories as its source: reportFiles.ts.
  */
 import type { AppUsage } from '../api/types.js';
+import { firstSorted } from '../common/firstSorted.js';
 import { formatMinuteUtc } from '../common/timestamps.js';
 import { daysSince, lastUsedMatcher, usageInstant } from './lastUsed.js';
 
@@ -136,8 +137,9 @@ export function buildReport(input: ReportInput): UsageReport {
 export class ReportFigures {
   private readonly apps = new Map<string, AppFigures>();
   private readonly users = new Set<string>();
-  // Per stale user only what the top-stale list shows: a list of app names (most users hold one app's tokens), not a Set.
-  private readonly staleUsers = new Map<string, { username: string; staleTokens: number; apps: string[] }>();
+  // Per stale user only what the top-stale list shows: the app's name, or a list of names for the few users who hold
+  // stale tokens of several apps (an array per user would cost its object and a backing store of 17 slots).
+  private readonly staleUsers = new Map<string, StaleUser>();
   private readonly isStale: (token: ReportToken) => boolean;
   private tokens = 0;
 
@@ -162,10 +164,15 @@ export class ReportFigures {
     else if (app.oldest === undefined || lastUsed < app.oldest.time) app.oldest = { text: token.lastUsedAt!, time: lastUsed };
     if (!this.isStale(token)) return;
     app.stale++;
-    const user = this.staleUsers.get(token.userIdentifier) ?? { username: token.username, staleTokens: 0, apps: [] };
+    const user = this.staleUsers.get(token.userIdentifier);
+    if (user === undefined) {
+      this.staleUsers.set(token.userIdentifier, { username: token.username, staleTokens: 1, apps: app.developerName });
+      return;
+    }
     user.staleTokens++;
-    if (!user.apps.includes(app.developerName)) user.apps.push(app.developerName);
-    this.staleUsers.set(token.userIdentifier, user);
+    if (typeof user.apps === 'string') {
+      if (user.apps !== app.developerName) user.apps = [user.apps, app.developerName];
+    } else if (!user.apps.includes(app.developerName)) user.apps.push(app.developerName);
   }
 
   public report(org: Pick<UsageReport, 'orgId' | 'instanceUrl' | 'outputFile'>): UsageReport {
@@ -201,10 +208,13 @@ export class ReportFigures {
         staleShare: share(staleTokens, this.tokens),
       },
       apps,
-      topStaleUsers: [...this.staleUsers.entries()]
-        .map(([userIdentifier, user]) => ({ userIdentifier, username: user.username, staleTokens: user.staleTokens, apps: [...user.apps].sort() }))
-        .sort((a, b) => b.staleTokens - a.staleTokens || a.username.localeCompare(b.username, 'en') || a.userIdentifier.localeCompare(b.userIdentifier))
-        .slice(0, TOP_STALE_USERS),
+      // The first of them as a sort would order them, found without copying every stale user to sort them.
+      topStaleUsers: firstSorted(this.staleUsers, TOP_STALE_USERS, mostStaleFirst).map(([userIdentifier, user]) => ({
+        userIdentifier,
+        username: user.username,
+        staleTokens: user.staleTokens,
+        apps: typeof user.apps === 'string' ? [user.apps] : [...user.apps].sort(),
+      })),
     };
   }
 
@@ -253,6 +263,12 @@ export const BUCKET_LABELS: Readonly<Record<AgeBucket, string>> = {
   over365: 'over 365 days',
   never: 'never used',
 };
+
+type StaleUser = { username: string; staleTokens: number; apps: string | string[] };
+
+/** Most stale tokens first, then by username, then by id. */
+const mostStaleFirst = ([aId, a]: [string, StaleUser], [bId, b]: [string, StaleUser]): number =>
+  b.staleTokens - a.staleTokens || a.username.localeCompare(b.username, 'en') || aId.localeCompare(bId);
 
 type AppFigures = {
   identifier: string;

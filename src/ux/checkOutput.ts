@@ -4,8 +4,9 @@
  */
 import { Messages } from '@salesforce/core';
 import '../common/pluginMessages.js';
+import { csvHeader, csvLines } from '../common/csv.js';
 import { countOf } from '../common/plural.js';
-import type { CheckTotals, OrgCheck, Violation } from '../usage/check.js';
+import { violationOf, type CheckTotals, type OrgCheck, type Violation, type ViolationRecord } from '../usage/check.js';
 import { RULES, type RuleName } from '../usage/policy.js';
 import { escapeMarkdown } from './markdownText.js';
 
@@ -34,9 +35,13 @@ export type CheckView = {
   checkedAt: string;
   orgs: OrgCheck[];
   totals: CheckTotals;
-  violations: Violation[];
+  /** As the checker keeps them: each is made into a Violation (its sentence and all) only when it is written. */
+  violations: readonly ViolationRecord[];
   rules: readonly RuleName[];
 };
+
+/** How many violations are made into rows at a time when all of them are written (CSV, the human text of a file). */
+const ROWS_AT_A_TIME = 500;
 
 /** One row per org and rule in force: what the summary table shows. */
 export function summaryRows(view: CheckView): Array<{ orgId: string; rule: RuleName; meaning: string; violations: number }> {
@@ -45,9 +50,42 @@ export function summaryRows(view: CheckView): Array<{ orgId: string; rule: RuleN
       orgId: org.orgId,
       rule,
       meaning: messages.getMessage(`rule.${rule}`),
-      violations: view.violations.filter((v) => v.orgId === org.orgId && v.rule === rule).length,
+      violations: violationsOf(view, org.orgId, rule),
     }))
   );
+}
+
+/** The first violations, as the table for people and the Markdown show them. */
+export const shownViolations = (view: CheckView): Violation[] => view.violations.slice(0, SHOWN_VIOLATIONS).map(violationOf);
+
+/**
+ * `-r csv`: one row per violation, in pieces of a few hundred rows, so that the whole text never exists at once (an
+ * output file takes it piece by piece; writeTextPieces).
+ */
+export function* checkCsvPieces(view: CheckView): Generator<string> {
+  yield csvHeader(VIOLATION_CSV_COLUMNS);
+  for (let start = 0; start < view.violations.length; start += ROWS_AT_A_TIME) {
+    yield csvLines(view.violations.slice(start, start + ROWS_AT_A_TIME).map(violationOf), VIOLATION_CSV_COLUMNS);
+  }
+}
+
+/** The human output as text, for --output-file: the same lines as on the terminal, without a table's chrome, in pieces. */
+export function* checkHumanPieces(view: CheckView): Generator<string> {
+  yield `${checkedLine(view)}\n\n`;
+  for (const row of summaryRows(view)) yield `${view.orgs.length > 1 ? `${row.orgId} ` : ''}${row.rule}: ${row.violations}\n`;
+  yield '\n';
+  for (let start = 0; start < view.violations.length; start += ROWS_AT_A_TIME) {
+    const rows = view.violations.slice(start, start + ROWS_AT_A_TIME).map(violationOf);
+    yield rows.map((v) => `${v.rule}\t${v.appDeveloperName}\t${v.username ?? ''}\t${v.tokenId ?? ''}\t${v.detail}\n`).join('');
+  }
+  yield `\n${verdictLine(view)}\n`;
+}
+
+/** How many violations of a rule an org has. */
+function violationsOf(view: CheckView, orgId: string, rule: RuleName): number {
+  let count = 0;
+  for (const found of view.violations) if (found.orgId === orgId && found.rule === rule) count++;
+  return count;
 }
 
 /** The line that says what was checked. */
@@ -71,7 +109,7 @@ export const moreViolationsLine = (count: number): string => messages.getMessage
 export function renderCheckMarkdown(view: CheckView): string {
   const rules = RULES.filter((rule) => view.rules.includes(rule));
   const row = (cells: ReadonlyArray<string | number>): string => `| ${cells.join(' | ')} |`;
-  const shown = view.violations.slice(0, SHOWN_VIOLATIONS);
+  const shown = shownViolations(view);
   const lines = [
     `## ${messages.getMessage(view.totals.violations === 0 ? 'markdown.titleCompliant' : 'markdown.titleViolations')}`,
     '',
@@ -85,7 +123,7 @@ export function renderCheckMarkdown(view: CheckView): string {
         org.apps,
         org.users,
         org.tokens,
-        ...rules.map((rule) => view.violations.filter((v) => v.orgId === org.orgId && v.rule === rule).length),
+        ...rules.map((rule) => violationsOf(view, org.orgId, rule)),
       ])
     ),
     '',

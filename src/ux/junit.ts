@@ -5,7 +5,7 @@
  * app without any passes; an app whose rule the policy switches off is skipped. Written here, not by a library: the
  * shape is small, and every value goes through one escaper.
  */
-import type { CheckFindings, Violation } from '../usage/check.js';
+import { detailOf, type CheckFindings, type ViolationRecord } from '../usage/check.js';
 import { RULES, type RuleName } from '../usage/policy.js';
 
 /** How many violations a failure's text lists; the message still counts them all. */
@@ -22,13 +22,13 @@ export type JunitOptions = {
   switchedOff: string;
 };
 
-type Case = { name: string; violations: Violation[]; skipped: boolean };
+type Case = { name: string; violations: ViolationRecord[]; skipped: boolean };
 
 export function renderJunit(findings: Pick<CheckFindings, 'appsByOrg' | 'violations'>, rulesInForce: readonly RuleName[], options: JunitOptions): string {
   const manyOrgs = findings.appsByOrg.length > 1;
-  const byKey = new Map<string, Violation[]>();
+  const byKey = new Map<string, ViolationRecord[]>();
   for (const violation of findings.violations) {
-    const key = `${violation.orgId}\u0000${violation.rule}\u0000${violation.appIdentifier}`;
+    const key = `${violation.orgId}\u0000${violation.rule}\u0000${violation.app.identifier}`;
     const list = byKey.get(key) ?? [];
     list.push(violation);
     byKey.set(key, list);
@@ -85,9 +85,10 @@ function testCase(c: Case, classname: string, rule: RuleName, options: JunitOpti
 }
 
 /** One violation as a line of a failure's text: who and which token, then what is wrong. */
-function describe(violation: Violation): string {
+function describe(violation: ViolationRecord): string {
   const who = [violation.username ?? violation.userIdentifier, violation.tokenId].filter((part) => part !== undefined).join(' ');
-  return who === '' ? violation.detail : `${who}: ${violation.detail}`;
+  const detail = detailOf(violation);
+  return who === '' ? detail : `${who}: ${detail}`;
 }
 
 /**

@@ -22,13 +22,27 @@ export async function checkedOutputPath(path: string): Promise<string> {
 
 /** Writes beside the target, then renames: a reader (or a failed run) never sees half a file, and an old one stays whole. */
 export async function writeTextFile(path: string, text: string): Promise<void> {
+  await writeTextPieces(path, [text]);
+}
+
+/**
+ * writeTextFile for a text made piece by piece (a generator of lines or pages): only about WRITE_CHUNK of it is held
+ * at a time, so a file of 100,000 lines never exists whole in memory. A piece that fails to come (the generator
+ * throws) removes the temporary file, as a failed write does.
+ */
+export async function writeTextPieces(path: string, pieces: Iterable<string>): Promise<void> {
   let file: Replacement;
   try {
     file = await Replacement.open(path);
   } catch (error) {
     throw messages.createError('error.CannotWrite', [path, causeOf(error)]);
   }
-  await file.append(text);
+  try {
+    for (const piece of pieces) await file.append(piece); // eslint-disable-line no-await-in-loop -- one after another, in order
+  } catch (error) {
+    await file.abort();
+    throw error;
+  }
   await file.commit();
 }
 
@@ -94,7 +108,7 @@ export async function openRowFile<R extends Record<string, unknown>>(
     throw messages.createError('error.CannotCreate', [target, causeOf(error)]);
   }
   let rows = 0;
-  let text = format === 'csv' ? csvHeader(csvColumns) : '';
+  if (format === 'csv') await file.append(csvHeader(csvColumns));
   return {
     path: target,
     format,
@@ -102,17 +116,12 @@ export async function openRowFile<R extends Record<string, unknown>>(
       return rows;
     },
     async write(page): Promise<void> {
-      text += format === 'csv' ? csvLines(page, csvColumns) : jsonItems(page, rows === 0);
+      const text = format === 'csv' ? csvLines(page, csvColumns) : jsonItems(page, rows === 0);
       rows += page.length;
-      if (text.length < WRITE_CHUNK) return;
-      const chunk = text;
-      text = '';
-      await file.append(chunk);
+      await file.append(text);
     },
     async commit(): Promise<void> {
-      if (format === 'json') text += rows === 0 ? '[]\n' : '\n]\n';
-      await file.append(text);
-      text = '';
+      if (format === 'json') await file.append(rows === 0 ? '[]\n' : '\n]\n');
       await file.commit();
     },
     abort: () => file.abort(),
@@ -126,6 +135,8 @@ export async function openRowFile<R extends Record<string, unknown>>(
 class Replacement {
   private closed = false;
   private done = false;
+  /** Text appended but not yet written: it goes to the file once it reaches WRITE_CHUNK, or at commit. */
+  private pending = '';
   /**
    * Ctrl-C ends the process with process.exit (signals.ts), when only a synchronous 'exit' listener still runs: this
    * one removes the temporary file.
@@ -151,13 +162,15 @@ class Replacement {
     return new Replacement(target, temporary, await openFile(temporary, CREATE_NEW, 0o600));
   }
 
+  /** Text for the file: written in pieces of about WRITE_CHUNK, so that many small appends make few writes. */
   public async append(text: string): Promise<void> {
-    if (text === '') return;
-    await this.step(() => writeAll(this.handle, Buffer.from(text)));
+    this.pending += text;
+    if (this.pending.length >= WRITE_CHUNK) await this.flush();
   }
 
   /** On disk before the rename, so that a crash just after it can't leave an empty file where the old one was. */
   public async commit(): Promise<void> {
+    await this.flush();
     await this.step(async () => {
       // A file replaced keeps its permissions (a 0600 file must not become readable by others). lstat: a symlink at
       // the target is replaced by the rename, never followed, so its target's mode is not taken either.
@@ -175,12 +188,20 @@ class Replacement {
   public async abort(): Promise<void> {
     if (this.done) return;
     this.done = true;
+    this.pending = '';
     process.off('exit', this.removeOnExit);
     if (!this.closed) {
       this.closed = true;
       await this.handle.close().catch(() => undefined);
     }
     await rm(this.temporary, { force: true }).catch(() => undefined);
+  }
+
+  private async flush(): Promise<void> {
+    if (this.pending === '') return;
+    const chunk = this.pending;
+    this.pending = '';
+    await this.step(() => writeAll(this.handle, Buffer.from(chunk)));
   }
 
   private async step(action: () => Promise<unknown>): Promise<void> {

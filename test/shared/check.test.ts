@@ -1,7 +1,7 @@
 /* eslint-disable camelcase -- app developer names are snake case in Salesforce */
 import { expect } from 'chai';
 import type { TokenUsage } from '../../src/api/types.js';
-import { beyondMostRecent, PolicyCheck } from '../../src/usage/check.js';
+import { beyondMostRecent, PolicyCheck, violationOf, type Violation } from '../../src/usage/check.js';
 import type { PolicyRules } from '../../src/usage/policy.js';
 
 const DAY = 86_400_000;
@@ -24,10 +24,12 @@ const token = (app: typeof APP, user: string, fields: Partial<TokenUsage> = {}):
   ...fields,
 });
 
-function check(rules: PolicyRules, feed: (checker: PolicyCheck) => void): ReturnType<PolicyCheck['finish']> {
+/** The findings with their violations as they are shown (violationOf), sentences and all. */
+function check(rules: PolicyRules, feed: (checker: PolicyCheck) => void): Omit<ReturnType<PolicyCheck['finish']>, 'violations'> & { violations: Violation[] } {
   const checker = new PolicyCheck(rules, NOW);
   feed(checker);
-  return checker.finish();
+  const found = checker.finish();
+  return { ...found, violations: found.violations.map(violationOf) };
 }
 
 const user = (name: string): { userIdentifier: string; username: string } => ({ userIdentifier: `005${name}`, username: `${name}@acme.example.com` });
@@ -125,6 +127,42 @@ describe('usage check: rules on both sides of their boundary', () => {
 
   it('stops at a lastUsedAt that is not a date, naming it', () => {
     expect(() => check({ staleDays: 1 }, (c) => c.addUserTokens(ORG, APP, user('a'), [token(APP, 'a', { lastUsedAt: 'yesterday' })]))).to.throw(/yesterday/);
+  });
+});
+
+describe('usage check: violations as they are shown', () => {
+  const ALL: PolicyRules = { staleDays: 30, maxTokenAgeDays: 365, maxTokensPerUser: 1, allowedApps: ['Billing_Connector'] };
+
+  it('has the fields of the JSON result, in its order, and no field a rule does not have', () => {
+    const tokens = [
+      token(OTHER, 'a', { tokenId: 'never', lastUsedAt: null, initialConnectionAt: ago(400) }),
+      token(OTHER, 'a', { tokenId: 'recent', username: undefined, lastUsedAt: ago(2), initialConnectionAt: null }),
+    ];
+    const found = check(ALL, (c) => c.addUserTokens(ORG, OTHER, user('a'), tokens));
+    const app = { orgId: ORG, appIdentifier: OTHER.identifier, appDeveloperName: 'Mobile_Field_App' };
+    const who = { userIdentifier: '005a', username: 'a@acme.example.com' };
+    expect(found.violations.map((v) => Object.keys(v).join())).to.deep.equal([
+      'rule,orgId,appIdentifier,appDeveloperName,userIdentifier,username,tokenId,lastUsedAt,initialConnectionAt,detail',
+      'rule,orgId,appIdentifier,appDeveloperName,userIdentifier,username,tokenId,lastUsedAt,initialConnectionAt,detail',
+      'rule,orgId,appIdentifier,appDeveloperName,userIdentifier,username,detail',
+      'rule,orgId,appIdentifier,appDeveloperName,detail',
+    ]);
+    expect(found.violations).to.deep.equal([
+      { rule: 'stale', ...app, ...who, tokenId: 'never', lastUsedAt: null, initialConnectionAt: ago(400), detail: found.violations[0].detail },
+      { rule: 'tokenAge', ...app, ...who, tokenId: 'never', lastUsedAt: null, initialConnectionAt: ago(400), detail: 'First granted 400 days ago, on 2025-10-27; the policy allows tokens up to 365 days old.' },
+      { rule: 'tokensPerUser', ...app, ...who, detail: 'Holds 2 tokens of the app; the policy allows 1 per user.' },
+      { rule: 'unapprovedApp', ...app, detail: "Not among the policy's allowed apps, and holds 2 refresh tokens of 1 user." },
+    ]);
+    expect(found.violations[0].detail).to.equal('Never used; the policy counts a token as stale when it was never used, or not used for 30 days.');
+  });
+
+  it('makes the same violation each time it is asked, from a record that holds no sentence', () => {
+    const checker = new PolicyCheck({ staleDays: 30 }, NOW);
+    checker.addUserTokens(ORG, APP, user('a'), [token(APP, 'a', { lastUsedAt: ago(45) })]);
+    const [record] = checker.finish().violations;
+    expect(record).not.to.have.property('detail');
+    expect(violationOf(record)).to.deep.equal(violationOf(record));
+    expect(violationOf(record).detail).to.equal('Last used 45 days ago, on 2026-10-17; the policy counts a token as stale after 30 days.');
   });
 });
 

@@ -3,7 +3,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { toCsv } from '../../src/common/csv.js';
-import { checkedOutputPath, jsonArrayText, openRowFile, rowFileFormat, writeTextFile, type OpenFile } from '../../src/ux/outputFile.js';
+import { checkedOutputPath, jsonArrayText, openRowFile, rowFileFormat, writeTextFile, writeTextPieces, type OpenFile } from '../../src/ux/outputFile.js';
 import { expectRejection } from './fakeTransport.js';
 import { tempDirEachTest } from './tempDir.js';
 
@@ -140,6 +140,51 @@ describe('outputFile', () => {
     const error = await expectRejection(writeTextFile(join(dir(), 'plain', 'r.html'), 'x'), 'CannotWriteError');
     expect(error.message).to.include(join(dir(), 'plain', 'r.html'));
     expect(readdirSync(dir())).to.deep.equal(['plain']);
+  });
+
+  describe('writeTextPieces', () => {
+    it('writes the pieces, in order, as one file: the text writeTextFile writes of them joined', async () => {
+      const pieces = ['head\n', ...Array.from({ length: 5000 }, (_, i) => `line ${i} ${'x'.repeat(i % 50)}\n`), '', 'end\n'];
+      await writeTextPieces(join(dir(), 'pieces.txt'), pieces);
+      await writeTextFile(join(dir(), 'whole.txt'), pieces.join(''));
+      expect(readFileSync(join(dir(), 'pieces.txt'), 'utf8')).to.equal(pieces.join(''));
+      expect(readFileSync(join(dir(), 'whole.txt'), 'utf8')).to.equal(pieces.join(''));
+    });
+
+    it('writes the pieces as they are made, a chunk at a time, and nothing of the file shows until the last', async () => {
+      const target = join(dir(), 'out.csv');
+      writeFileSync(target, 'old');
+      const seen: Array<[string, number]> = [];
+      function* pieces(): Generator<string> {
+        for (let i = 0; i < 3; i++) {
+          const temporary = readdirSync(dir()).filter((name) => name.endsWith('.tmp'));
+          seen.push([readFileSync(target, 'utf8'), temporary.length === 1 ? lstatSync(join(dir(), temporary[0])).size : -1]);
+          yield `${'y'.repeat(40_000)}${i}\n`;
+        }
+      }
+      await writeTextPieces(target, pieces());
+      // Two pieces make a chunk (64 KiB): they are on disk before the third is made.
+      expect(seen).to.deep.equal([
+        ['old', 0],
+        ['old', 0],
+        ['old', 80_004],
+      ]);
+      expect(readFileSync(target, 'utf8').split('\n').map((line) => line.slice(-1))).to.deep.equal(['0', '1', '2', '']);
+    });
+
+    it('keeps the old file and leaves no temporary file when a piece fails to come', async () => {
+      const target = join(dir(), 'out.csv');
+      writeFileSync(target, 'old');
+      function* failing(): Generator<string> {
+        yield 'z'.repeat(100_000); // more than one write's worth: something is on disk when the next piece fails
+        throw new Error('no more rows');
+      }
+      let thrown: unknown;
+      await writeTextPieces(target, failing()).catch((error: unknown) => (thrown = error));
+      expect(thrown).to.be.instanceOf(Error).with.property('message', 'no more rows');
+      expect(readFileSync(target, 'utf8')).to.equal('old');
+      expect(readdirSync(dir())).to.deep.equal(['out.csv']);
+    });
   });
 
   describe('openRowFile', () => {

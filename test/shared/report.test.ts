@@ -185,6 +185,29 @@ describe('report: figures', () => {
     expect(report(tokens).topStaleUsers).to.have.length(TOP_STALE_USERS);
   });
 
+  it('names the same top stale users as sorting every stale user would, ties and users of several apps among them', () => {
+    // 300 users, 1 to 4 stale tokens each across 3 apps, usernames that repeat (ties go on to the user id).
+    let seed = 7;
+    const next = (n: number): number => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) % n;
+    const tokens: ReportToken[] = [];
+    for (let u = 0; u < 300; u++) {
+      for (let t = next(4); t >= 0; t--) tokens.push({ ...token(['A', 'B', 'C'][next(3)], `u${u}`, next(5) === 0 ? ago(1) : null), username: `name${next(40)}` });
+    }
+    const all = new Map<string, { userIdentifier: string; username: string; staleTokens: number; apps: Set<string> }>();
+    for (const each of tokens.filter((t) => t.lastUsedAt === null)) {
+      const user = all.get(each.userIdentifier) ?? { userIdentifier: each.userIdentifier, username: each.username, staleTokens: 0, apps: new Set<string>() };
+      user.staleTokens++;
+      user.apps.add(each.appDeveloperName);
+      all.set(each.userIdentifier, user);
+    }
+    const sorted = [...all.values()]
+      .sort((a, b) => b.staleTokens - a.staleTokens || a.username.localeCompare(b.username, 'en') || a.userIdentifier.localeCompare(b.userIdentifier))
+      .slice(0, TOP_STALE_USERS)
+      .map((user) => ({ ...user, apps: [...user.apps].sort() }));
+    expect(report(tokens).topStaleUsers).to.deep.equal(sorted);
+    expect(new Set(sorted.map((user) => user.staleTokens)).size).to.be.lessThan(TOP_STALE_USERS);
+  });
+
   it('carries the org, the date, the rule and the output file through', () => {
     const result = report([], { outputFile: '/tmp/r.html', staleDays: 30 });
     expect(result).to.deep.include({

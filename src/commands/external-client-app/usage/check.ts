@@ -3,29 +3,30 @@ import '../../../common/compileCache.js';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { Messages, type Org } from '@salesforce/core';
 import '../../../common/pluginMessages.js';
-import { toCsv } from '../../../common/csv.js';
 import { countOf } from '../../../common/plural.js';
 import { UsageClient } from '../../../api/usageClient.js';
 import { apiBudgetFlag, concurrencyFlag, optionalOrgFlags, revocationFlags } from '../../../command/flags.js';
 import { openAuditLog, revocationMode, RevokingCommand, type RevocationResult } from '../../../command/revokingCommand.js';
 import type { AuditLog } from '../../../usage/auditLog.js';
-import { PolicyCheck, type CheckFindings, type OrgCheck, type CheckTotals, type Violation } from '../../../usage/check.js';
+import { PolicyCheck, violationOf, type CheckFindings, type OrgCheck, type CheckTotals, type Violation } from '../../../usage/check.js';
 import { checkFiles } from '../../../usage/checkFiles.js';
 import { streamTokensByUser, type UserInApp, WHOLE_ORG } from '../../../usage/inventory.js';
 import { readPolicyFile, rulesInForce, type Policy, type PolicyRules } from '../../../usage/policy.js';
 import {
+  checkCsvPieces,
   checkedLine,
+  checkHumanPieces,
   moreViolationsLine,
   renderCheckMarkdown,
   SHOWN_VIOLATIONS,
+  shownViolations,
   summaryRows,
   verdictLine,
-  VIOLATION_CSV_COLUMNS,
   type CheckView,
 } from '../../../ux/checkOutput.js';
 import { renderJunit } from '../../../ux/junit.js';
 import { type Column, printRows } from '../../../ux/output.js';
-import { checkedOutputPath, writeTextFile } from '../../../ux/outputFile.js';
+import { checkedOutputPath, writeTextFile, writeTextPieces } from '../../../ux/outputFile.js';
 
 const messages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'external-client-app.usage.check');
 const checkMessages = Messages.loadMessages('@eca-tools/plugin-external-client-app', 'check');
@@ -114,7 +115,8 @@ export default class UsageCheck extends RevokingCommand<UsageCheckResult> {
       const findings = checker.finish();
       for (const name of findings.unlistedOverrides) this.warn(checkMessages.getMessage('warning.overrideNotListed', [name]));
       const result = checkResult(policy, checkedAt, findings);
-      const view: CheckView = { ...result, policyFile: policy.file, rules: rulesInForce(policy.rules) };
+      const { orgs, totals, violations } = findings;
+      const view: CheckView = { checkedAt: result.checkedAt, orgs, totals, violations, policyFile: policy.file, rules: rulesInForce(policy.rules) };
       await this.output(view, findings, flags['result-format'], outputFile, junitFile);
       process.exitCode = result.compliant ? 0 : VIOLATIONS_EXIT_CODE;
       if (!mode || !fixWith || result.compliant) return result;
@@ -162,13 +164,14 @@ export default class UsageCheck extends RevokingCommand<UsageCheckResult> {
       this.printHuman(view);
       return;
     }
-    const text = format === 'markdown' ? renderCheckMarkdown(view) : format === 'csv' ? toCsv(view.violations, VIOLATION_CSV_COLUMNS) : humanText(view);
+    // CSV and the human text hold every violation: made and written a few hundred rows at a time.
+    const pieces = format === 'markdown' ? [renderCheckMarkdown(view)] : format === 'csv' ? checkCsvPieces(view) : checkHumanPieces(view);
     if (outputFile !== undefined) {
-      await writeTextFile(outputFile, text);
+      await writeTextPieces(outputFile, pieces);
       this.log(messages.getMessage('info.written', [outputFile]));
       this.log(verdictLine(view));
     } else if (!this.jsonEnabled()) {
-      process.stdout.write(text);
+      for (const piece of pieces) process.stdout.write(piece);
     }
   }
 
@@ -183,7 +186,7 @@ export default class UsageCheck extends RevokingCommand<UsageCheckResult> {
       { key: 'meaning', name: 'Violated when' },
       { key: 'violations', name: 'Violations' },
     ]);
-    table(view.violations.slice(0, SHOWN_VIOLATIONS), [
+    table(shownViolations(view), [
       { key: 'rule', name: 'Rule' },
       { key: 'appDeveloperName', name: 'App' },
       { key: 'username', name: 'User' },
@@ -195,23 +198,21 @@ export default class UsageCheck extends RevokingCommand<UsageCheckResult> {
   }
 }
 
+/**
+ * The JSON `result`. Its violations are made from the checker's records when they are read (the --json output reads
+ * them once; --fix's result copies them): a check that writes them to a file never holds them all as Violations.
+ */
 function checkResult(policy: Policy, checkedAt: Date, findings: CheckFindings): UsageCheckResult {
+  let violations: Violation[] | undefined;
   return {
     checkedAt: checkedAt.toISOString(),
     compliant: findings.violations.length === 0,
     policy: { file: policy.file, rules: policy.rules },
     orgs: findings.orgs,
     totals: findings.totals,
-    violations: findings.violations,
+    get violations(): Violation[] {
+      violations ??= findings.violations.map(violationOf);
+      return violations;
+    },
   };
-}
-
-/** The human output as text, for --output-file: the same lines as on the terminal, without a table's chrome. */
-function humanText(view: CheckView): string {
-  const lines = [checkedLine(view), ''];
-  for (const row of summaryRows(view)) lines.push(`${view.orgs.length > 1 ? `${row.orgId} ` : ''}${row.rule}: ${row.violations}`);
-  lines.push('');
-  for (const v of view.violations) lines.push(`${v.rule}\t${v.appDeveloperName}\t${v.username ?? ''}\t${v.tokenId ?? ''}\t${v.detail}`);
-  lines.push('', verdictLine(view), '');
-  return lines.join('\n');
 }
