@@ -6,9 +6,10 @@
  *   src/ux       what a person sees: tables, CSV on stdout, output files, progress, signals, summaries, the report's HTML and Markdown
  *   src/command  the base command and the shared flags
  *   src/commands the commands (oclif loads them by path)
+ *   src/hooks    oclif's hooks (the compile cache, turned on before a command of this plugin is imported)
  * The emulator and the scripts are parts of their own: nothing outside test/ imports from test/.
  */
-const LAYERS = ['common', 'api', 'usage', 'ux', 'command', 'commands'];
+const LAYERS = ['common', 'api', 'usage', 'ux', 'command', 'commands', 'hooks'];
 
 const layerRules = LAYERS.slice(0, -1).map((layer, index) => ({
   name: `no-${layer}-importing-up`,

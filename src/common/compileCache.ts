@@ -1,16 +1,17 @@
 /*
- * Node's on-disk compile cache for the plugin's own copies of @salesforce/core, sf-plugins-core and oclif.
+ * Node's on-disk compile cache for the plugin's own copies of @salesforce/core, sf-plugins-core, oclif and ink.
  *
  * Why: a plugin installed into sf loads its own copies of those packages (Node resolves them from the plugin's folder,
  * and no public API lets a plugin use sf's), and compiling them is most of what a single call costs beyond
  * `sf api request rest`, whose command shares the copies sf has already loaded. With the cache, later runs read the
  * compiled code instead (docs/performance.md, "The single call").
  * How: `module.enableCompileCache(dir)`, public since Node 22.1
- * (https://nodejs.org/api/module.html#moduleenablecompilecachecachedir); every command module imports this one first,
- * so the CommonJS packages it imports next (core, oclif, jsforce) are compiled after the cache is on. Node 20 has no
- * such API: there nothing happens. The directory is the user's own cache folder, never the shared temporary folder
- * Node would pick by default (another user could plant entries there), and nothing is enabled on CI, where a fresh
- * machine would pay for writing the cache (a few tenths of a second) without a later run to gain from it.
+ * (https://nodejs.org/api/module.html#moduleenablecompilecachecachedir), called by the plugin's `init` hook
+ * (src/hooks/compileCache.ts), which oclif runs before it imports the command: the command's whole module graph, ES
+ * modules included, is compiled after the cache is on. Node 20 has no such API: there nothing happens. The directory
+ * is the user's own cache folder, never the shared temporary folder Node would pick by default (another user could
+ * plant entries there), and nothing is enabled on CI, where a fresh machine would pay for writing the cache (a few
+ * tenths of a second) without a later run to gain from it.
  * NODE_DISABLE_COMPILE_CACHE=1 turns it off (Node's own switch); NODE_COMPILE_CACHE=DIR picks the folder (Node's too).
  */
 import nodeModule from 'node:module';
@@ -65,4 +66,8 @@ export function enableCompileCache(
   }
 }
 
-enableCompileCache();
+/** The plugin's topic: every command id holds it, in whatever order flexible taxonomy lets the user type the words. */
+const PLUGIN_TOPIC = 'external-client-app';
+
+/** Whether the command oclif is about to run is one of this plugin's (ids are colon-separated, as oclif gives them). */
+export const isPluginCommand = (id: string | undefined): boolean => id?.split(':').includes(PLUGIN_TOPIC) ?? false;

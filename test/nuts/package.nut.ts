@@ -1,10 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import semver from 'semver';
 import { REPO } from '../../scripts/support/hosts.js';
 import { packOnce, type Packed } from '../../scripts/support/pack.js';
+import { run, sfEnv } from '../../scripts/support/process.js';
 
 type Manifest = { version: string; commands: Record<string, { relativePath?: string[] }> };
 type LockEntry = { version?: string; dev?: boolean; devOptional?: boolean; resolved?: string; link?: boolean; engines?: { node?: string } };
@@ -73,5 +75,37 @@ describe('the npm package @bin-only', () => {
     const oldest = semver.minVersion(pkg.engines.node)!.version;
     const refusing = production.filter(([, entry]) => entry.engines?.node && !semver.satisfies(oldest, entry.engines.node));
     expect(refusing.map(([path, entry]) => `${path} needs ${entry.engines!.node}`)).to.deep.equal([]);
+  });
+
+  // src/hooks/compileCache.ts: installed with its manifest, oclif imports a command only after the init hook, so the
+  // command's whole module graph (its own ES modules, sf-plugins-core, core) goes through Node's compile cache.
+  it('installed with its manifest: the init hook compiles the command\'s whole module graph through Node\'s compile cache on Node 22 (on Node 20: none)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eca-installed-'));
+    try {
+      execFileSync('tar', ['-xzf', packed.tarball, '-C', dir]);
+      const root = join(dir, 'package');
+      symlinkSync(join(REPO, 'node_modules'), join(root, 'node_modules'), 'dir');
+      const home = join(dir, 'home');
+      mkdirSync(home);
+      // oclif's entry with the unpacked package as its root, as sf loads an installed plugin: manifest and hooks.
+      const entry = `const { execute } = await import('@oclif/core'); await execute({ args: process.argv.slice(1), dir: ${JSON.stringify(join(root, 'package.json'))} });`;
+      // The command is imported before its flags are read: an unknown org ends it there, without a request.
+      const once = (env: Record<string, string | undefined>): ReturnType<typeof run> =>
+        run(process.execPath, ['--input-type=module', '-e', entry, 'external-client-app', 'usage', 'list', '--target-org', 'no-such-org'], {
+          cwd: root,
+          env: sfEnv(home, { CI: undefined, NODE_COMPILE_CACHE: undefined, NODE_DISABLE_COMPILE_CACHE: undefined, SF_CACHE_DIR: undefined, ...env }),
+        });
+      const hasApi = Number(process.versions.node.split('.')[0]) >= 22;
+      const first = await once({});
+      expect(first.stderr).to.include('no-such-org');
+      expect(existsSync(join(home, '.cache', 'sf', 'node-compile-cache')), first.stderr).to.equal(hasApi);
+      const second = await once({ NODE_DEBUG_NATIVE: 'COMPILE_CACHE' });
+      const accepted = second.stderr.split('\n').filter((line) => line.includes('was accepted'));
+      for (const part of ['/package/lib/commands/external-client-app/usage/list.js', '/node_modules/@salesforce/sf-plugins-core/lib/', '/node_modules/@salesforce/core/lib/']) {
+        expect(accepted.some((line) => line.includes(part)), `${part} read from the cache\n${second.stderr.slice(-2000)}`).to.equal(hasApi);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -10,7 +10,7 @@ import { REPO } from '../../scripts/support/hosts.js';
 import { run } from '../../scripts/support/process.js';
 import { KEYCHAIN_IN_HOME, saveLogin } from '../../scripts/support/savedLogin.js';
 import { runner } from '../../scripts/support/runner.js';
-import { runPlugin, useEmulator } from './runPlugin.js';
+import { runCli, runPlugin, useEmulator } from './runPlugin.js';
 
 // Node names each module it loads (CommonJS "load", ES modules "Storing ... in ModuleLoadMap") under NODE_DEBUG.
 const MODULE_DEBUG = { NODE_DEBUG: 'module,esm' };
@@ -112,8 +112,9 @@ describe('what a command costs before its work (against the emulator)', () => {
     });
   }
 
-  // src/common/compileCache.ts: Node 22 has module.enableCompileCache, Node 20 has not; the folder is the user's cache.
-  it('compiles core and oclif through Node\'s compile cache in the user\'s cache folder on Node 22 (not on Node 20, not on CI), and reads it back', async () => {
+  // src/hooks/compileCache.ts: the init hook turns the cache on for the plugin's commands;
+  // Node 22 has module.enableCompileCache, Node 20 has not; the folder is the user's cache.
+  it('compiles through Node\'s compile cache in the user\'s cache folder on Node 22 (not on Node 20, not on CI, not for other commands), and reads it back', async () => {
     const node = (await runner()).host?.node ?? process.execPath;
     const hasApi = Number(spawnSync(node, ['-p', 'process.versions.node'], { encoding: 'utf8' }).stdout.split('.')[0]) >= 22;
     const home = mkdtempSync(join(tmpdir(), 'eca-cache-'));
@@ -121,6 +122,9 @@ describe('what a command costs before its work (against the emulator)', () => {
     const list = (env: Record<string, string | undefined>): ReturnType<typeof runPlugin> =>
       runPlugin(emulator, ['external-client-app', 'usage', 'list', '--json'], { home, env: { NODE_COMPILE_CACHE: undefined, NODE_DISABLE_COMPILE_CACHE: undefined, SF_CACHE_DIR: undefined, ...env } });
     try {
+      const other = await runCli(['--version'], { home, env: { CI: undefined, NODE_COMPILE_CACHE: undefined } });
+      expect(other.code, other.stderr).to.equal(0);
+      expect(existsSync(cacheDir), 'a cache folder after a command that is not the plugin\'s').to.equal(false);
       const onCi = await list({ CI: 'true' });
       expect(onCi.code, onCi.stderr).to.equal(0);
       expect(existsSync(cacheDir), 'a cache folder after a run on CI').to.equal(false);
@@ -131,7 +135,9 @@ describe('what a command costs before its work (against the emulator)', () => {
       const second = await list({ CI: undefined, NODE_DEBUG_NATIVE: 'COMPILE_CACHE' });
       expect(second.code, second.stderr).to.equal(0);
       expect(second.json?.result).to.deep.equal(first.json?.result);
-      const accepted = second.stderr.split('\n').filter((line) => line.includes('was accepted') && line.includes('@salesforce/core/'));
+      // Without a manifest (this repository, linked or run by bin/run.js) oclif imports every command before the hook;
+      // what loads later still goes through the cache. The installed package's whole graph: package.nut.ts.
+      const accepted = second.stderr.split('\n').filter((line) => line.includes('was accepted'));
       expect(accepted.length > 0, second.stderr.slice(0, 2000)).to.equal(hasApi);
     } finally {
       rmSync(home, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { compileCacheDirectory, enableCompileCache, type CompileCacheApi } from '../../src/common/compileCache.js';
+import { compileCacheDirectory, enableCompileCache, isPluginCommand, type CompileCacheApi } from '../../src/common/compileCache.js';
 
 describe('compileCache', () => {
   const HOME = '/home/ada';
@@ -60,5 +60,23 @@ describe('compileCache', () => {
       };
       expect(enableCompileCache(throwing, {}, 'linux', () => HOME)).to.equal('failed');
     });
+  });
+
+  describe('isPluginCommand (the init hook turns the cache on for these ids only)', () => {
+    const cases: Array<[string | undefined, boolean]> = [
+      ['external-client-app:usage:list', true],
+      ['external-client-app:usage:tokens:revoke', true],
+      // flexible taxonomy: the words in another order
+      ['usage:external-client-app:list', true],
+      ['external-client-app', true],
+      ['org:list', false],
+      ['api:request:rest', false],
+      ['external-client-apps:list', false],
+      ['--version', false],
+      [undefined, false],
+    ];
+    for (const [id, expected] of cases) {
+      it(`${String(id)}: ${expected}`, () => expect(isPluginCommand(id)).to.equal(expected));
+    }
   });
 });

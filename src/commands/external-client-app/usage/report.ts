@@ -1,5 +1,3 @@
-// First of all: the packages imported below compile through Node's compile cache (see common/compileCache.ts).
-import '../../../common/compileCache.js';
 import { basename } from 'node:path';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { Messages, type Org } from '@salesforce/core';

@@ -1,5 +1,3 @@
-// First of all: the packages imported below compile through Node's compile cache (see common/compileCache.ts).
-import '../../../../common/compileCache.js';
 import { Messages } from '@salesforce/core';
 import '../../../../common/pluginMessages.js';
 import { apiBudgetFlag, concurrencyFlag, lastUsedCriteriaFromFlags, lastUsedFlags, listFlags, orgFlags, outputFileFlag, scopeFlags } from '../../../../command/flags.js';
