@@ -5,10 +5,10 @@
  * `-- --smoke` for CI (tiny sizes, bin/run.js only); --host NAME, --no-hosts, --scenario NAME (single-call or a key of
  * SCENARIOS), --runs N, --out FILE, --verbose, --keep.
  * Every HOME holds a saved login (alias `bench`), and commands name the org by it, as users do.
- * 1. single call: `usage list --json` vs `sf api request rest <usage resource>`, same sf and HOME, medians of runs in
- *    rotating order, in HOMEs with the plugin as users get it (a copy with oclif.manifest.json, linked), with the org
- *    named by its alias and by an access token; the same with SF_DISABLE_LOG_FILE=true, a dev link of the repo (no
- *    manifest), and no plugin (`api request rest` alone).
+ * 1. single call: `usage list --json` vs `sf api request rest <usage resource>`, same sf and HOME, medians of --runs
+ *    rounds (each setup's pair adjacent, which goes first alternating, the setups rotating), in HOMEs with the plugin
+ *    as users get it (a copy with oclif.manifest.json, linked), with the org named by its alias and by an access
+ *    token; the same with SF_DISABLE_LOG_FILE=true; and a minimal plugin of one command vs the same peer (info).
  * 2. scenarios (SCENARIOS below: what runs, at which size, and how its result is checked), each vs its floor =
  *    start-up + sum over stages of max(ceil(requests / concurrency), longest page chain) x latency, requests counted
  *    from the emulator's log; start-up = median of `usage list --json` on an empty org at 0 ms, same runner, sampled
@@ -43,7 +43,7 @@ const TIME_BIN = '/usr/bin/time';
 const USAGE = ['external-client-app', 'usage'];
 const PACKAGED = 'packaged (with manifest)';
 const NO_LOG_FILE = 'packaged, SF_DISABLE_LOG_FILE=true';
-const DEV_LINK = 'dev link (no manifest)';
+const MINIMAL = 'minimal installed plugin, SF_DISABLE_LOG_FILE=true';
 const EMPTY: SeedSpec = { apps: 0, usersPerApp: 0, tokensPerUser: 0, seed: 1 };
 
 const ALIAS = 'bench';
@@ -76,7 +76,7 @@ const outputFileSeeds = (seed: (tokens: number) => SeedSpec, tokens: [number, nu
 // full: filter revoke of 540 stale tokens out of 1200; by-user revoke of 1 app x 100,000 users, 30% stale (20% unused
 // 91+ days, 10% never used); inventory of 10,000 tokens. smoke: the same shapes at a tiny size, bin/run.js only.
 const SIZES = {
-  full: { minStartups: 3, versionRuns: 3, minStale: 500, loopSample: 10, overheadSeed: { apps: 5, usersPerApp: 40, tokensPerUser: 2, seed: 7 } as SeedSpec,
+  full: { minStartups: 3, minStale: 500, loopSample: 10, overheadSeed: { apps: 5, usersPerApp: 40, tokensPerUser: 2, seed: 7 } as SeedSpec,
     runs: { revokeFilter: [3, 1], revokeByUser: [1, 1], inventoryJson: [2, 2], ...outputFileRuns([1, 1]), check: [1, 1], report: [1, 1] } as Record<string, [number, number]>,
     seeds: { revokeFilter: { apps: 6, usersPerApp: 100, tokensPerUser: 2, seed: 11 },
       // 100,000 tokens, 30% of them stale (20% unused 91+ days, 10% never used): the violations of `staleDays: 90`.
@@ -87,7 +87,7 @@ const SIZES = {
       inventoryJson: { apps: 20, usersPerApp: 250, tokensPerUser: 2, seed: 13 },
       // 10,000 and 100,000 tokens: 4 apps, 5 tokens per user (2,000 and 20,000 token lists).
       ...outputFileSeeds((tokens) => ({ apps: 4, usersPerApp: tokens / 20, tokensPerUser: 5, seed: 19 }), [10_000, 100_000]) } as Record<string, SeedSpec> },
-  smoke: { minStartups: 1, versionRuns: 0, minStale: 50, loopSample: 0, overheadSeed: EMPTY,
+  smoke: { minStartups: 1, minStale: 50, loopSample: 0, overheadSeed: EMPTY,
     runs: { revokeFilter: [1, 0], revokeByUser: [1, 0], inventoryJson: [1, 0], ...outputFileRuns([1, 0]), check: [1, 0], report: [1, 0] } as Record<string, [number, number]>,
     seeds: { revokeFilter: { apps: 2, usersPerApp: 28, tokensPerUser: 2, seed: 11 },
       check: { apps: 2, usersPerApp: 20, tokensPerUser: 5, seed: 23, staleFraction: 0.2, neverUsedFraction: 0.1 },
@@ -121,7 +121,7 @@ const usage = 'usage: npm run bench -- [--smoke] [--host NAME]... [--no-hosts] [
 let parsed;
 try {
   const flag = { type: 'boolean', default: false } as const;
-  parsed = parseArgs({ options: { smoke: flag, 'no-hosts': flag, verbose: flag, keep: flag, help: flag, host: { type: 'string', multiple: true }, scenario: { type: 'string', multiple: true }, runs: { type: 'string', default: '5' }, out: { type: 'string' } } }).values;
+  parsed = parseArgs({ options: { smoke: flag, 'no-hosts': flag, verbose: flag, keep: flag, help: flag, host: { type: 'string', multiple: true }, scenario: { type: 'string', multiple: true }, runs: { type: 'string', default: '9' }, out: { type: 'string' } } }).values;
   if (!/^[1-9]\d*$/.test(parsed.runs)) throw new Error(`--runs must be a positive integer, got ${parsed.runs}`);
   const unknown = parsed.host?.find((h) => !(HOST_NAMES as readonly string[]).includes(h));
   if (unknown) throw new Error(`unknown host ${unknown}; known: ${HOST_NAMES.join(', ')}`);
@@ -204,8 +204,8 @@ async function loggedIn(r: Runner): Promise<Runner> {
 const sfRunner = (host: SfHost, tag: string, home: string, extraEnv: Record<string, string> = {}): Runner => ({ label: `${host.name}, ${tag}`, node: host.node, entry: ['--no-deprecation', host.runJs], home, extraEnv });
 
 /** `sf plugins link` into a fresh HOME (sf keeps links in $HOME/.local/share/sf), checked with `sf plugins --core`. */
-async function linked(host: SfHost, dir: string, tag: string): Promise<Runner> {
-  const r = sfRunner(host, tag, newHome(`${host.name}-${tag}`));
+async function linked(host: SfHost, dir: string, tag: string, extraEnv: Record<string, string> = {}): Promise<Runner> {
+  const r = sfRunner(host, tag, newHome(`${host.name}-${tag}`), extraEnv);
   expectOk(await exec(r, ['plugins', 'link', dir, '--no-install'], { org: false }));
   const list = await exec(r, ['plugins', '--core'], { org: false });
   const name = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string }).name;
@@ -213,15 +213,42 @@ async function linked(host: SfHost, dir: string, tag: string): Promise<Runner> {
   return loggedIn(r);
 }
 
-/** The plugin as `sf plugins install` gets it: its files plus an oclif.manifest.json made there (never in the repo). */
-async function packagedCopy(): Promise<string> {
-  const dir = newHome('packaged');
-  for (const entry of ['package.json', 'lib', 'messages', 'schemas']) cpSync(join(REPO, entry), join(dir, entry), { recursive: true });
+/** A plugin as `sf plugins install` gets it: its files plus an oclif.manifest.json made there (never in the repo). */
+async function installedPlugin(tag: string, writeFiles: (dir: string) => void): Promise<string> {
+  const dir = newHome(tag);
+  writeFiles(dir);
   symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'), 'dir');
   const r = await run(process.execPath, [join(REPO, 'node_modules', 'oclif', 'bin', 'run.js'), 'manifest'], { env: sfEnv(newHome('oclif')), cwd: dir, timeoutMs: 120_000 });
   check(r.code === 0 && existsSync(join(dir, 'oclif.manifest.json')), `oclif manifest failed (exit ${r.code}): ${short(r.stderr)}`);
   return dir;
 }
+
+const packagedCopy = (): Promise<string> =>
+  installedPlugin('packaged', (dir) => {
+    for (const entry of ['package.json', 'lib', 'messages', 'schemas']) cpSync(join(REPO, entry), join(dir, entry), { recursive: true });
+  });
+
+// The least a plugin can be: one command that sends the peer's request. Installed into sf, it loads its own copies of
+// @salesforce/core, sf-plugins-core and @oclif/core, which `sf api request rest` (bundled with sf) shares with sf.
+const MINIMAL_COMMAND = `import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+export default class MinimalList extends SfCommand {
+  static enableJsonFlag = true;
+  static flags = { 'target-org': Flags.requiredOrg({ char: 'o' }) };
+  async run() {
+    const { flags } = await this.parse(MinimalList);
+    const connection = flags['target-org'].getConnection();
+    return await connection.request(\`/services/data/v\${connection.getApiVersion()}/apps/oauth/usage\`);
+  }
+}
+`;
+const minimalPlugin = (): Promise<string> =>
+  installedPlugin('minimal', (dir) => {
+    // `oclif manifest` requires a files list, as a published package has.
+    const manifest = { name: 'bench-minimal-plugin', version: '1.0.0', type: 'module', files: ['/lib'], oclif: { commands: './lib/commands', topicSeparator: ' ' } };
+    writeFileSync(join(dir, 'package.json'), JSON.stringify(manifest));
+    mkdirSync(join(dir, 'lib', 'commands', 'minimal'), { recursive: true });
+    writeFileSync(join(dir, 'lib', 'commands', 'minimal', 'list.js'), MINIMAL_COMMAND);
+  });
 
 function prepare(seed: SeedSpec, latencyMs: number): EmulatorState {
   emu.reset(generateState(seed));
@@ -264,13 +291,13 @@ function account(entries: RequestLogEntry[]): { stages: Record<string, Stage>; o
   return { stages: plain, otherRequests, rounds };
 }
 
-type Startup = { samplesMs: number[]; medianMs?: number; peakRssSamplesKb: number[]; peakRssMedianMb?: number; versionSamplesMs?: number[]; versionMedianMs?: number };
+type Startup = { samplesMs: number[]; medianMs?: number; peakRssSamplesKb: number[]; peakRssMedianMb?: number };
 type Section = { medianMs: number; samplesMs: number[]; startupMs: number; floorMs: number; floorFormula: string; ratio: number };
 type Overhead = { pluginMedianMs: number; peerMedianMs: number; ratio: number; pluginSamplesMs: number[]; peerSamplesMs: number[] };
 type ScenarioResult = Section & { title: string; units: number; requests: unknown; sentRequests: number; neededRequests?: number; peakRssMb: number | null; stdoutBytes: number; emulatorCpuMs: number; emulatorCpuMsPerRequest: number };
 const results = {
   startup: {} as Record<string, Startup>,
-  overhead: {} as Record<string, { setups: Record<string, Overhead>; peerWithoutPluginMs: number; requests: Record<string, string[]> }>,
+  overhead: {} as Record<string, Record<string, Overhead>>,
   scenarios: {} as Record<string, Record<string, ScenarioResult>>,
   loop: {} as Record<string, { home: string; tokens: number; wallMs: number; perTokenMs: number }>,
 };
@@ -291,17 +318,8 @@ async function startup(r: Runner, record = true): Promise<number> {
   return res.durationMs;
 }
 
-/** The first run warms the file cache and sf's own caches; it is not counted. Then `--version` samples (info). */
-async function warmUp(r: Runner): Promise<void> {
-  await startup(r, false);
-  const samples: number[] = [];
-  for (let i = 0; i < sizes.versionRuns; i++) {
-    const res = await exec(r, ['--version'], { org: false });
-    expectOk(res);
-    samples.push(res.durationMs);
-  }
-  if (samples.length) Object.assign((results.startup[r.label] ??= { samplesMs: [], peakRssSamplesKb: [] }), { versionSamplesMs: samples, versionMedianMs: median(samples) });
-}
+/** The first run warms the file cache and sf's own caches; it is not counted. */
+const warmUp = (r: Runner): Promise<boolean> => startup(r, false).then(() => true);
 
 /** Start-up samples between the measured runs (S M S M ...), and the section's figure against its floor. */
 async function section<T extends { wallMs: number; rounds: number }>(r: Runner, n: number, measure: () => Promise<T>, latencyMs = LATENCY_MS): Promise<[Section, T]> {
@@ -544,44 +562,37 @@ async function loop(host: SfHost, r: Runner): Promise<void> {
   log(`loop ${r.label}: ${sample.length} DELETEs in ${fmtMs(wallMs)} = ${fmtMs(wallMs / sample.length)} per token`);
 }
 
-/** Figure 1: every setup's `usage list` and `api request rest`, plus sf without the plugin, in rotating order. */
-async function overhead(host: SfHost, setups: Array<[string, Runner, Naming]>, bare: Runner): Promise<void> {
+/** A single call's setup: the plugin's command and `api request rest` in the same sf and HOME. */
+type Setup = { key: string; runner: Runner; org: Naming; args: string[]; apps: (result: unknown) => unknown };
+
+/** Figure 1: each setup's plugin command and its peer as adjacent pairs, the setups rotating round by round. */
+async function overhead(host: SfHost, setups: Setup[]): Promise<void> {
   const state = prepare(sizes.overheadSeed, LATENCY_MS);
   const apps = new Set(state.tokens.map((t) => t.appIdentifier)).size;
   const resource = `/services/data/v${PEER_API_VERSION}/apps/oauth/usage`;
-  type Cmd = { key: string; go: () => Promise<Result> };
-  // Both must answer every app: the plugin as its --json result, the peer as the raw resource.
-  const cmd = (key: string, r: Runner, peer: boolean, org: Naming = 'alias'): Cmd => ({
-    key: `${key}|${peer ? 'peer' : 'plugin'}`,
-    go: async (): Promise<Result> => {
-      const res = await exec(r, peer ? ['api', 'request', 'rest', resource] : [...USAGE, 'list', '--json'], { org });
-      if (peer) expectOk(res);
-      const list = peer ? (res.json as { apps?: unknown } | undefined)?.apps : okJson(res);
-      check(Array.isArray(list) && list.length === apps, `${res.cmd}: expected ${apps} apps, got ${short(res.stdout)}`);
-      return res;
-    },
-  });
-  const cmds = [...setups.flatMap(([key, r, org]) => [cmd(key, r, false, org), cmd(key, r, true, org)]), cmd('no plugin', bare, true)];
-  const samples: Record<string, number[]> = Object.fromEntries(cmds.map((c) => [c.key, []]));
-  for (const c of cmds) await c.go(); // warm-up
+  // Both must answer every app: the plugin in its --json result, the peer as the raw resource.
+  const go = async (s: Setup, peer: boolean): Promise<number> => {
+    const res = await exec(s.runner, peer ? ['api', 'request', 'rest', resource] : s.args, { org: s.org });
+    if (peer) expectOk(res);
+    const list = peer ? (res.json as { apps?: unknown } | undefined)?.apps : s.apps(okJson(res));
+    check(Array.isArray(list) && list.length === apps, `${res.cmd}: expected ${apps} apps, got ${short(res.stdout)}`);
+    return res.durationMs;
+  };
+  const samples = setups.map(() => ({ plugin: [] as number[], peer: [] as number[] }));
+  for (const s of setups) for (const peer of [false, true]) await go(s, peer); // warm-up
   for (let i = 0; i < runs; i++) {
-    const order = cmds.map((_, k) => cmds[(k + i) % cmds.length]);
-    for (const c of i % 2 ? order.reverse() : order) samples[c.key].push((await c.go()).durationMs);
+    // The first of a pair alternates: what one command leaves behind (page cache, a busy disk) weighs on both sides.
+    for (let k = 0; k < setups.length; k++) {
+      const j = (k + i) % setups.length;
+      for (const peer of i % 2 ? [true, false] : [false, true]) samples[j][peer ? 'peer' : 'plugin'].push(await go(setups[j], peer));
+    }
   }
-  // What each side sends (one more run each on a clean log): explains a difference in requests.
-  const requests: Record<string, string[]> = {};
-  for (const c of cmds.slice(0, 4)) {
-    emu.clearLog();
-    await c.go();
-    requests[c.key] = emu.requests().map((e) => `${e.method} ${e.path}`);
-    log(`requests of ${c.key}: ${requests[c.key].join(', ')}`);
-  }
-  const out: (typeof results.overhead)[string] = { setups: {}, peerWithoutPluginMs: median(samples['no plugin|peer']), requests };
-  for (const [key] of setups) {
-    const [p, q] = [median(samples[`${key}|plugin`]), median(samples[`${key}|peer`])];
-    out.setups[key] = { pluginMedianMs: p, peerMedianMs: q, ratio: round(p / q, 3), pluginSamplesMs: samples[`${key}|plugin`], peerSamplesMs: samples[`${key}|peer`] };
-    log(`overhead ${host.name} (${key}): usage list ${fmtMs(p)} vs api request rest ${fmtMs(q)} = ${fmtRatio(p / q)}`);
-  }
+  const out: Record<string, Overhead> = {};
+  setups.forEach((s, j) => {
+    const [p, q] = [median(samples[j].plugin), median(samples[j].peer)];
+    out[s.key] = { pluginMedianMs: p, peerMedianMs: q, ratio: round(p / q, 3), pluginSamplesMs: samples[j].plugin, peerSamplesMs: samples[j].peer };
+    log(`overhead ${host.name} (${s.key}): ${s.args.join(' ')} ${fmtMs(p)} vs api request rest ${fmtMs(q)} = ${fmtRatio(p / q)}`);
+  });
   results.overhead[host.name] = out;
 }
 
@@ -612,13 +623,15 @@ function figures(): Row[] {
     const met = !goal || value === undefined || !Number.isFinite(value) ? '-' : { '>=': value >= goal.value, '<': value < goal.value, '<=': value <= goal.value, '==': value === goal.value }[goal.op] ? 'yes' : 'NO';
     rows.push({ figure, measured, reference, ratio, goal: goal?.text ?? '- (info)', met });
   };
-  for (const [name, o] of Object.entries(results.overhead)) {
-    for (const [key, s] of Object.entries(o.setups)) {
+  for (const [name, setups] of Object.entries(results.overhead)) {
+    for (const [key, s] of Object.entries(setups)) {
       // The goal is for the plugin as users install it; the other setups show where the time goes.
       const goal = key.startsWith(`${PACKAGED},`) ? GOALS.overhead : undefined;
       // The median with the spread of the samples: a bimodal command (a slow exit now and then) shows in the spread.
       row(
-        `single call: usage list vs api request rest, ${name}, ${key}`,
+        key === MINIMAL
+          ? `single call: minimal installed plugin vs api request rest, log file off, ${name}`
+          : `single call: usage list vs api request rest, ${name}, ${key}`,
         `${fmtMs(s.pluginMedianMs)} (${spread(s.pluginSamplesMs)})`,
         `${fmtMs(s.peerMedianMs)} (${spread(s.peerSamplesMs)}, peer)`,
         fmtRatio(s.ratio),
@@ -626,8 +639,6 @@ function figures(): Row[] {
         s.ratio
       );
     }
-    const dev = o.setups[DEV_LINK];
-    if (dev) row(`api request rest with the dev link vs without the plugin, ${name}`, fmtMs(dev.peerMedianMs), `${fmtMs(o.peerWithoutPluginMs)} (no plugin)`, fmtRatio(dev.peerMedianMs / o.peerWithoutPluginMs));
   }
   scenarioRows(row);
   const filter = results.scenarios.revokeFilter ?? {};
@@ -640,7 +651,7 @@ function figures(): Row[] {
     row(`per token: revoke (${l.home}) vs api request rest loop (${name})`, `${fmtMs(perTokenMs)}/token`, `${fmtMs(l.perTokenMs)}/token (peer, ${l.tokens} calls)`, `${fmtRatio(speedup)} faster`, GOALS.perToken, speedup);
   }
   for (const [label, s] of Object.entries(results.startup)) {
-    row(`start-up: usage list on an empty org, 0 ms latency (${label})`, `${fmtMs(s.medianMs ?? NaN)}${s.peakRssMedianMb ? `, ${s.peakRssMedianMb} MB` : ''}`, s.versionMedianMs ? `--version ${fmtMs(s.versionMedianMs)}` : '-', '-');
+    row(`start-up: usage list on an empty org, 0 ms latency (${label})`, `${fmtMs(s.medianMs ?? NaN)}${s.peakRssMedianMb ? `, ${s.peakRssMedianMb} MB` : ''}`, '-', '-');
   }
   return rows;
 }
@@ -700,25 +711,30 @@ if (!errors.length) {
     for (const sc of chosen) await attempt(`${sc.key} ${r.label}`, () => scenario(r, sc, sizes.runs[sc.key][host ? 1 : 0]));
   };
   const plugin = await attempt('saved login for bin/run.js', pluginRunner);
-  if (plugin && (await attempt('warm-up bin/run.js', () => warmUp(plugin).then(() => true)))) await scenarios(plugin, false);
+  if (plugin && (await attempt('warm-up bin/run.js', () => warmUp(plugin)))) await scenarios(plugin, false);
+  const singleCall = !opt.scenario || opt.scenario.includes('single-call');
   const packaged = hostNames.length ? await attempt('packaged copy of the plugin', packagedCopy) : undefined;
+  const minimal = hostNames.length && singleCall ? await attempt('minimal plugin', minimalPlugin) : undefined;
+  // Without the log-file worker threads, whose shutdown adds up to ~1 s to any sf command, at random.
+  const noLogFile = { SF_DISABLE_LOG_FILE: 'true' };
   for (const name of hostNames) {
     const host = await attempt(`install ${name}`, () => Promise.resolve(ensureHost(name)));
-    if (!host) continue;
-    const setups: Array<[string, Runner, Naming]> = [];
-    const pack = packaged && (await attempt(`link the packaged copy into ${name}`, () => linked(host, packaged, PACKAGED)));
-    // Same HOME without the log-file worker threads, whose shutdown adds up to ~1 s to any sf command, at random.
-    const noLogFile = pack && sfRunner(host, NO_LOG_FILE, pack.home, { SF_DISABLE_LOG_FILE: 'true' });
-    if (pack && noLogFile) setups.push([`${PACKAGED}, -o ALIAS`, pack, 'alias'], [`${PACKAGED}, -o TOKEN`, pack, 'token'], [NO_LOG_FILE, noLogFile, 'alias']);
-    const dev = await attempt(`link the repo into ${name}`, () => linked(host, REPO, DEV_LINK));
-    if (dev) setups.push([DEV_LINK, dev, 'alias']);
-    if (!setups.length) continue;
-    if (!opt.scenario || opt.scenario.includes('single-call')) {
-      const bare = await attempt(`saved login without the plugin, ${name}`, () => loggedIn(sfRunner(host, 'no plugin', newHome(`${name}-bare`))));
-      if (bare) await attempt(`overhead ${name}`, () => overhead(host, setups, bare));
+    const sf = host && packaged && (await attempt(`link the packaged copy into ${name}`, () => linked(host, packaged, PACKAGED)));
+    if (!host || !sf) continue;
+    if (singleCall) {
+      const usageList = { args: [...USAGE, 'list', '--json'], apps: (result: unknown): unknown => result };
+      const setups: Setup[] = [
+        { key: `${PACKAGED}, -o ALIAS`, runner: sf, org: 'alias', ...usageList },
+        { key: `${PACKAGED}, -o TOKEN`, runner: sf, org: 'token', ...usageList },
+        { key: NO_LOG_FILE, runner: sfRunner(host, NO_LOG_FILE, sf.home, noLogFile), org: 'alias', ...usageList },
+      ];
+      const small = minimal && (await attempt(`link the minimal plugin into ${name}`, () => linked(host, minimal, MINIMAL, noLogFile)));
+      // Its --json envelope wraps the raw resource.
+      const apps = (result: unknown): unknown => (result as { apps?: unknown } | undefined)?.apps;
+      if (small) setups.push({ key: MINIMAL, runner: small, org: 'alias', args: ['minimal', 'list', '--json'], apps });
+      await attempt(`overhead ${name}`, () => overhead(host, setups));
     }
-    const sf = setups[0][1];
-    if (await attempt(`warm-up ${sf.label}`, () => warmUp(sf).then(() => true))) {
+    if (await attempt(`warm-up ${sf.label}`, () => warmUp(sf))) {
       await scenarios(sf, true);
       if (chosen.some((sc) => sc.key === 'revokeFilter')) await attempt(`api request rest loop ${sf.label}`, () => loop(host, sf));
     }
