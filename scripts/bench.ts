@@ -18,7 +18,7 @@
  * Every command's result is checked: exit code, --json result, the emulator's state and log afterwards.
  */
 /* eslint-disable no-await-in-loop -- measurements run one after another, never overlapping */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, readdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, readdirSync } from 'node:fs';
 import { cpus, loadavg, platform, release, tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -26,8 +26,9 @@ import type { ChildProcess } from 'node:child_process';
 import { readCsv } from '../src/common/csv.js';
 import { Emulator, type RequestLogEntry } from '../emulator/server.js';
 import { generateState, staleTokens, type EmulatorState, type SeedSpec } from '../emulator/model.js';
+import { buildReason } from './support/build.js';
 import { ensureHost, HOST_NAMES, REPO, type HostName, type SfHost } from './support/hosts.js';
-import { killGroup, run, sfEnv, type RunResult } from './support/process.js';
+import { jsonOf, killGroup, run, sfEnv, type RunResult } from './support/process.js';
 import { KEYCHAIN_IN_HOME, saveLogin } from './support/savedLogin.js';
 
 const LATENCY_MS = 20;
@@ -68,16 +69,15 @@ const GOALS: Record<'overhead' | 'bulk' | 'byUser' | 'exactRequests' | 'inventor
 const OUTPUT_FORMATS = ['csv', 'json'] as const;
 const OUTPUT_SIZES = ['small', 'large'] as const;
 const outputFileKey = (format: string, size: string): string => `outputFile-${format}-${size}`;
-const outputFileRuns = (runs: [number, number]): Record<string, [number, number]> =>
-  Object.fromEntries(OUTPUT_FORMATS.flatMap((f) => OUTPUT_SIZES.map((z) => [outputFileKey(f, z), runs])));
-const outputFileSeeds = (seed: (tokens: number) => SeedSpec, tokens: [number, number]): Record<string, SeedSpec> =>
-  Object.fromEntries(OUTPUT_FORMATS.flatMap((f) => OUTPUT_SIZES.map((z, i) => [outputFileKey(f, z), seed(tokens[i])])));
+/** An entry for each output-file scenario, made from the index of its size. */
+const perOutputFile = <T>(value: (sizeIndex: number) => T): Record<string, T> =>
+  Object.fromEntries(OUTPUT_FORMATS.flatMap((f) => OUTPUT_SIZES.map((z, i) => [outputFileKey(f, z), value(i)])));
 
 // full: filter revoke of 540 stale tokens out of 1200; by-user revoke of 1 app x 100,000 users, 30% stale (20% unused
 // 91+ days, 10% never used); inventory of 10,000 tokens. smoke: the same shapes at a tiny size, bin/run.js only.
 const SIZES = {
   full: { minStartups: 3, minStale: 500, loopSample: 10, overheadSeed: { apps: 5, usersPerApp: 40, tokensPerUser: 2, seed: 7 } as SeedSpec,
-    runs: { revokeFilter: [3, 1], revokeByUser: [1, 1], inventoryJson: [2, 2], ...outputFileRuns([1, 1]), check: [1, 1], report: [1, 1] } as Record<string, [number, number]>,
+    runs: { revokeFilter: [3, 1], revokeByUser: [1, 1], inventoryJson: [2, 2], ...perOutputFile(() => [1, 1]), check: [1, 1], report: [1, 1] } as Record<string, [number, number]>,
     seeds: { revokeFilter: { apps: 6, usersPerApp: 100, tokensPerUser: 2, seed: 11 },
       // 100,000 tokens, 30% of them stale (20% unused 91+ days, 10% never used): the violations of `staleDays: 90`.
       check: { apps: 4, usersPerApp: 5000, tokensPerUser: 5, seed: 23, staleFraction: 0.2, neverUsedFraction: 0.1 },
@@ -86,15 +86,15 @@ const SIZES = {
       revokeByUser: { apps: 1, usersPerApp: 100_000, tokensPerUser: 1, seed: 17, staleFraction: 0.2, neverUsedFraction: 0.1 },
       inventoryJson: { apps: 20, usersPerApp: 250, tokensPerUser: 2, seed: 13 },
       // 10,000 and 100,000 tokens: 4 apps, 5 tokens per user (2,000 and 20,000 token lists).
-      ...outputFileSeeds((tokens) => ({ apps: 4, usersPerApp: tokens / 20, tokensPerUser: 5, seed: 19 }), [10_000, 100_000]) } as Record<string, SeedSpec> },
+      ...perOutputFile((i) => ({ apps: 4, usersPerApp: [10_000, 100_000][i] / 20, tokensPerUser: 5, seed: 19 })) } as Record<string, SeedSpec> },
   smoke: { minStartups: 1, minStale: 50, loopSample: 0, overheadSeed: EMPTY,
-    runs: { revokeFilter: [1, 0], revokeByUser: [1, 0], inventoryJson: [1, 0], ...outputFileRuns([1, 0]), check: [1, 0], report: [1, 0] } as Record<string, [number, number]>,
+    runs: { revokeFilter: [1, 0], revokeByUser: [1, 0], inventoryJson: [1, 0], ...perOutputFile(() => [1, 0]), check: [1, 0], report: [1, 0] } as Record<string, [number, number]>,
     seeds: { revokeFilter: { apps: 2, usersPerApp: 28, tokensPerUser: 2, seed: 11 },
       check: { apps: 2, usersPerApp: 20, tokensPerUser: 5, seed: 23, staleFraction: 0.2, neverUsedFraction: 0.1 },
       report: { apps: 1, usersPerApp: 100, tokensPerUser: 2, seed: 29 },
       revokeByUser: { apps: 1, usersPerApp: 250, tokensPerUser: 1, seed: 17, staleFraction: 0.2, neverUsedFraction: 0.1 },
       inventoryJson: { apps: 4, usersPerApp: 25, tokensPerUser: 2, seed: 13 },
-      ...outputFileSeeds((tokens) => ({ apps: 2, usersPerApp: tokens / 10, tokensPerUser: 5, seed: 19 }), [100, 200]) } as Record<string, SeedSpec> },
+      ...perOutputFile((i) => ({ apps: 2, usersPerApp: [100, 200][i] / 10, tokensPerUser: 5, seed: 19 })) } as Record<string, SeedSpec> },
 };
 
 /** A command failed or returned wrong results: the only reason to exit 1. */
@@ -166,12 +166,7 @@ async function exec(r: Runner, args: string[], { peak = false, org = 'alias' as 
   const instance = org === 'token' ? { SF_ORG_INSTANCE_URL: emu.url } : { SF_ORG_INSTANCE_URL: undefined };
   const env = sfEnv(r.home, { ...instance, SF_ACCESS_TOKEN: undefined, ...KEYCHAIN_IN_HOME, ...r.extraEnv, ...extra });
   const res = await run(timeFile ? TIME_BIN : r.node, timeFile ? ['-v', '-o', timeFile, r.node, ...argv] : argv, { env, cwd: r.home, timeoutMs: CMD_TIMEOUT_MS, onSpawn: (child) => (current = child) });
-  let json;
-  try {
-    json = JSON.parse(res.stdout) as Result['json'];
-  } catch {
-    json = undefined;
-  }
+  const json = jsonOf(res.stdout) as Result['json'];
   const rss = timeFile && existsSync(timeFile) ? /Maximum resident set size \(kbytes\): (\d+)/.exec(readFileSync(timeFile, 'utf8')) : null;
   const cmd = `${r.label}: ${args.join(' ')}${org ? ` --target-org ${org === 'alias' ? ALIAS : '<token>'}` : ''}`;
   if (opt.verbose) log(`  ${cmd} => exit ${res.code} in ${fmtMs(res.durationMs)}${rss ? `, peak RSS ${Math.round(Number(rss[1]) / 1024)} MB` : ''}`);
@@ -196,21 +191,20 @@ async function pluginRunner(): Promise<Runner> {
   return r;
 }
 
-/** `sf org login access-token --alias bench`, as a user logs in once. */
-async function loggedIn(r: Runner): Promise<Runner> {
-  expectOk(await exec(r, ['org', 'login', 'access-token', '--instance-url', emu.url, '--no-prompt', '--alias', ALIAS, '--json'], { org: false, env: { SF_ACCESS_TOKEN: emu.accessToken } }));
-  return r;
-}
 const sfRunner = (host: SfHost, tag: string, home: string, extraEnv: Record<string, string> = {}): Runner => ({ label: `${host.name}, ${tag}`, node: host.node, entry: ['--no-deprecation', host.runJs], home, extraEnv });
 
-/** `sf plugins link` into a fresh HOME (sf keeps links in $HOME/.local/share/sf), checked with `sf plugins --core`. */
+/**
+ * `sf plugins link` into a fresh HOME (sf keeps links in $HOME/.local/share/sf), checked with `sf plugins --core`, then
+ * `sf org login access-token --alias bench`, as a user logs in once.
+ */
 async function linked(host: SfHost, dir: string, tag: string, extraEnv: Record<string, string> = {}): Promise<Runner> {
   const r = sfRunner(host, tag, newHome(`${host.name}-${tag}`), extraEnv);
   expectOk(await exec(r, ['plugins', 'link', dir, '--no-install'], { org: false }));
   const list = await exec(r, ['plugins', '--core'], { org: false });
   const name = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string }).name;
   check(list.stdout.split('\n').some((l) => l.includes(name) && l.includes('(link)')), `${r.label}: ${name} is not listed as (link) after linking`);
-  return loggedIn(r);
+  expectOk(await exec(r, ['org', 'login', 'access-token', '--instance-url', emu.url, '--no-prompt', '--alias', ALIAS, '--json'], { org: false, env: { SF_ACCESS_TOKEN: emu.accessToken } }));
+  return r;
 }
 
 /** A plugin as `sf plugins install` gets it: its files plus an oclif.manifest.json made there (never in the repo). */
@@ -292,8 +286,9 @@ function account(entries: RequestLogEntry[]): { stages: Record<string, Stage>; o
 }
 
 type Startup = { samplesMs: number[]; medianMs?: number; peakRssSamplesKb: number[]; peakRssMedianMb?: number };
-type Section = { medianMs: number; samplesMs: number[]; startupMs: number; floorMs: number; floorFormula: string; ratio: number };
 type Overhead = { pluginMedianMs: number; peerMedianMs: number; ratio: number; pluginSamplesMs: number[]; peerSamplesMs: number[] };
+/** A scenario's wall time against its floor. */
+type Section = { medianMs: number; samplesMs: number[]; startupMs: number; floorMs: number; floorFormula: string; ratio: number };
 type ScenarioResult = Section & { title: string; units: number; requests: unknown; sentRequests: number; neededRequests?: number; peakRssMb: number | null; stdoutBytes: number; emulatorCpuMs: number; emulatorCpuMsPerRequest: number };
 const results = {
   startup: {} as Record<string, Startup>,
@@ -320,22 +315,6 @@ async function startup(r: Runner, record = true): Promise<number> {
 
 /** The first run warms the file cache and sf's own caches; it is not counted. */
 const warmUp = (r: Runner): Promise<boolean> => startup(r, false).then(() => true);
-
-/** Start-up samples between the measured runs (S M S M ...), and the section's figure against its floor. */
-async function section<T extends { wallMs: number; rounds: number }>(r: Runner, n: number, measure: () => Promise<T>, latencyMs = LATENCY_MS): Promise<[Section, T]> {
-  const startups: number[] = [];
-  const done: T[] = [];
-  for (let i = 0; i < Math.max(n, sizes.minStartups); i++) {
-    if (i < sizes.minStartups) startups.push(await startup(r));
-    if (i < n) done.push(await measure());
-  }
-  const last = done[done.length - 1];
-  const wall = median(done.map((d) => d.wallMs));
-  const startupMs = median(startups);
-  const floorMs = startupMs + last.rounds * latencyMs;
-  const floorFormula = `${fmtMs(startupMs)} start-up + ${last.rounds} rounds x ${latencyMs} ms`;
-  return [{ medianMs: wall, samplesMs: done.map((d) => d.wallMs), startupMs, floorMs, floorFormula, ratio: round(wall / floorMs, 3) }, last];
-}
 
 /** What a scenario's run did, checked: how many things (tokens, users) and the fewest requests that do it, if counted. */
 type Outcome = { units: number; neededRequests?: number };
@@ -379,8 +358,11 @@ const usersByApp = (state: EmulatorState): Map<string, Set<string>> => {
 };
 
 /** The output files' folder: one per bench run; a scenario checks that no temporary file is left in it. */
-let outputDir: string | undefined;
-const outputPath = (key: string, format: string): string => join((outputDir ??= newHome('output-files')), `${key}.${format}`);
+const outputDir = newHome('output-files');
+const outputPath = (key: string, format: string): string => join(outputDir, `${key}.${format}`);
+/** The policy of the check scenario: the stale rule alone, so that its violations are exactly the stale tokens. */
+const policyFile = outputPath('policy', 'yml');
+writeFileSync(policyFile, `staleDays: ${UNUSED_DAYS}\n`);
 
 /** The token ids of an output file: the CSV's tokenId column, or the JSON array's rows. */
 function tokenIdsOfFile(path: string, format: string): string[] {
@@ -479,7 +461,7 @@ const SCENARIOS: Scenario[] = [
   {
     key: 'check',
     title: (n) => `usage check of ${n.toLocaleString('en-US')} tokens, 30% violating (CSV file, JUnit)`,
-    args: [...USAGE, 'check', '--policy', policyFile(), '-r', 'csv', '--output-file', outputPath('check', 'csv'), '--junit', outputPath('check', 'xml')],
+    args: [...USAGE, 'check', '--policy', policyFile, '-r', 'csv', '--output-file', outputPath('check', 'csv'), '--junit', outputPath('check', 'xml')],
     peak: true,
     latencyMs: OUTPUT_FILE_LATENCY_MS,
     wallGoal: GOALS.inventory,
@@ -513,37 +495,37 @@ const SCENARIOS: Scenario[] = [
   },
 ];
 
-/** The policy of the check scenario: the stale rule alone, so that its violations are exactly the stale tokens. */
-function policyFile(): string {
-  const path = outputPath('policy', 'yml');
-  if (!existsSync(path)) writeFileSync(path, `staleDays: ${UNUSED_DAYS}\n`);
-  return path;
-}
-
-/** One scenario through one runner: its runs between start-up samples, checked, against its floor. */
+/** One scenario through one runner: its runs between start-up samples (S M S M ...), checked, against its floor. */
 async function scenario(r: Runner, sc: Scenario, n: number): Promise<void> {
   if (n === 0) return;
-  const peaks: number[] = [];
-  const [s, last] = await section(r, n, async () => {
-    const before = prepare(sizes.seeds[sc.key], sc.latencyMs ?? LATENCY_MS);
+  const latencyMs = sc.latencyMs ?? LATENCY_MS;
+  const startups: number[] = [];
+  const done: Array<{ res: Result; entries: RequestLogEntry[]; outcome: Outcome; emulatorCpuMs: number }> = [];
+  for (let i = 0; i < Math.max(n, sizes.minStartups); i++) {
+    if (i < sizes.minStartups) startups.push(await startup(r));
+    if (i >= n) continue;
+    const before = prepare(sizes.seeds[sc.key], latencyMs);
     // The emulator answers in this process, which does nothing else while the command runs: its CPU time is the
     // emulator's, to show that the floor is the latency, not the emulator.
     const cpu = process.cpuUsage();
     const res = await exec(r, sc.args, { peak: sc.peak });
     const { user, system } = process.cpuUsage(cpu);
     const entries = emu.requests();
-    const outcome = sc.check(res, before);
-    const acc = account(entries);
-    if (res.peakRssKb) peaks.push(res.peakRssKb);
-    const emulatorCpuMs = (user + system) / 1000;
-    return { wallMs: res.durationMs, rounds: acc.rounds, acc, sent: entries.length, outcome, stdoutBytes: Buffer.byteLength(res.stdout), emulatorCpuMs };
-  }, sc.latencyMs);
+    done.push({ res, entries, outcome: sc.check(res, before), emulatorCpuMs: (user + system) / 1000 });
+  }
+  const { res, entries, outcome, emulatorCpuMs } = done[done.length - 1];
+  const acc = account(entries);
+  const samplesMs = done.map((d) => d.res.durationMs);
+  const [medianMs, startupMs] = [median(samplesMs), median(startups)];
+  const floorMs = startupMs + acc.rounds * latencyMs;
+  const floorFormula = `${fmtMs(startupMs)} start-up + ${acc.rounds} rounds x ${latencyMs} ms`;
+  const ratio = round(medianMs / floorMs, 3);
+  const peaks = done.flatMap((d) => d.res.peakRssKb ?? []);
   const peakRssMb = peaks.length ? round(Math.max(...peaks) / 1024, 1) : null;
-  const title = sc.title(last.outcome.units);
-  results.scenarios[sc.key] ??= {};
-  const emulatorCpuMsPerRequest = round(last.emulatorCpuMs / Math.max(1, last.sent), 3);
-  results.scenarios[sc.key][r.label] = { ...s, title, units: last.outcome.units, requests: last.acc, sentRequests: last.sent, neededRequests: last.outcome.neededRequests, peakRssMb, stdoutBytes: last.stdoutBytes, emulatorCpuMs: round(last.emulatorCpuMs), emulatorCpuMsPerRequest };
-  log(`${title} (${r.label}): ${fmtMs(s.medianMs)} vs floor ${fmtMs(s.floorMs)} (${s.floorFormula}) = ${fmtRatio(s.ratio)}; ${last.sent} requests${last.outcome.neededRequests ? ` (${last.outcome.neededRequests} needed)` : ''}; emulator CPU ${emulatorCpuMsPerRequest} ms/request${peakRssMb ? `; peak RSS ${peakRssMb} MB` : ''}`);
+  const title = sc.title(outcome.units);
+  const emulatorCpuMsPerRequest = round(emulatorCpuMs / Math.max(1, entries.length), 3);
+  (results.scenarios[sc.key] ??= {})[r.label] = { medianMs, samplesMs, startupMs, floorMs, floorFormula, ratio, title, units: outcome.units, requests: acc, sentRequests: entries.length, neededRequests: outcome.neededRequests, peakRssMb, stdoutBytes: Buffer.byteLength(res.stdout), emulatorCpuMs: round(emulatorCpuMs), emulatorCpuMsPerRequest };
+  log(`${title} (${r.label}): ${fmtMs(medianMs)} vs floor ${fmtMs(floorMs)} (${floorFormula}) = ${fmtRatio(ratio)}; ${entries.length} requests${outcome.neededRequests ? ` (${outcome.neededRequests} needed)` : ''}; emulator CPU ${emulatorCpuMsPerRequest} ms/request${peakRssMb ? `; peak RSS ${peakRssMb} MB` : ''}`);
 }
 
 /** Figure 3's peer: one `sf api request rest <revocationUrl> --method DELETE` per token, as a shell loop would. */
@@ -685,65 +667,59 @@ async function attempt<T>(what: string, fn: () => Promise<T>): Promise<T | undef
   }
 }
 
+/** Stops the emulator and removes the HOMEs (unless --keep): at the end, and on Ctrl-C. */
+async function cleanUp(): Promise<void> {
+  await emu.stop();
+  if (!opt.keep) for (const h of homes) rmSync(h, { recursive: true, force: true, maxRetries: 3 });
+}
 for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
   process.on(signal, () => {
     if (current) killGroup(current, 'SIGKILL');
-    void emu.stop().finally(() => {
-      if (!opt.keep) for (const h of homes) rmSync(h, { recursive: true, force: true });
-      process.exit(code);
-    });
+    void cleanUp().finally(() => process.exit(code));
   });
 }
 
-// A stale lib/ measures old code: say so, but don't rebuild a tree others may be editing.
-// Files only: a folder's time changes when an entry is made in it, as when the Node 20 line's copy is staged.
-const newest = (dir: string): number =>
-  Math.max(0, ...readdirSync(dir, { recursive: true }).map((f) => statSync(join(dir, String(f)))).filter((s) => s.isFile()).map((s) => s.mtimeMs));
-await attempt('build', async () => {
-  if (!existsSync(join(REPO, 'lib', 'commands'))) expectOk({ ...(await run('npm', ['run', 'build'], { cwd: REPO })), cmd: 'npm run build' });
-  else if (newest(join(REPO, 'src')) > newest(join(REPO, 'lib'))) log('WARNING: src/ is newer than lib/; run `npm run build` first to measure the current code');
-});
+// A stale lib/ measures old code: say so, but don't rebuild a tree others may be editing (`npm run bench` builds first).
+const stale = buildReason();
+if (stale) log(`WARNING: ${stale}; run \`npm run build\` first to measure the current code`);
 log(`mode ${mode}; ${cpus().length} CPUs, Node ${process.version}; emulator at ${emu.url}; hosts: ${hostNames.join(', ') || 'none (bin/run.js only)'}`);
 
-if (!errors.length) {
-  const chosen = SCENARIOS.filter((sc) => !opt.scenario || opt.scenario.includes(sc.key));
-  const scenarios = async (r: Runner, host: boolean): Promise<void> => {
-    for (const sc of chosen) await attempt(`${sc.key} ${r.label}`, () => scenario(r, sc, sizes.runs[sc.key][host ? 1 : 0]));
-  };
-  const plugin = await attempt('saved login for bin/run.js', pluginRunner);
-  if (plugin && (await attempt('warm-up bin/run.js', () => warmUp(plugin)))) await scenarios(plugin, false);
-  const singleCall = !opt.scenario || opt.scenario.includes('single-call');
-  const packaged = hostNames.length ? await attempt('packaged copy of the plugin', packagedCopy) : undefined;
-  const minimal = hostNames.length && singleCall ? await attempt('minimal plugin', minimalPlugin) : undefined;
-  // Without the log-file worker threads, whose shutdown adds up to ~1 s to any sf command, at random.
-  const noLogFile = { SF_DISABLE_LOG_FILE: 'true' };
-  for (const name of hostNames) {
-    const host = await attempt(`install ${name}`, () => Promise.resolve(ensureHost(name)));
-    const sf = host && packaged && (await attempt(`link the packaged copy into ${name}`, () => linked(host, packaged, PACKAGED)));
-    if (!host || !sf) continue;
-    if (singleCall) {
-      const usageList = { args: [...USAGE, 'list', '--json'], apps: (result: unknown): unknown => result };
-      const setups: Setup[] = [
-        { key: `${PACKAGED}, -o ALIAS`, runner: sf, org: 'alias', ...usageList },
-        { key: `${PACKAGED}, -o TOKEN`, runner: sf, org: 'token', ...usageList },
-        { key: NO_LOG_FILE, runner: sfRunner(host, NO_LOG_FILE, sf.home, noLogFile), org: 'alias', ...usageList },
-      ];
-      const small = minimal && (await attempt(`link the minimal plugin into ${name}`, () => linked(host, minimal, MINIMAL, noLogFile)));
-      // Its --json envelope wraps the raw resource.
-      const apps = (result: unknown): unknown => (result as { apps?: unknown } | undefined)?.apps;
-      if (small) setups.push({ key: MINIMAL, runner: small, org: 'alias', args: ['minimal', 'list', '--json'], apps });
-      await attempt(`overhead ${name}`, () => overhead(host, setups));
-    }
-    if (await attempt(`warm-up ${sf.label}`, () => warmUp(sf))) {
-      await scenarios(sf, true);
-      if (chosen.some((sc) => sc.key === 'revokeFilter')) await attempt(`api request rest loop ${sf.label}`, () => loop(host, sf));
-    }
+const chosen = SCENARIOS.filter((sc) => !opt.scenario || opt.scenario.includes(sc.key));
+const scenarios = async (r: Runner, host: boolean): Promise<void> => {
+  for (const sc of chosen) await attempt(`${sc.key} ${r.label}`, () => scenario(r, sc, sizes.runs[sc.key][host ? 1 : 0]));
+};
+const plugin = await attempt('saved login for bin/run.js', pluginRunner);
+if (plugin && (await attempt('warm-up bin/run.js', () => warmUp(plugin)))) await scenarios(plugin, false);
+const singleCall = !opt.scenario || opt.scenario.includes('single-call');
+const packaged = hostNames.length ? await attempt('packaged copy of the plugin', packagedCopy) : undefined;
+const minimal = hostNames.length && singleCall ? await attempt('minimal plugin', minimalPlugin) : undefined;
+// Without the log-file worker threads, whose shutdown adds up to ~1 s to any sf command, at random.
+const noLogFile = { SF_DISABLE_LOG_FILE: 'true' };
+for (const name of hostNames) {
+  const host = await attempt(`install ${name}`, () => Promise.resolve(ensureHost(name)));
+  const sf = host && packaged && (await attempt(`link the packaged copy into ${name}`, () => linked(host, packaged, PACKAGED)));
+  if (!host || !sf) continue;
+  if (singleCall) {
+    const usageList = { args: [...USAGE, 'list', '--json'], apps: (result: unknown): unknown => result };
+    const setups: Setup[] = [
+      { key: `${PACKAGED}, -o ALIAS`, runner: sf, org: 'alias', ...usageList },
+      { key: `${PACKAGED}, -o TOKEN`, runner: sf, org: 'token', ...usageList },
+      { key: NO_LOG_FILE, runner: sfRunner(host, NO_LOG_FILE, sf.home, noLogFile), org: 'alias', ...usageList },
+    ];
+    const small = minimal && (await attempt(`link the minimal plugin into ${name}`, () => linked(host, minimal, MINIMAL, noLogFile)));
+    // Its --json envelope wraps the raw resource.
+    const apps = (result: unknown): unknown => (result as { apps?: unknown } | undefined)?.apps;
+    if (small) setups.push({ key: MINIMAL, runner: small, org: 'alias', args: ['minimal', 'list', '--json'], apps });
+    await attempt(`overhead ${name}`, () => overhead(host, setups));
   }
-  if (opt.smoke) skipped.push('single-call overhead and the api request rest loop need a real sf: not run in --smoke');
-  if (!existsSync(TIME_BIN)) skipped.push(`peak RSS: ${TIME_BIN} is missing`);
+  if (await attempt(`warm-up ${sf.label}`, () => warmUp(sf))) {
+    await scenarios(sf, true);
+    if (chosen.some((sc) => sc.key === 'revokeFilter')) await attempt(`api request rest loop ${sf.label}`, () => loop(host, sf));
+  }
 }
-await emu.stop();
-if (!opt.keep) for (const h of homes) rmSync(h, { recursive: true, force: true, maxRetries: 3 });
+if (opt.smoke) skipped.push('single-call overhead and the api request rest loop need a real sf: not run in --smoke');
+if (!existsSync(TIME_BIN)) skipped.push(`peak RSS: ${TIME_BIN} is missing`);
+await cleanUp();
 
 const rows = figures();
 const totalSeconds = round((Date.now() - started) / 1000, 1);
