@@ -238,7 +238,8 @@ export default class MinimalList extends SfCommand {
 const minimalPlugin = (): Promise<string> =>
   installedPlugin('minimal', (dir) => {
     // `oclif manifest` requires a files list, as a published package has.
-    const manifest = { name: 'bench-minimal-plugin', version: '1.0.0', type: 'module', files: ['/lib'], oclif: { commands: './lib/commands', topicSeparator: ' ' } };
+    const oclif = { commands: './lib/commands', topicSeparator: ' ' };
+    const manifest = { name: 'bench-minimal-plugin', version: '1.0.0', type: 'module', files: ['/lib'], oclif };
     writeFileSync(join(dir, 'package.json'), JSON.stringify(manifest));
     mkdirSync(join(dir, 'lib', 'commands', 'minimal'), { recursive: true });
     writeFileSync(join(dir, 'lib', 'commands', 'minimal', 'list.js'), MINIMAL_COMMAND);
@@ -560,19 +561,21 @@ async function overhead(host: SfHost, setups: Setup[]): Promise<void> {
     check(Array.isArray(list) && list.length === apps, `${res.cmd}: expected ${apps} apps, got ${short(res.stdout)}`);
     return res.durationMs;
   };
-  const samples = setups.map(() => ({ plugin: [] as number[], peer: [] as number[] }));
+  const samples = setups.map(() => ({ pluginSamplesMs: [] as number[], peerSamplesMs: [] as number[] }));
   for (const s of setups) for (const peer of [false, true]) await go(s, peer); // warm-up
   for (let i = 0; i < runs; i++) {
     // The first of a pair alternates: what one command leaves behind (page cache, a busy disk) weighs on both sides.
     for (let k = 0; k < setups.length; k++) {
       const j = (k + i) % setups.length;
-      for (const peer of i % 2 ? [true, false] : [false, true]) samples[j][peer ? 'peer' : 'plugin'].push(await go(setups[j], peer));
+      for (const peer of i % 2 ? [true, false] : [false, true]) {
+        samples[j][peer ? 'peerSamplesMs' : 'pluginSamplesMs'].push(await go(setups[j], peer));
+      }
     }
   }
   const out: Record<string, Overhead> = {};
   setups.forEach((s, j) => {
-    const [p, q] = [median(samples[j].plugin), median(samples[j].peer)];
-    out[s.key] = { pluginMedianMs: p, peerMedianMs: q, ratio: round(p / q, 3), pluginSamplesMs: samples[j].plugin, peerSamplesMs: samples[j].peer };
+    const [p, q] = [median(samples[j].pluginSamplesMs), median(samples[j].peerSamplesMs)];
+    out[s.key] = { pluginMedianMs: p, peerMedianMs: q, ratio: round(p / q, 3), ...samples[j] };
     log(`overhead ${host.name} (${s.key}): ${s.args.join(' ')} ${fmtMs(p)} vs api request rest ${fmtMs(q)} = ${fmtRatio(p / q)}`);
   });
   results.overhead[host.name] = out;
