@@ -5,10 +5,10 @@
  * `-- --smoke` for CI (tiny sizes, bin/run.js only); --host NAME, --no-hosts, --scenario NAME (single-call or a key of
  * SCENARIOS), --runs N, --out FILE, --verbose, --keep.
  * Every HOME holds a saved login (alias `bench`), and commands name the org by it, as users do.
- * 1. single call: `usage list --json` vs `sf api request rest <usage resource>`, same sf and HOME, medians of runs in
- *    rotating order, in HOMEs with the plugin as users get it (a copy with oclif.manifest.json, linked), with the org
- *    named by its alias and by an access token; the same with SF_DISABLE_LOG_FILE=true, a dev link of the repo (no
- *    manifest), and no plugin (`api request rest` alone).
+ * 1. single call: `usage list --json` vs `sf api request rest <usage resource>`, same sf and HOME, medians of --runs
+ *    rounds (each setup's pair adjacent, which goes first alternating, the setups rotating), in HOMEs with the plugin
+ *    as users get it (a copy with oclif.manifest.json, linked), with the org named by its alias and by an access
+ *    token; the same with SF_DISABLE_LOG_FILE=true; and a minimal plugin of one command vs the same peer (info).
  * 2. scenarios (SCENARIOS below: what runs, at which size, and how its result is checked), each vs its floor =
  *    start-up + sum over stages of max(ceil(requests / concurrency), longest page chain) x latency, requests counted
  *    from the emulator's log; start-up = median of `usage list --json` on an empty org at 0 ms, same runner, sampled
@@ -18,7 +18,7 @@
  * Every command's result is checked: exit code, --json result, the emulator's state and log afterwards.
  */
 /* eslint-disable no-await-in-loop -- measurements run one after another, never overlapping */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, readdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, readdirSync } from 'node:fs';
 import { cpus, loadavg, platform, release, tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -26,8 +26,9 @@ import type { ChildProcess } from 'node:child_process';
 import { readCsv } from '../src/common/csv.js';
 import { Emulator, type RequestLogEntry } from '../emulator/server.js';
 import { generateState, staleTokens, type EmulatorState, type SeedSpec } from '../emulator/model.js';
+import { buildReason } from './support/build.js';
 import { ensureHost, HOST_NAMES, REPO, type HostName, type SfHost } from './support/hosts.js';
-import { killGroup, run, sfEnv, type RunResult } from './support/process.js';
+import { jsonOf, killGroup, run, sfEnv, type RunResult } from './support/process.js';
 import { KEYCHAIN_IN_HOME, saveLogin } from './support/savedLogin.js';
 
 const LATENCY_MS = 20;
@@ -43,7 +44,7 @@ const TIME_BIN = '/usr/bin/time';
 const USAGE = ['external-client-app', 'usage'];
 const PACKAGED = 'packaged (with manifest)';
 const NO_LOG_FILE = 'packaged, SF_DISABLE_LOG_FILE=true';
-const DEV_LINK = 'dev link (no manifest)';
+const MINIMAL = 'minimal installed plugin, SF_DISABLE_LOG_FILE=true';
 const EMPTY: SeedSpec = { apps: 0, usersPerApp: 0, tokensPerUser: 0, seed: 1 };
 
 const ALIAS = 'bench';
@@ -68,16 +69,15 @@ const GOALS: Record<'overhead' | 'bulk' | 'byUser' | 'exactRequests' | 'inventor
 const OUTPUT_FORMATS = ['csv', 'json'] as const;
 const OUTPUT_SIZES = ['small', 'large'] as const;
 const outputFileKey = (format: string, size: string): string => `outputFile-${format}-${size}`;
-const outputFileRuns = (runs: [number, number]): Record<string, [number, number]> =>
-  Object.fromEntries(OUTPUT_FORMATS.flatMap((f) => OUTPUT_SIZES.map((z) => [outputFileKey(f, z), runs])));
-const outputFileSeeds = (seed: (tokens: number) => SeedSpec, tokens: [number, number]): Record<string, SeedSpec> =>
-  Object.fromEntries(OUTPUT_FORMATS.flatMap((f) => OUTPUT_SIZES.map((z, i) => [outputFileKey(f, z), seed(tokens[i])])));
+/** An entry for each output-file scenario, made from the index of its size. */
+const perOutputFile = <T>(value: (sizeIndex: number) => T): Record<string, T> =>
+  Object.fromEntries(OUTPUT_FORMATS.flatMap((f) => OUTPUT_SIZES.map((z, i) => [outputFileKey(f, z), value(i)])));
 
 // full: filter revoke of 540 stale tokens out of 1200; by-user revoke of 1 app x 100,000 users, 30% stale (20% unused
 // 91+ days, 10% never used); inventory of 10,000 tokens. smoke: the same shapes at a tiny size, bin/run.js only.
 const SIZES = {
-  full: { minStartups: 3, versionRuns: 3, minStale: 500, loopSample: 10, overheadSeed: { apps: 5, usersPerApp: 40, tokensPerUser: 2, seed: 7 } as SeedSpec,
-    runs: { revokeFilter: [3, 1], revokeByUser: [1, 1], inventoryJson: [2, 2], ...outputFileRuns([1, 1]), check: [1, 1], report: [1, 1] } as Record<string, [number, number]>,
+  full: { minStartups: 3, minStale: 500, loopSample: 10, overheadSeed: { apps: 5, usersPerApp: 40, tokensPerUser: 2, seed: 7 } as SeedSpec,
+    runs: { revokeFilter: [3, 1], revokeByUser: [1, 1], inventoryJson: [2, 2], ...perOutputFile(() => [1, 1]), check: [1, 1], report: [1, 1] } as Record<string, [number, number]>,
     seeds: { revokeFilter: { apps: 6, usersPerApp: 100, tokensPerUser: 2, seed: 11 },
       // 100,000 tokens, 30% of them stale (20% unused 91+ days, 10% never used): the violations of `staleDays: 90`.
       check: { apps: 4, usersPerApp: 5000, tokensPerUser: 5, seed: 23, staleFraction: 0.2, neverUsedFraction: 0.1 },
@@ -86,15 +86,15 @@ const SIZES = {
       revokeByUser: { apps: 1, usersPerApp: 100_000, tokensPerUser: 1, seed: 17, staleFraction: 0.2, neverUsedFraction: 0.1 },
       inventoryJson: { apps: 20, usersPerApp: 250, tokensPerUser: 2, seed: 13 },
       // 10,000 and 100,000 tokens: 4 apps, 5 tokens per user (2,000 and 20,000 token lists).
-      ...outputFileSeeds((tokens) => ({ apps: 4, usersPerApp: tokens / 20, tokensPerUser: 5, seed: 19 }), [10_000, 100_000]) } as Record<string, SeedSpec> },
-  smoke: { minStartups: 1, versionRuns: 0, minStale: 50, loopSample: 0, overheadSeed: EMPTY,
-    runs: { revokeFilter: [1, 0], revokeByUser: [1, 0], inventoryJson: [1, 0], ...outputFileRuns([1, 0]), check: [1, 0], report: [1, 0] } as Record<string, [number, number]>,
+      ...perOutputFile((i) => ({ apps: 4, usersPerApp: [10_000, 100_000][i] / 20, tokensPerUser: 5, seed: 19 })) } as Record<string, SeedSpec> },
+  smoke: { minStartups: 1, minStale: 50, loopSample: 0, overheadSeed: EMPTY,
+    runs: { revokeFilter: [1, 0], revokeByUser: [1, 0], inventoryJson: [1, 0], ...perOutputFile(() => [1, 0]), check: [1, 0], report: [1, 0] } as Record<string, [number, number]>,
     seeds: { revokeFilter: { apps: 2, usersPerApp: 28, tokensPerUser: 2, seed: 11 },
       check: { apps: 2, usersPerApp: 20, tokensPerUser: 5, seed: 23, staleFraction: 0.2, neverUsedFraction: 0.1 },
       report: { apps: 1, usersPerApp: 100, tokensPerUser: 2, seed: 29 },
       revokeByUser: { apps: 1, usersPerApp: 250, tokensPerUser: 1, seed: 17, staleFraction: 0.2, neverUsedFraction: 0.1 },
       inventoryJson: { apps: 4, usersPerApp: 25, tokensPerUser: 2, seed: 13 },
-      ...outputFileSeeds((tokens) => ({ apps: 2, usersPerApp: tokens / 10, tokensPerUser: 5, seed: 19 }), [100, 200]) } as Record<string, SeedSpec> },
+      ...perOutputFile((i) => ({ apps: 2, usersPerApp: [100, 200][i] / 10, tokensPerUser: 5, seed: 19 })) } as Record<string, SeedSpec> },
 };
 
 /** A command failed or returned wrong results: the only reason to exit 1. */
@@ -121,7 +121,7 @@ const usage = 'usage: npm run bench -- [--smoke] [--host NAME]... [--no-hosts] [
 let parsed;
 try {
   const flag = { type: 'boolean', default: false } as const;
-  parsed = parseArgs({ options: { smoke: flag, 'no-hosts': flag, verbose: flag, keep: flag, help: flag, host: { type: 'string', multiple: true }, scenario: { type: 'string', multiple: true }, runs: { type: 'string', default: '5' }, out: { type: 'string' } } }).values;
+  parsed = parseArgs({ options: { smoke: flag, 'no-hosts': flag, verbose: flag, keep: flag, help: flag, host: { type: 'string', multiple: true }, scenario: { type: 'string', multiple: true }, runs: { type: 'string', default: '9' }, out: { type: 'string' } } }).values;
   if (!/^[1-9]\d*$/.test(parsed.runs)) throw new Error(`--runs must be a positive integer, got ${parsed.runs}`);
   const unknown = parsed.host?.find((h) => !(HOST_NAMES as readonly string[]).includes(h));
   if (unknown) throw new Error(`unknown host ${unknown}; known: ${HOST_NAMES.join(', ')}`);
@@ -166,12 +166,7 @@ async function exec(r: Runner, args: string[], { peak = false, org = 'alias' as 
   const instance = org === 'token' ? { SF_ORG_INSTANCE_URL: emu.url } : { SF_ORG_INSTANCE_URL: undefined };
   const env = sfEnv(r.home, { ...instance, SF_ACCESS_TOKEN: undefined, ...KEYCHAIN_IN_HOME, ...r.extraEnv, ...extra });
   const res = await run(timeFile ? TIME_BIN : r.node, timeFile ? ['-v', '-o', timeFile, r.node, ...argv] : argv, { env, cwd: r.home, timeoutMs: CMD_TIMEOUT_MS, onSpawn: (child) => (current = child) });
-  let json;
-  try {
-    json = JSON.parse(res.stdout) as Result['json'];
-  } catch {
-    json = undefined;
-  }
+  const json = jsonOf(res.stdout) as Result['json'];
   const rss = timeFile && existsSync(timeFile) ? /Maximum resident set size \(kbytes\): (\d+)/.exec(readFileSync(timeFile, 'utf8')) : null;
   const cmd = `${r.label}: ${args.join(' ')}${org ? ` --target-org ${org === 'alias' ? ALIAS : '<token>'}` : ''}`;
   if (opt.verbose) log(`  ${cmd} => exit ${res.code} in ${fmtMs(res.durationMs)}${rss ? `, peak RSS ${Math.round(Number(rss[1]) / 1024)} MB` : ''}`);
@@ -196,32 +191,59 @@ async function pluginRunner(): Promise<Runner> {
   return r;
 }
 
-/** `sf org login access-token --alias bench`, as a user logs in once. */
-async function loggedIn(r: Runner): Promise<Runner> {
-  expectOk(await exec(r, ['org', 'login', 'access-token', '--instance-url', emu.url, '--no-prompt', '--alias', ALIAS, '--json'], { org: false, env: { SF_ACCESS_TOKEN: emu.accessToken } }));
-  return r;
-}
 const sfRunner = (host: SfHost, tag: string, home: string, extraEnv: Record<string, string> = {}): Runner => ({ label: `${host.name}, ${tag}`, node: host.node, entry: ['--no-deprecation', host.runJs], home, extraEnv });
 
-/** `sf plugins link` into a fresh HOME (sf keeps links in $HOME/.local/share/sf), checked with `sf plugins --core`. */
-async function linked(host: SfHost, dir: string, tag: string): Promise<Runner> {
-  const r = sfRunner(host, tag, newHome(`${host.name}-${tag}`));
+/**
+ * `sf plugins link` into a fresh HOME (sf keeps links in $HOME/.local/share/sf), checked with `sf plugins --core`, then
+ * `sf org login access-token --alias bench`, as a user logs in once.
+ */
+async function linked(host: SfHost, dir: string, tag: string, extraEnv: Record<string, string> = {}): Promise<Runner> {
+  const r = sfRunner(host, tag, newHome(`${host.name}-${tag}`), extraEnv);
   expectOk(await exec(r, ['plugins', 'link', dir, '--no-install'], { org: false }));
   const list = await exec(r, ['plugins', '--core'], { org: false });
   const name = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string }).name;
   check(list.stdout.split('\n').some((l) => l.includes(name) && l.includes('(link)')), `${r.label}: ${name} is not listed as (link) after linking`);
-  return loggedIn(r);
+  expectOk(await exec(r, ['org', 'login', 'access-token', '--instance-url', emu.url, '--no-prompt', '--alias', ALIAS, '--json'], { org: false, env: { SF_ACCESS_TOKEN: emu.accessToken } }));
+  return r;
 }
 
-/** The plugin as `sf plugins install` gets it: its files plus an oclif.manifest.json made there (never in the repo). */
-async function packagedCopy(): Promise<string> {
-  const dir = newHome('packaged');
-  for (const entry of ['package.json', 'lib', 'messages', 'schemas']) cpSync(join(REPO, entry), join(dir, entry), { recursive: true });
+/** A plugin as `sf plugins install` gets it: its files plus an oclif.manifest.json made there (never in the repo). */
+async function installedPlugin(tag: string, writeFiles: (dir: string) => void): Promise<string> {
+  const dir = newHome(tag);
+  writeFiles(dir);
   symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'), 'dir');
   const r = await run(process.execPath, [join(REPO, 'node_modules', 'oclif', 'bin', 'run.js'), 'manifest'], { env: sfEnv(newHome('oclif')), cwd: dir, timeoutMs: 120_000 });
   check(r.code === 0 && existsSync(join(dir, 'oclif.manifest.json')), `oclif manifest failed (exit ${r.code}): ${short(r.stderr)}`);
   return dir;
 }
+
+const packagedCopy = (): Promise<string> =>
+  installedPlugin('packaged', (dir) => {
+    for (const entry of ['package.json', 'lib', 'messages', 'schemas']) cpSync(join(REPO, entry), join(dir, entry), { recursive: true });
+  });
+
+// The least a plugin can be: one command that sends the peer's request. Installed into sf, it loads its own copies of
+// @salesforce/core, sf-plugins-core and @oclif/core, which `sf api request rest` (bundled with sf) shares with sf.
+const MINIMAL_COMMAND = `import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+export default class MinimalList extends SfCommand {
+  static enableJsonFlag = true;
+  static flags = { 'target-org': Flags.requiredOrg({ char: 'o' }) };
+  async run() {
+    const { flags } = await this.parse(MinimalList);
+    const connection = flags['target-org'].getConnection();
+    return await connection.request(\`/services/data/v\${connection.getApiVersion()}/apps/oauth/usage\`);
+  }
+}
+`;
+const minimalPlugin = (): Promise<string> =>
+  installedPlugin('minimal', (dir) => {
+    // `oclif manifest` requires a files list, as a published package has.
+    const oclif = { commands: './lib/commands', topicSeparator: ' ' };
+    const manifest = { name: 'bench-minimal-plugin', version: '1.0.0', type: 'module', files: ['/lib'], oclif };
+    writeFileSync(join(dir, 'package.json'), JSON.stringify(manifest));
+    mkdirSync(join(dir, 'lib', 'commands', 'minimal'), { recursive: true });
+    writeFileSync(join(dir, 'lib', 'commands', 'minimal', 'list.js'), MINIMAL_COMMAND);
+  });
 
 function prepare(seed: SeedSpec, latencyMs: number): EmulatorState {
   emu.reset(generateState(seed));
@@ -264,13 +286,14 @@ function account(entries: RequestLogEntry[]): { stages: Record<string, Stage>; o
   return { stages: plain, otherRequests, rounds };
 }
 
-type Startup = { samplesMs: number[]; medianMs?: number; peakRssSamplesKb: number[]; peakRssMedianMb?: number; versionSamplesMs?: number[]; versionMedianMs?: number };
-type Section = { medianMs: number; samplesMs: number[]; startupMs: number; floorMs: number; floorFormula: string; ratio: number };
+type Startup = { samplesMs: number[]; medianMs?: number; peakRssSamplesKb: number[]; peakRssMedianMb?: number };
 type Overhead = { pluginMedianMs: number; peerMedianMs: number; ratio: number; pluginSamplesMs: number[]; peerSamplesMs: number[] };
+/** A scenario's wall time against its floor. */
+type Section = { medianMs: number; samplesMs: number[]; startupMs: number; floorMs: number; floorFormula: string; ratio: number };
 type ScenarioResult = Section & { title: string; units: number; requests: unknown; sentRequests: number; neededRequests?: number; peakRssMb: number | null; stdoutBytes: number; emulatorCpuMs: number; emulatorCpuMsPerRequest: number };
 const results = {
   startup: {} as Record<string, Startup>,
-  overhead: {} as Record<string, { setups: Record<string, Overhead>; peerWithoutPluginMs: number; requests: Record<string, string[]> }>,
+  overhead: {} as Record<string, Record<string, Overhead>>,
   scenarios: {} as Record<string, Record<string, ScenarioResult>>,
   loop: {} as Record<string, { home: string; tokens: number; wallMs: number; perTokenMs: number }>,
 };
@@ -291,33 +314,8 @@ async function startup(r: Runner, record = true): Promise<number> {
   return res.durationMs;
 }
 
-/** The first run warms the file cache and sf's own caches; it is not counted. Then `--version` samples (info). */
-async function warmUp(r: Runner): Promise<void> {
-  await startup(r, false);
-  const samples: number[] = [];
-  for (let i = 0; i < sizes.versionRuns; i++) {
-    const res = await exec(r, ['--version'], { org: false });
-    expectOk(res);
-    samples.push(res.durationMs);
-  }
-  if (samples.length) Object.assign((results.startup[r.label] ??= { samplesMs: [], peakRssSamplesKb: [] }), { versionSamplesMs: samples, versionMedianMs: median(samples) });
-}
-
-/** Start-up samples between the measured runs (S M S M ...), and the section's figure against its floor. */
-async function section<T extends { wallMs: number; rounds: number }>(r: Runner, n: number, measure: () => Promise<T>, latencyMs = LATENCY_MS): Promise<[Section, T]> {
-  const startups: number[] = [];
-  const done: T[] = [];
-  for (let i = 0; i < Math.max(n, sizes.minStartups); i++) {
-    if (i < sizes.minStartups) startups.push(await startup(r));
-    if (i < n) done.push(await measure());
-  }
-  const last = done[done.length - 1];
-  const wall = median(done.map((d) => d.wallMs));
-  const startupMs = median(startups);
-  const floorMs = startupMs + last.rounds * latencyMs;
-  const floorFormula = `${fmtMs(startupMs)} start-up + ${last.rounds} rounds x ${latencyMs} ms`;
-  return [{ medianMs: wall, samplesMs: done.map((d) => d.wallMs), startupMs, floorMs, floorFormula, ratio: round(wall / floorMs, 3) }, last];
-}
+/** The first run warms the file cache and sf's own caches; it is not counted. */
+const warmUp = (r: Runner): Promise<boolean> => startup(r, false).then(() => true);
 
 /** What a scenario's run did, checked: how many things (tokens, users) and the fewest requests that do it, if counted. */
 type Outcome = { units: number; neededRequests?: number };
@@ -361,8 +359,11 @@ const usersByApp = (state: EmulatorState): Map<string, Set<string>> => {
 };
 
 /** The output files' folder: one per bench run; a scenario checks that no temporary file is left in it. */
-let outputDir: string | undefined;
-const outputPath = (key: string, format: string): string => join((outputDir ??= newHome('output-files')), `${key}.${format}`);
+const outputDir = newHome('output-files');
+const outputPath = (key: string, format: string): string => join(outputDir, `${key}.${format}`);
+/** The policy of the check scenario: the stale rule alone, so that its violations are exactly the stale tokens. */
+const policyFile = outputPath('policy', 'yml');
+writeFileSync(policyFile, `staleDays: ${UNUSED_DAYS}\n`);
 
 /** The token ids of an output file: the CSV's tokenId column, or the JSON array's rows. */
 function tokenIdsOfFile(path: string, format: string): string[] {
@@ -461,7 +462,7 @@ const SCENARIOS: Scenario[] = [
   {
     key: 'check',
     title: (n) => `usage check of ${n.toLocaleString('en-US')} tokens, 30% violating (CSV file, JUnit)`,
-    args: [...USAGE, 'check', '--policy', policyFile(), '-r', 'csv', '--output-file', outputPath('check', 'csv'), '--junit', outputPath('check', 'xml')],
+    args: [...USAGE, 'check', '--policy', policyFile, '-r', 'csv', '--output-file', outputPath('check', 'csv'), '--junit', outputPath('check', 'xml')],
     peak: true,
     latencyMs: OUTPUT_FILE_LATENCY_MS,
     wallGoal: GOALS.inventory,
@@ -495,37 +496,37 @@ const SCENARIOS: Scenario[] = [
   },
 ];
 
-/** The policy of the check scenario: the stale rule alone, so that its violations are exactly the stale tokens. */
-function policyFile(): string {
-  const path = outputPath('policy', 'yml');
-  if (!existsSync(path)) writeFileSync(path, `staleDays: ${UNUSED_DAYS}\n`);
-  return path;
-}
-
-/** One scenario through one runner: its runs between start-up samples, checked, against its floor. */
+/** One scenario through one runner: its runs between start-up samples (S M S M ...), checked, against its floor. */
 async function scenario(r: Runner, sc: Scenario, n: number): Promise<void> {
   if (n === 0) return;
-  const peaks: number[] = [];
-  const [s, last] = await section(r, n, async () => {
-    const before = prepare(sizes.seeds[sc.key], sc.latencyMs ?? LATENCY_MS);
+  const latencyMs = sc.latencyMs ?? LATENCY_MS;
+  const startups: number[] = [];
+  const done: Array<{ res: Result; entries: RequestLogEntry[]; outcome: Outcome; emulatorCpuMs: number }> = [];
+  for (let i = 0; i < Math.max(n, sizes.minStartups); i++) {
+    if (i < sizes.minStartups) startups.push(await startup(r));
+    if (i >= n) continue;
+    const before = prepare(sizes.seeds[sc.key], latencyMs);
     // The emulator answers in this process, which does nothing else while the command runs: its CPU time is the
     // emulator's, to show that the floor is the latency, not the emulator.
     const cpu = process.cpuUsage();
     const res = await exec(r, sc.args, { peak: sc.peak });
     const { user, system } = process.cpuUsage(cpu);
     const entries = emu.requests();
-    const outcome = sc.check(res, before);
-    const acc = account(entries);
-    if (res.peakRssKb) peaks.push(res.peakRssKb);
-    const emulatorCpuMs = (user + system) / 1000;
-    return { wallMs: res.durationMs, rounds: acc.rounds, acc, sent: entries.length, outcome, stdoutBytes: Buffer.byteLength(res.stdout), emulatorCpuMs };
-  }, sc.latencyMs);
+    done.push({ res, entries, outcome: sc.check(res, before), emulatorCpuMs: (user + system) / 1000 });
+  }
+  const { res, entries, outcome, emulatorCpuMs } = done[done.length - 1];
+  const acc = account(entries);
+  const samplesMs = done.map((d) => d.res.durationMs);
+  const [medianMs, startupMs] = [median(samplesMs), median(startups)];
+  const floorMs = startupMs + acc.rounds * latencyMs;
+  const floorFormula = `${fmtMs(startupMs)} start-up + ${acc.rounds} rounds x ${latencyMs} ms`;
+  const ratio = round(medianMs / floorMs, 3);
+  const peaks = done.flatMap((d) => d.res.peakRssKb ?? []);
   const peakRssMb = peaks.length ? round(Math.max(...peaks) / 1024, 1) : null;
-  const title = sc.title(last.outcome.units);
-  results.scenarios[sc.key] ??= {};
-  const emulatorCpuMsPerRequest = round(last.emulatorCpuMs / Math.max(1, last.sent), 3);
-  results.scenarios[sc.key][r.label] = { ...s, title, units: last.outcome.units, requests: last.acc, sentRequests: last.sent, neededRequests: last.outcome.neededRequests, peakRssMb, stdoutBytes: last.stdoutBytes, emulatorCpuMs: round(last.emulatorCpuMs), emulatorCpuMsPerRequest };
-  log(`${title} (${r.label}): ${fmtMs(s.medianMs)} vs floor ${fmtMs(s.floorMs)} (${s.floorFormula}) = ${fmtRatio(s.ratio)}; ${last.sent} requests${last.outcome.neededRequests ? ` (${last.outcome.neededRequests} needed)` : ''}; emulator CPU ${emulatorCpuMsPerRequest} ms/request${peakRssMb ? `; peak RSS ${peakRssMb} MB` : ''}`);
+  const title = sc.title(outcome.units);
+  const emulatorCpuMsPerRequest = round(emulatorCpuMs / Math.max(1, entries.length), 3);
+  (results.scenarios[sc.key] ??= {})[r.label] = { medianMs, samplesMs, startupMs, floorMs, floorFormula, ratio, title, units: outcome.units, requests: acc, sentRequests: entries.length, neededRequests: outcome.neededRequests, peakRssMb, stdoutBytes: Buffer.byteLength(res.stdout), emulatorCpuMs: round(emulatorCpuMs), emulatorCpuMsPerRequest };
+  log(`${title} (${r.label}): ${fmtMs(medianMs)} vs floor ${fmtMs(floorMs)} (${floorFormula}) = ${fmtRatio(ratio)}; ${entries.length} requests${outcome.neededRequests ? ` (${outcome.neededRequests} needed)` : ''}; emulator CPU ${emulatorCpuMsPerRequest} ms/request${peakRssMb ? `; peak RSS ${peakRssMb} MB` : ''}`);
 }
 
 /** Figure 3's peer: one `sf api request rest <revocationUrl> --method DELETE` per token, as a shell loop would. */
@@ -544,44 +545,39 @@ async function loop(host: SfHost, r: Runner): Promise<void> {
   log(`loop ${r.label}: ${sample.length} DELETEs in ${fmtMs(wallMs)} = ${fmtMs(wallMs / sample.length)} per token`);
 }
 
-/** Figure 1: every setup's `usage list` and `api request rest`, plus sf without the plugin, in rotating order. */
-async function overhead(host: SfHost, setups: Array<[string, Runner, Naming]>, bare: Runner): Promise<void> {
+/** A single call's setup: the plugin's command and `api request rest` in the same sf and HOME. */
+type Setup = { key: string; runner: Runner; org: Naming; args: string[]; apps: (result: unknown) => unknown };
+
+/** Figure 1: each setup's plugin command and its peer as adjacent pairs, the setups rotating round by round. */
+async function overhead(host: SfHost, setups: Setup[]): Promise<void> {
   const state = prepare(sizes.overheadSeed, LATENCY_MS);
   const apps = new Set(state.tokens.map((t) => t.appIdentifier)).size;
   const resource = `/services/data/v${PEER_API_VERSION}/apps/oauth/usage`;
-  type Cmd = { key: string; go: () => Promise<Result> };
-  // Both must answer every app: the plugin as its --json result, the peer as the raw resource.
-  const cmd = (key: string, r: Runner, peer: boolean, org: Naming = 'alias'): Cmd => ({
-    key: `${key}|${peer ? 'peer' : 'plugin'}`,
-    go: async (): Promise<Result> => {
-      const res = await exec(r, peer ? ['api', 'request', 'rest', resource] : [...USAGE, 'list', '--json'], { org });
-      if (peer) expectOk(res);
-      const list = peer ? (res.json as { apps?: unknown } | undefined)?.apps : okJson(res);
-      check(Array.isArray(list) && list.length === apps, `${res.cmd}: expected ${apps} apps, got ${short(res.stdout)}`);
-      return res;
-    },
-  });
-  const cmds = [...setups.flatMap(([key, r, org]) => [cmd(key, r, false, org), cmd(key, r, true, org)]), cmd('no plugin', bare, true)];
-  const samples: Record<string, number[]> = Object.fromEntries(cmds.map((c) => [c.key, []]));
-  for (const c of cmds) await c.go(); // warm-up
+  // Both must answer every app: the plugin in its --json result, the peer as the raw resource.
+  const go = async (s: Setup, peer: boolean): Promise<number> => {
+    const res = await exec(s.runner, peer ? ['api', 'request', 'rest', resource] : s.args, { org: s.org });
+    if (peer) expectOk(res);
+    const list = peer ? (res.json as { apps?: unknown } | undefined)?.apps : s.apps(okJson(res));
+    check(Array.isArray(list) && list.length === apps, `${res.cmd}: expected ${apps} apps, got ${short(res.stdout)}`);
+    return res.durationMs;
+  };
+  const samples = setups.map(() => ({ pluginSamplesMs: [] as number[], peerSamplesMs: [] as number[] }));
+  for (const s of setups) for (const peer of [false, true]) await go(s, peer); // warm-up
   for (let i = 0; i < runs; i++) {
-    const order = cmds.map((_, k) => cmds[(k + i) % cmds.length]);
-    for (const c of i % 2 ? order.reverse() : order) samples[c.key].push((await c.go()).durationMs);
+    // The first of a pair alternates: what one command leaves behind (page cache, a busy disk) weighs on both sides.
+    for (let k = 0; k < setups.length; k++) {
+      const j = (k + i) % setups.length;
+      for (const peer of i % 2 ? [true, false] : [false, true]) {
+        samples[j][peer ? 'peerSamplesMs' : 'pluginSamplesMs'].push(await go(setups[j], peer));
+      }
+    }
   }
-  // What each side sends (one more run each on a clean log): explains a difference in requests.
-  const requests: Record<string, string[]> = {};
-  for (const c of cmds.slice(0, 4)) {
-    emu.clearLog();
-    await c.go();
-    requests[c.key] = emu.requests().map((e) => `${e.method} ${e.path}`);
-    log(`requests of ${c.key}: ${requests[c.key].join(', ')}`);
-  }
-  const out: (typeof results.overhead)[string] = { setups: {}, peerWithoutPluginMs: median(samples['no plugin|peer']), requests };
-  for (const [key] of setups) {
-    const [p, q] = [median(samples[`${key}|plugin`]), median(samples[`${key}|peer`])];
-    out.setups[key] = { pluginMedianMs: p, peerMedianMs: q, ratio: round(p / q, 3), pluginSamplesMs: samples[`${key}|plugin`], peerSamplesMs: samples[`${key}|peer`] };
-    log(`overhead ${host.name} (${key}): usage list ${fmtMs(p)} vs api request rest ${fmtMs(q)} = ${fmtRatio(p / q)}`);
-  }
+  const out: Record<string, Overhead> = {};
+  setups.forEach((s, j) => {
+    const [p, q] = [median(samples[j].pluginSamplesMs), median(samples[j].peerSamplesMs)];
+    out[s.key] = { pluginMedianMs: p, peerMedianMs: q, ratio: round(p / q, 3), ...samples[j] };
+    log(`overhead ${host.name} (${s.key}): ${s.args.join(' ')} ${fmtMs(p)} vs api request rest ${fmtMs(q)} = ${fmtRatio(p / q)}`);
+  });
   results.overhead[host.name] = out;
 }
 
@@ -612,13 +608,15 @@ function figures(): Row[] {
     const met = !goal || value === undefined || !Number.isFinite(value) ? '-' : { '>=': value >= goal.value, '<': value < goal.value, '<=': value <= goal.value, '==': value === goal.value }[goal.op] ? 'yes' : 'NO';
     rows.push({ figure, measured, reference, ratio, goal: goal?.text ?? '- (info)', met });
   };
-  for (const [name, o] of Object.entries(results.overhead)) {
-    for (const [key, s] of Object.entries(o.setups)) {
+  for (const [name, setups] of Object.entries(results.overhead)) {
+    for (const [key, s] of Object.entries(setups)) {
       // The goal is for the plugin as users install it; the other setups show where the time goes.
       const goal = key.startsWith(`${PACKAGED},`) ? GOALS.overhead : undefined;
       // The median with the spread of the samples: a bimodal command (a slow exit now and then) shows in the spread.
       row(
-        `single call: usage list vs api request rest, ${name}, ${key}`,
+        key === MINIMAL
+          ? `single call: minimal installed plugin vs api request rest, log file off, ${name}`
+          : `single call: usage list vs api request rest, ${name}, ${key}`,
         `${fmtMs(s.pluginMedianMs)} (${spread(s.pluginSamplesMs)})`,
         `${fmtMs(s.peerMedianMs)} (${spread(s.peerSamplesMs)}, peer)`,
         fmtRatio(s.ratio),
@@ -626,8 +624,6 @@ function figures(): Row[] {
         s.ratio
       );
     }
-    const dev = o.setups[DEV_LINK];
-    if (dev) row(`api request rest with the dev link vs without the plugin, ${name}`, fmtMs(dev.peerMedianMs), `${fmtMs(o.peerWithoutPluginMs)} (no plugin)`, fmtRatio(dev.peerMedianMs / o.peerWithoutPluginMs));
   }
   scenarioRows(row);
   const filter = results.scenarios.revokeFilter ?? {};
@@ -640,7 +636,7 @@ function figures(): Row[] {
     row(`per token: revoke (${l.home}) vs api request rest loop (${name})`, `${fmtMs(perTokenMs)}/token`, `${fmtMs(l.perTokenMs)}/token (peer, ${l.tokens} calls)`, `${fmtRatio(speedup)} faster`, GOALS.perToken, speedup);
   }
   for (const [label, s] of Object.entries(results.startup)) {
-    row(`start-up: usage list on an empty org, 0 ms latency (${label})`, `${fmtMs(s.medianMs ?? NaN)}${s.peakRssMedianMb ? `, ${s.peakRssMedianMb} MB` : ''}`, s.versionMedianMs ? `--version ${fmtMs(s.versionMedianMs)}` : '-', '-');
+    row(`start-up: usage list on an empty org, 0 ms latency (${label})`, `${fmtMs(s.medianMs ?? NaN)}${s.peakRssMedianMb ? `, ${s.peakRssMedianMb} MB` : ''}`, '-', '-');
   }
   return rows;
 }
@@ -674,60 +670,59 @@ async function attempt<T>(what: string, fn: () => Promise<T>): Promise<T | undef
   }
 }
 
+/** Stops the emulator and removes the HOMEs (unless --keep): at the end, and on Ctrl-C. */
+async function cleanUp(): Promise<void> {
+  await emu.stop();
+  if (!opt.keep) for (const h of homes) rmSync(h, { recursive: true, force: true, maxRetries: 3 });
+}
 for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
   process.on(signal, () => {
     if (current) killGroup(current, 'SIGKILL');
-    void emu.stop().finally(() => {
-      if (!opt.keep) for (const h of homes) rmSync(h, { recursive: true, force: true });
-      process.exit(code);
-    });
+    void cleanUp().finally(() => process.exit(code));
   });
 }
 
-// A stale lib/ measures old code: say so, but don't rebuild a tree others may be editing.
-// Files only: a folder's time changes when an entry is made in it, as when the Node 20 line's copy is staged.
-const newest = (dir: string): number =>
-  Math.max(0, ...readdirSync(dir, { recursive: true }).map((f) => statSync(join(dir, String(f)))).filter((s) => s.isFile()).map((s) => s.mtimeMs));
-await attempt('build', async () => {
-  if (!existsSync(join(REPO, 'lib', 'commands'))) expectOk({ ...(await run('npm', ['run', 'build'], { cwd: REPO })), cmd: 'npm run build' });
-  else if (newest(join(REPO, 'src')) > newest(join(REPO, 'lib'))) log('WARNING: src/ is newer than lib/; run `npm run build` first to measure the current code');
-});
+// A stale lib/ measures old code: say so, but don't rebuild a tree others may be editing (`npm run bench` builds first).
+const stale = buildReason();
+if (stale) log(`WARNING: ${stale}; run \`npm run build\` first to measure the current code`);
 log(`mode ${mode}; ${cpus().length} CPUs, Node ${process.version}; emulator at ${emu.url}; hosts: ${hostNames.join(', ') || 'none (bin/run.js only)'}`);
 
-if (!errors.length) {
-  const chosen = SCENARIOS.filter((sc) => !opt.scenario || opt.scenario.includes(sc.key));
-  const scenarios = async (r: Runner, host: boolean): Promise<void> => {
-    for (const sc of chosen) await attempt(`${sc.key} ${r.label}`, () => scenario(r, sc, sizes.runs[sc.key][host ? 1 : 0]));
-  };
-  const plugin = await attempt('saved login for bin/run.js', pluginRunner);
-  if (plugin && (await attempt('warm-up bin/run.js', () => warmUp(plugin).then(() => true)))) await scenarios(plugin, false);
-  const packaged = hostNames.length ? await attempt('packaged copy of the plugin', packagedCopy) : undefined;
-  for (const name of hostNames) {
-    const host = await attempt(`install ${name}`, () => Promise.resolve(ensureHost(name)));
-    if (!host) continue;
-    const setups: Array<[string, Runner, Naming]> = [];
-    const pack = packaged && (await attempt(`link the packaged copy into ${name}`, () => linked(host, packaged, PACKAGED)));
-    // Same HOME without the log-file worker threads, whose shutdown adds up to ~1 s to any sf command, at random.
-    const noLogFile = pack && sfRunner(host, NO_LOG_FILE, pack.home, { SF_DISABLE_LOG_FILE: 'true' });
-    if (pack && noLogFile) setups.push([`${PACKAGED}, -o ALIAS`, pack, 'alias'], [`${PACKAGED}, -o TOKEN`, pack, 'token'], [NO_LOG_FILE, noLogFile, 'alias']);
-    const dev = await attempt(`link the repo into ${name}`, () => linked(host, REPO, DEV_LINK));
-    if (dev) setups.push([DEV_LINK, dev, 'alias']);
-    if (!setups.length) continue;
-    if (!opt.scenario || opt.scenario.includes('single-call')) {
-      const bare = await attempt(`saved login without the plugin, ${name}`, () => loggedIn(sfRunner(host, 'no plugin', newHome(`${name}-bare`))));
-      if (bare) await attempt(`overhead ${name}`, () => overhead(host, setups, bare));
-    }
-    const sf = setups[0][1];
-    if (await attempt(`warm-up ${sf.label}`, () => warmUp(sf).then(() => true))) {
-      await scenarios(sf, true);
-      if (chosen.some((sc) => sc.key === 'revokeFilter')) await attempt(`api request rest loop ${sf.label}`, () => loop(host, sf));
-    }
+const chosen = SCENARIOS.filter((sc) => !opt.scenario || opt.scenario.includes(sc.key));
+const scenarios = async (r: Runner, host: boolean): Promise<void> => {
+  for (const sc of chosen) await attempt(`${sc.key} ${r.label}`, () => scenario(r, sc, sizes.runs[sc.key][host ? 1 : 0]));
+};
+const plugin = await attempt('saved login for bin/run.js', pluginRunner);
+if (plugin && (await attempt('warm-up bin/run.js', () => warmUp(plugin)))) await scenarios(plugin, false);
+const singleCall = !opt.scenario || opt.scenario.includes('single-call');
+const packaged = hostNames.length ? await attempt('packaged copy of the plugin', packagedCopy) : undefined;
+const minimal = hostNames.length && singleCall ? await attempt('minimal plugin', minimalPlugin) : undefined;
+// Without the log-file worker threads, whose shutdown adds up to ~1 s to any sf command, at random.
+const noLogFile = { SF_DISABLE_LOG_FILE: 'true' };
+for (const name of hostNames) {
+  const host = await attempt(`install ${name}`, () => Promise.resolve(ensureHost(name)));
+  const sf = host && packaged && (await attempt(`link the packaged copy into ${name}`, () => linked(host, packaged, PACKAGED)));
+  if (!host || !sf) continue;
+  if (singleCall) {
+    const usageList = { args: [...USAGE, 'list', '--json'], apps: (result: unknown): unknown => result };
+    const setups: Setup[] = [
+      { key: `${PACKAGED}, -o ALIAS`, runner: sf, org: 'alias', ...usageList },
+      { key: `${PACKAGED}, -o TOKEN`, runner: sf, org: 'token', ...usageList },
+      { key: NO_LOG_FILE, runner: sfRunner(host, NO_LOG_FILE, sf.home, noLogFile), org: 'alias', ...usageList },
+    ];
+    const small = minimal && (await attempt(`link the minimal plugin into ${name}`, () => linked(host, minimal, MINIMAL, noLogFile)));
+    // Its --json envelope wraps the raw resource.
+    const apps = (result: unknown): unknown => (result as { apps?: unknown } | undefined)?.apps;
+    if (small) setups.push({ key: MINIMAL, runner: small, org: 'alias', args: ['minimal', 'list', '--json'], apps });
+    await attempt(`overhead ${name}`, () => overhead(host, setups));
   }
-  if (opt.smoke) skipped.push('single-call overhead and the api request rest loop need a real sf: not run in --smoke');
-  if (!existsSync(TIME_BIN)) skipped.push(`peak RSS: ${TIME_BIN} is missing`);
+  if (await attempt(`warm-up ${sf.label}`, () => warmUp(sf))) {
+    await scenarios(sf, true);
+    if (chosen.some((sc) => sc.key === 'revokeFilter')) await attempt(`api request rest loop ${sf.label}`, () => loop(host, sf));
+  }
 }
-await emu.stop();
-if (!opt.keep) for (const h of homes) rmSync(h, { recursive: true, force: true, maxRetries: 3 });
+if (opt.smoke) skipped.push('single-call overhead and the api request rest loop need a real sf: not run in --smoke');
+if (!existsSync(TIME_BIN)) skipped.push(`peak RSS: ${TIME_BIN} is missing`);
+await cleanUp();
 
 const rows = figures();
 const totalSeconds = round((Date.now() - started) / 1000, 1);

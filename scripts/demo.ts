@@ -11,14 +11,15 @@
  * DEMO_STEP_TIMEOUT_MS (default 60000) limits each command; NO_COLOR turns colours off.
  */
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Emulator } from '../emulator/server.js';
 import { staleTokens, summarizeState, type EmulatedToken } from '../emulator/model.js';
+import { buildReason } from './support/build.js';
 import { REPO } from './support/hosts.js';
-import { excerpt } from './support/excerpt.js';
-import { killGroup, run, sfEnv, type RunResult } from './support/process.js';
+import { excerpt, plural } from './support/excerpt.js';
+import { jsonOf, killGroup, run, sfEnv, type RunResult } from './support/process.js';
 
 /** 6 apps x 300 users x 2 tokens = 3600 tokens; the same names and counts every run. */
 const SEED = { apps: 6, usersPerApp: 300, tokensPerUser: 2, seed: 2026 };
@@ -36,7 +37,6 @@ const paint =
 const [bold, dim, cyan, green, red, yellow] = ['1', '2', '36', '32', '31', '33'].map(paint);
 const out = (text = ''): boolean => process.stdout.write(`${text}\n`);
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
-const plural = (n: number, one: string): string => `${n} ${one}${n === 1 ? '' : 's'}`;
 /** A command line as shown: quoted only where a shell would need it. */
 const shellWord = (w: string): string => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, "'\\''")}'`);
 const countBy = <T>(items: T[], key: (item: T) => string): Map<string, number> => {
@@ -69,20 +69,6 @@ for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]
     process.stderr.write(`\n${yellow(`Interrupted (${signal}): stopping the emulator and removing the temporary HOME.`)}\n`);
     void cleanup().finally(() => process.exit(code));
   });
-}
-
-/** Why lib/ must be (re)built, or undefined when the output of every source is newer than src/ and messages/. */
-function buildReason(): string | undefined {
-  const files = (dir: string): string[] =>
-    existsSync(dir) ? readdirSync(dir, { recursive: true }).map((f) => join(dir, String(f))).filter((f) => statSync(f).isFile()) : [];
-  const sources = files(join(REPO, 'src')).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'));
-  // Only the files tsc writes for our sources: a stray old file in lib/ (from a deleted source) doesn't count.
-  const outputs = sources.map((f) => join(REPO, 'lib', relative(join(REPO, 'src'), f)).replace(/\.ts$/, '.js'));
-  const missing = outputs.find((f) => !existsSync(f));
-  if (missing) return `${relative(REPO, missing)} is missing`;
-  const oldest = Math.min(...outputs.map((f) => statSync(f).mtimeMs));
-  const newer = [...sources, ...files(join(REPO, 'messages'))].find((f) => statSync(f).mtimeMs > oldest);
-  return newer ? `${relative(REPO, newer)} is newer than lib/` : undefined;
 }
 
 async function buildIfNeeded(): Promise<void> {
@@ -174,13 +160,8 @@ async function main(): Promise<void> {
     explain: '--limit stops after 15 rows, so this is only the start of the list.',
   });
   const listed = await sf('How many stale tokens are there in all? (the same list as JSON, summarized by the demo)', usage('tokens', 'list', '--unused-days', days, '--json'), { capture: true });
-  let envelope: { status?: number; result?: unknown };
-  try {
-    envelope = JSON.parse(listed.stdout) as typeof envelope;
-  } catch (e) {
-    throw new DemoFailure(`Step ${step}: the --json output is not JSON (${e instanceof Error ? e.message : String(e)}).`);
-  }
-  if (envelope.status !== 0 || !Array.isArray(envelope.result)) throw new DemoFailure(`Step ${step}: the --json output has status ${envelope.status} and no result array.`);
+  const envelope = jsonOf(listed.stdout) as { status?: number; result?: unknown } | undefined;
+  if (envelope?.status !== 0 || !Array.isArray(envelope.result)) throw new DemoFailure(`Step ${step}: the --json output is not JSON with status 0 and a result array.`);
   const stale = envelope.result as Array<{ appDeveloperName: string; userIdentifier: string; lastUsedAt: string | null }>;
   const staleByApp = countBy(stale, (t) => t.appDeveloperName);
   const neverUsed = stale.filter((t) => t.lastUsedAt === null).length;
@@ -229,10 +210,8 @@ async function main(): Promise<void> {
   // g. One user leaves: offboard them from every app at once. The user who holds tokens in the most apps left.
   const username = new Map(afterRevoke.users.map((u) => [u.userIdentifier, u.username]));
   const name = (id: string): string => username.get(id) ?? id;
-  const appsPerUser = countBy(
-    [...new Set(afterRevoke.tokens.map((t) => `${t.userIdentifier}|${t.appIdentifier}`))].map((pair) => pair.split('|')[0]),
-    (id) => id
-  );
+  const userAppPairs = new Set(afterRevoke.tokens.map((t) => `${t.userIdentifier}|${t.appIdentifier}`));
+  const appsPerUser = countBy([...userAppPairs], (pair) => pair.split('|')[0]);
   const [leaverId] = [...appsPerUser.entries()].sort((a, b) => b[1] - a[1] || name(a[0]).localeCompare(name(b[0])))[0] ?? [];
   if (!leaverId) throw new DemoFailure('No user has tokens left for the last steps.');
   const leaver = name(leaverId);

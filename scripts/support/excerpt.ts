@@ -7,7 +7,7 @@
 /** The line a command prints under a table it cut ("… and 230 more (use --json for every target)."). */
 const COMMAND_CUT = /^… and (\d+) more\b\s*(.*?)\.?$/;
 
-const plural = (n: number, one: string): string => `${n} ${one}${n === 1 ? '' : 's'}`;
+export const plural = (n: number, one: string): string => `${n} ${one}${n === 1 ? '' : 's'}`;
 
 /** A row of sf's tables (their borders start with other box characters). */
 const isRow = (line: string): boolean => line.startsWith('│');

@@ -85,6 +85,15 @@ export function run(command: string, args: string[], options: SpawnOptions = {})
   });
 }
 
+/** A command's output as JSON, or undefined when it is not JSON (a crash's stack trace, say). */
+export function jsonOf(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The child was started in a group of its own; a signal to the group reaches what it started too. */
 export function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   try {

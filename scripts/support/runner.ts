@@ -27,12 +27,8 @@ export type Runner = {
 
 let current: Promise<Runner> | undefined;
 
-export function runnerName(): string {
-  return process.env.ECA_NUT_RUNNER ?? 'bin';
-}
-
 export function runner(): Promise<Runner> {
-  current ??= makeRunner(runnerName());
+  current ??= makeRunner(process.env.ECA_NUT_RUNNER ?? 'bin');
   return current;
 }
 
