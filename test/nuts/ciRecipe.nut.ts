@@ -11,7 +11,7 @@ import type { TokenUsage } from '../../src/api/types.js';
 import type { TokensRevokeResult } from '../../src/commands/external-client-app/usage/tokens/revoke.js';
 import { REPO } from '../../scripts/support/hosts.js';
 import { run } from '../../scripts/support/process.js';
-import { runner } from '../../scripts/support/runner.js';
+import { runner } from './runner.js';
 import { isolatedHome, useEmulator } from './runPlugin.js';
 
 type Step = { name?: string; id?: string; if?: string; run?: string; uses?: string; env?: Record<string, string>; with?: Record<string, unknown> };

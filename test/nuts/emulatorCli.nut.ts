@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { REPO } from '../../scripts/support/hosts.js';
 import { killGroup, run, type RunResult } from '../../scripts/support/process.js';
-import { runner } from '../../scripts/support/runner.js';
+import { runner } from './runner.js';
 import { KEYCHAIN_IN_HOME } from '../../scripts/support/savedLogin.js';
 import { runCli } from './runPlugin.js';
 

@@ -6,8 +6,8 @@ import { generateState } from '../../emulator/model.js';
 import type { AppUsage } from '../../src/api/types.js';
 import { PLUGIN_ROOT_LOGGER_NAME } from '../../src/command/hostLogger.js';
 import { REPO } from '../../scripts/support/hosts.js';
-import { packOnce } from '../../scripts/support/pack.js';
-import { runner } from '../../scripts/support/runner.js';
+import { packOnce } from './pack.js';
+import { runner } from './runner.js';
 import { runCli, runPlugin, useEmulator } from './runPlugin.js';
 
 // What only means something inside a real sf: its Node, the link, a saved login used as `-o ALIAS`, and the peer

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { generateState } from '../../emulator/model.js';
 import type { OutputFileResult } from '../../src/command/usageCommand.js';
-import { runner } from '../../scripts/support/runner.js';
+import { runner } from './runner.js';
 import { run } from '../../scripts/support/process.js';
 import { isolatedHome, runPlugin, useEmulator, type CliResult } from './runPlugin.js';
 

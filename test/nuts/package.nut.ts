@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import semver from 'semver';
 import { REPO } from '../../scripts/support/hosts.js';
-import { packOnce, type Packed } from '../../scripts/support/pack.js';
+import { packOnce, type Packed } from './pack.js';
 import { run, sfEnv } from '../../scripts/support/process.js';
 
 type Manifest = { version: string; commands: Record<string, { relativePath?: string[] }> };

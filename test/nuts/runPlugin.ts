@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Emulator } from '../../emulator/server.js';
 import type { EmulatorState } from '../../emulator/model.js';
-import { runner } from '../../scripts/support/runner.js';
+import { runner } from './runner.js';
 import { run, type RunResult } from '../../scripts/support/process.js';
 
 export type CliResult<T = unknown> = RunResult & {

@@ -9,7 +9,7 @@ import { generateState } from '../../emulator/model.js';
 import { REPO } from '../../scripts/support/hosts.js';
 import { run } from '../../scripts/support/process.js';
 import { KEYCHAIN_IN_HOME, saveLogin } from '../../scripts/support/savedLogin.js';
-import { runner } from '../../scripts/support/runner.js';
+import { runner } from './runner.js';
 import { runCli, runPlugin, useEmulator } from './runPlugin.js';
 
 // Node names each module it loads (CommonJS "load", ES modules "Storing ... in ModuleLoadMap") under NODE_DEBUG.

@@ -9,8 +9,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureHost, HOST_NAMES, REPO, type HostName, type SfHost } from './hosts.js';
-import { run, sfEnv, type RunResult, type SpawnOptions } from './process.js';
+import { ensureHost, HOST_NAMES, REPO, type HostName, type SfHost } from '../../scripts/support/hosts.js';
+import { run, sfEnv, type RunResult, type SpawnOptions } from '../../scripts/support/process.js';
 
 export type ExecOptions = SpawnOptions & { extraEnv?: Record<string, string | undefined> };
 

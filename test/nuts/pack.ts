@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO } from './hosts.js';
+import { REPO } from '../../scripts/support/hosts.js';
 
 export type Packed = { tarball: string; files: string[] };
 let packed: Packed | undefined;
