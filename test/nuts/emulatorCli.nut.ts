@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { REPO } from '../../scripts/support/hosts.js';
 import { killGroup, run, type RunResult } from '../../scripts/support/process.js';
-import { runner } from './runner.js';
 import { KEYCHAIN_IN_HOME } from '../../scripts/support/savedLogin.js';
+import { runner } from './runner.js';
 import { runCli } from './runPlugin.js';
 
 type Instruction = { line: string; sfOnly: boolean; env: Record<string, string>; program: string; args: string[] };

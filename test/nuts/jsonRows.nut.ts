@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { generateState } from '../../emulator/model.js';
 import type { OutputFileResult } from '../../src/command/usageCommand.js';
-import { runner } from './runner.js';
 import { run } from '../../scripts/support/process.js';
+import { runner } from './runner.js';
 import { isolatedHome, runPlugin, useEmulator, type CliResult } from './runPlugin.js';
 
 /*

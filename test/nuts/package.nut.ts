@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import semver from 'semver';
 import { REPO } from '../../scripts/support/hosts.js';
-import { packOnce, type Packed } from './pack.js';
 import { run, sfEnv } from '../../scripts/support/process.js';
+import { packOnce, type Packed } from './pack.js';
 
 type Manifest = { version: string; commands: Record<string, { relativePath?: string[] }> };
 type LockEntry = { version?: string; dev?: boolean; devOptional?: boolean; resolved?: string; link?: boolean; engines?: { node?: string } };

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Emulator } from '../../emulator/server.js';
 import type { EmulatorState } from '../../emulator/model.js';
-import { runner } from './runner.js';
 import { run, type RunResult } from '../../scripts/support/process.js';
+import { runner } from './runner.js';
 
 export type CliResult<T = unknown> = RunResult & {
   /** The parsed --json envelope, when stdout held one. */
