@@ -67,9 +67,18 @@ describe('emulator server: faults and control API', () => {
     started = Date.now();
     expect((await call(BASE)).status).to.equal(200);
     expect(Date.now() - started).to.be.at.least(240);
+    h.emu.setLatency(250, { everyRequest: true });
+    started = Date.now();
+    expect((await call('/services/data/v62.0')).status).to.equal(200);
+    expect(Date.now() - started, 'with everyRequest, any request pays the latency').to.be.within(240, 480);
+    started = Date.now();
+    expect((await call(BASE)).status).to.equal(200);
+    expect(Date.now() - started, 'a usage request pays it once').to.be.within(240, 480);
     expect(h.emu.requests().map((e) => [e.status, e.fault])).to.deep.equal([
       [0, 'reset'],
       [200, 'delay'],
+      [200, undefined],
+      [200, undefined],
       [200, undefined],
       [200, undefined],
     ]);

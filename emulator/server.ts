@@ -66,6 +66,8 @@ export class Emulator {
   private log: RequestLogEntry[] = [];
   private seq = 0;
   private latencyMs: number;
+  /** Whether the latency delays every API request (as a real org's round trip does) or only usage resources. */
+  private latencyOnEveryRequest = false;
   private maxPageSize: number | undefined;
   private readonly versions: string[];
   private readonly absoluteUrls: boolean;
@@ -140,9 +142,15 @@ export class Emulator {
     this.faults.clear();
   }
 
-  public setLatency(ms: number): void {
+  /**
+   * How long each usage answer waits; with `everyRequest`, every request under /services/ too (logins, the API version
+   * list, SOQL), as on a real org, where each request pays the network's round trip: the single call's bench compares
+   * two commands that send different requests, so each must pay for all of its own.
+   */
+  public setLatency(ms: number, options: { everyRequest?: boolean } = {}): void {
     if (typeof ms !== 'number' || !(ms >= 0) || !Number.isFinite(ms)) throw new Error('latency must be a number >= 0');
     this.latencyMs = ms;
+    this.latencyOnEveryRequest = options.everyRequest ?? false;
   }
 
   /** Caps the rows of every usage page from now on, as a server that serves fewer rows than asked; undefined lifts it. */
@@ -225,6 +233,7 @@ export class Emulator {
       this.send(res, notFound());
       return;
     }
+    if (!(await this.paced(this.latencyOnEveryRequest))) return;
     const record = (status: number, fault?: string): void => {
       this.seq += 1;
       const entry: RequestLogEntry = {
@@ -273,9 +282,14 @@ export class Emulator {
       record(0, 'hang');
       return;
     }
-    if (this.latencyMs > 0) await this.sleep(this.latencyMs);
-    if (this.stopped) return;
+    if (!(await this.paced(!this.latencyOnEveryRequest))) return;
     await this.answerUsage(req, res, method, path, params, fault, record);
+  }
+
+  /** Waits the latency when it applies here; false when the emulator stopped meanwhile (the request gets no answer). */
+  private async paced(latencyApplies: boolean): Promise<boolean> {
+    if (latencyApplies && this.latencyMs > 0) await this.sleep(this.latencyMs);
+    return !this.stopped;
   }
 
   private async answerUsage(

@@ -5,7 +5,8 @@
  * `-- --smoke` for CI (tiny sizes, bin/run.js only); --host NAME, --no-hosts, --scenario NAME (single-call or a key of
  * SCENARIOS), --runs N, --out FILE, --verbose, --keep.
  * Every HOME holds a saved login (alias `bench`), and commands name the org by it, as users do.
- * 1. single call: `usage list --json` vs `sf api request rest <usage resource>`, same sf and HOME, medians of --runs
+ * 1. single call: `usage list --json` vs `sf api request rest <usage resource>`, same sf and HOME, the latency on every
+ *    request of both, medians of --runs
  *    rounds (each setup's pair adjacent, which goes first alternating, the setups rotating), in HOMEs with the plugin
  *    as users get it (a copy with oclif.manifest.json, linked), with the org named by its alias and by an access
  *    token; the same with SF_DISABLE_LOG_FILE=true; and a minimal plugin of one command vs the same peer (info).
@@ -551,6 +552,9 @@ type Setup = { key: string; runner: Runner; org: Naming; args: string[]; apps: (
 /** Figure 1: each setup's plugin command and its peer as adjacent pairs, the setups rotating round by round. */
 async function overhead(host: SfHost, setups: Setup[]): Promise<void> {
   const state = prepare(sizes.overheadSeed, LATENCY_MS);
+  // Each side pays for every request it sends, as on a real org: the plugin reads the list to its empty last page (two
+  // usage requests), the peer sends one usage request after core's session check (GET /services/data/vNN.N).
+  emu.setLatency(LATENCY_MS, { everyRequest: true });
   const apps = new Set(state.tokens.map((t) => t.appIdentifier)).size;
   const resource = `/services/data/v${PEER_API_VERSION}/apps/oauth/usage`;
   // Both must answer every app: the plugin in its --json result, the peer as the raw resource.
