@@ -7,6 +7,7 @@ import semver from 'semver';
 import { REPO } from '../../scripts/support/hosts.js';
 import { run, sfEnv } from '../../scripts/support/process.js';
 import { packOnce, type Packed } from './pack.js';
+import { UNSET_COMPILE_CACHE_SETTINGS } from './runPlugin.js';
 
 type Manifest = { version: string; commands: Record<string, { relativePath?: string[] }> };
 type LockEntry = { version?: string; dev?: boolean; devOptional?: boolean; resolved?: string; link?: boolean; engines?: { node?: string } };
@@ -93,7 +94,7 @@ describe('the npm package @bin-only', () => {
       const once = (env: Record<string, string | undefined>): ReturnType<typeof run> =>
         run(process.execPath, ['--input-type=module', '-e', entry, 'external-client-app', 'usage', 'list', '--target-org', 'no-such-org'], {
           cwd: root,
-          env: sfEnv(home, { CI: undefined, NODE_COMPILE_CACHE: undefined, NODE_DISABLE_COMPILE_CACHE: undefined, SF_CACHE_DIR: undefined, ...env }),
+          env: sfEnv(home, { ...UNSET_COMPILE_CACHE_SETTINGS, ...env }),
         });
       const hasApi = Number(process.versions.node.split('.')[0]) >= 22;
       const first = await once({});

@@ -24,6 +24,12 @@ export type RunOptions = {
   home?: string;
 };
 
+/**
+ * The variables that decide whether and where the compile cache is written (src/common/compileCache.ts), unset so that
+ * a test of the cache sets what it means to, whatever the machine running it has.
+ */
+export const UNSET_COMPILE_CACHE_SETTINGS = { CI: undefined, NODE_COMPILE_CACHE: undefined, NODE_DISABLE_COMPILE_CACHE: undefined, SF_CACHE_DIR: undefined };
+
 let sharedHome: string | undefined;
 
 /** A HOME of our own, so no test ever reads or writes the developer's real sf auth files. */

@@ -10,7 +10,7 @@ import { REPO } from '../../scripts/support/hosts.js';
 import { run } from '../../scripts/support/process.js';
 import { KEYCHAIN_IN_HOME, saveLogin } from '../../scripts/support/savedLogin.js';
 import { runner } from './runner.js';
-import { runCli, runPlugin, useEmulator } from './runPlugin.js';
+import { runCli, runPlugin, UNSET_COMPILE_CACHE_SETTINGS, useEmulator } from './runPlugin.js';
 
 // Node names each module it loads (CommonJS "load", ES modules "Storing ... in ModuleLoadMap") under NODE_DEBUG.
 const MODULE_DEBUG = { NODE_DEBUG: 'module,esm' };
@@ -120,9 +120,9 @@ describe('what a command costs before its work (against the emulator)', () => {
     const home = mkdtempSync(join(tmpdir(), 'eca-cache-'));
     const cacheDir = join(home, '.cache', 'sf', 'node-compile-cache');
     const list = (env: Record<string, string | undefined>): ReturnType<typeof runPlugin> =>
-      runPlugin(emulator, ['external-client-app', 'usage', 'list', '--json'], { home, env: { NODE_COMPILE_CACHE: undefined, NODE_DISABLE_COMPILE_CACHE: undefined, SF_CACHE_DIR: undefined, ...env } });
+      runPlugin(emulator, ['external-client-app', 'usage', 'list', '--json'], { home, env: { ...UNSET_COMPILE_CACHE_SETTINGS, ...env } });
     try {
-      const other = await runCli(['--version'], { home, env: { CI: undefined, NODE_COMPILE_CACHE: undefined } });
+      const other = await runCli(['--version'], { home, env: UNSET_COMPILE_CACHE_SETTINGS });
       expect(other.code, other.stderr).to.equal(0);
       expect(existsSync(cacheDir), 'a cache folder after a command that is not the plugin\'s').to.equal(false);
       const onCi = await list({ CI: 'true' });
