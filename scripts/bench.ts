@@ -223,15 +223,18 @@ const packagedCopy = (): Promise<string> =>
     for (const entry of ['package.json', 'lib', 'messages', 'schemas']) cpSync(join(REPO, entry), join(dir, entry), { recursive: true });
   });
 
-// The least a plugin can be: one command that sends the peer's request. Installed into sf, it loads its own copies of
-// @salesforce/core, sf-plugins-core and @oclif/core, which `sf api request rest` (bundled with sf) shares with sf.
+// The least a plugin can be: one command that sends the peer's requests (core's session check, then the resource).
+// Installed into sf, it loads its own copies of @salesforce/core, sf-plugins-core and @oclif/core, which
+// `sf api request rest` (bundled with sf) shares with sf.
 const MINIMAL_COMMAND = `import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 export default class MinimalList extends SfCommand {
   static enableJsonFlag = true;
   static flags = { 'target-org': Flags.requiredOrg({ char: 'o' }) };
   async run() {
     const { flags } = await this.parse(MinimalList);
-    const connection = flags['target-org'].getConnection();
+    const org = flags['target-org'];
+    await org.refreshAuth();
+    const connection = org.getConnection();
     return await connection.request(\`/services/data/v\${connection.getApiVersion()}/apps/oauth/usage\`);
   }
 }
